@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. */
+export const COMMANDS: RegisterCommand[] = [];

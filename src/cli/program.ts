@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { FairpodError } from '../core/errors.js';
+import { COMMANDS } from './commands.js';
+
+/** Builds the `fairpod` program with every sub-command registered. */
+export function buildProgram(): Command {
+  const program = new Command('fairpod')
+    .description('Get model data to diagnostics (PODs), and remember how it was done.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (as in `process.argv`) and returns the exit code.
+ * User errors print a located message on stderr; internal errors print a stack and return 70.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof FairpodError) {
+      process.stderr.write(`fairpod: error: ${err.format()}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`fairpod: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 70;
+  }
+}
