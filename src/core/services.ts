@@ -1,0 +1,55 @@
+import { inject, injectable } from 'tsyringe';
+import type { TranslationRequest, Translation } from '../settings/types.js';
+import type { DataKey } from './dataKey.js';
+import type { VarlistEntry } from './varlist.js';
+
+/** Injection tokens for the services every data source receives. */
+export const TOKENS = {
+  Translator: Symbol.for('fairpod.Translator'),
+  Preprocessor: Symbol.for('fairpod.Preprocessor'),
+  Logger: Symbol.for('fairpod.Logger'),
+} as const;
+
+/** Maps a POD's request to a model convention's native variable. */
+export interface VariableTranslator {
+  translate(request: TranslationRequest, convention: string): Translation;
+}
+
+/** What a preprocessor is told about the run. */
+export interface PreprocessContext {
+  caseName: string;
+  firstYear: number;
+  lastYear: number;
+  workDir: string;
+}
+
+/** Turns a variable's fetched files into the single file its POD reads; returns that file's path. */
+export interface Preprocessor {
+  process(entry: VarlistEntry, files: DataKey[], context: PreprocessContext): Promise<string>;
+}
+
+/** Where progress and notes go; the CLI prints them, tests collect them. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** A logger that writes to stderr, so stdout stays clean for `--json`. */
+export class StderrLogger implements Logger {
+  info(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+  warn(message: string): void {
+    process.stderr.write(`warning: ${message}\n`);
+  }
+}
+
+/** Everything a data-source plugin receives by injection. */
+@injectable()
+export class DataSourceServices {
+  constructor(
+    @inject(TOKENS.Translator) readonly translator: VariableTranslator,
+    @inject(TOKENS.Preprocessor) readonly preprocessor: Preprocessor,
+    @inject(TOKENS.Logger) readonly logger: Logger,
+  ) {}
+}
