@@ -99,7 +99,8 @@ export function selectExperiments(
       const next: VarlistEntry[] = [];
       for (const [groupId, group] of groupBy(remaining, level)) {
         const memoKey = `${scope}:${level}:${groupId}`;
-        const prior = memo.get(memoKey);
+        // A variable's own earlier choice is stale when it comes back (its data changed): choose again.
+        const prior = level === 'variable' ? undefined : memo.get(memoKey);
         if (prior) {
           const id = tupleId(prior, cols);
           for (const v of group) {
