@@ -23,8 +23,7 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return byLower.get(best);
 }
 
-/** The text "did you mean `x`?" for a message, or the empty string when nothing is close. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  const best = suggest(word, candidates);
-  return best === undefined ? '' : `did you mean \`${best}\`?`;
+/** `; did you mean `x`?` to append to a message, or the empty string when there is no suggestion. */
+export function didYouMean(suggestion: string | undefined): string {
+  return suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
 }
