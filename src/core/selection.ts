@@ -115,7 +115,7 @@ export function selectExperiments(
           continue;
         }
         const { choice, notes } = choose([...common.values()], cols, options, `${level} ${groupId}`);
-        memo.set(memoKey, choice);
+        if (level !== 'variable') memo.set(memoKey, choice);
         for (const v of group) {
           fix(v, choice, `${scope}-scope ${describe(choice)} (common to ${group.length} variable(s) of ${level} ${groupId})`);
           v.decisions.push(...notes);

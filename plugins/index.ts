@@ -1,0 +1,2 @@
+// Every data-source plugin shipped with fairpod: one import line each registers it.
+import './filesystem/index.js';

@@ -1,0 +1,134 @@
+import type { Pod } from './pod.js';
+import { formatInstant, startInstant, endInstant } from './timeCoverage.js';
+import { Status, type VarlistEntry } from './varlist.js';
+import type { DataKey } from './dataKey.js';
+
+/** One file of a plan. */
+export interface PlannedFile {
+  id: string;
+  localPath?: string;
+  size?: number;
+  /** Already local or in the store: nothing to move. */
+  cached: boolean;
+  period?: string;
+}
+
+/** What happened (or, in a plan, would happen) to one variable. */
+export interface VariableReport {
+  name: string;
+  requirement: string;
+  status: string;
+  stage: string;
+  standardName: string;
+  nativeName?: string;
+  query?: string;
+  candidates: number;
+  experiment?: Record<string, string>;
+  files: PlannedFile[];
+  decisions: string[];
+  failures: string[];
+  /** Alternate set standing in for this variable. */
+  alternateUsed?: string[];
+  outputPath?: string;
+}
+
+/** One POD's part of a plan or run. */
+export interface PodReport {
+  name: string;
+  settingsFile: string;
+  ok: boolean;
+  failure?: string;
+  variables: VariableReport[];
+  driver?: { exitCode: number; logFile: string };
+}
+
+/** The whole plan or run: per POD and variable, plus the files and bytes to move. */
+export interface RunReport {
+  dataManager: string;
+  case: { name: string; firstYear: number; lastYear: number; facets: Record<string, string> };
+  pods: PodReport[];
+  totals: { files: number; bytes: number; bytesToFetch: number; cacheHits: number };
+}
+
+function fileOf(key: DataKey): PlannedFile {
+  const period = key.start && key.end ? `${formatInstant(startInstant(key.start))}..${formatInstant(endInstant(key.end) - 1)}` : undefined;
+  return { id: key.id, localPath: key.localPath, size: key.size, cached: key.cached ?? false, period };
+}
+
+function variableReport(v: VarlistEntry): VariableReport {
+  return {
+    name: v.name,
+    requirement: v.requirement,
+    status: v.status,
+    stage: ['NOTSET', 'INITED', 'QUERIED', 'FETCHED', 'PREPROCESSED'][v.stage]!,
+    standardName: v.spec.standard_name,
+    nativeName: v.translation?.name,
+    query: v.queryDescription,
+    candidates: v.candidates.length,
+    experiment: v.selection?.experiment,
+    files: (v.selection?.keys ?? []).map(fileOf),
+    decisions: v.decisions,
+    failures: v.failures,
+    alternateUsed: v.activeAlternate?.map((m) => m.name),
+    outputPath: v.outputPath,
+  };
+}
+
+/** Builds the report of a plan or run from the state the loop left. Variables never activated are left out. */
+export function buildReport(dataManager: string, pods: Pod[], caseSpec: RunReport['case']): RunReport {
+  const podReports = pods.map((p) => ({
+    name: p.name,
+    settingsFile: p.settings.file,
+    ok: !p.failed,
+    failure: p.failure,
+    variables: p.varlist.filter((v) => v.status !== Status.INACTIVE || v.failures.length > 0 || v.selection).map(variableReport),
+  }));
+  const chosen = new Map<string, DataKey>();
+  for (const p of pods) for (const v of p.varlist) if (v.selection && v.status !== Status.INACTIVE) for (const k of v.selection.keys) chosen.set(k.id, k);
+  const files = [...chosen.values()];
+  return {
+    dataManager,
+    case: caseSpec,
+    pods: podReports,
+    totals: {
+      files: files.length,
+      bytes: files.reduce((n, k) => n + (k.size ?? 0), 0),
+      bytesToFetch: files.filter((k) => !k.cached).reduce((n, k) => n + (k.size ?? 0), 0),
+      cacheHits: files.filter((k) => k.cached).length,
+    },
+  };
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** The report as text for a terminal: per POD and variable, the choice, what was dropped and why, the files. */
+export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
+  const out: string[] = [];
+  const c = report.case;
+  out.push(`${mode === 'plan' ? 'Plan' : 'Run'} for case ${c.name} ${c.firstYear}-${c.lastYear} with data manager ${report.dataManager}`);
+  for (const p of report.pods) {
+    out.push('', `POD ${p.name}: ${p.ok ? 'ok' : 'FAILED'}${p.driver ? ` (driver exit ${p.driver.exitCode}, log ${p.driver.logFile})` : ''}`);
+    if (p.failure) out.push(...p.failure.split('\n').map((l) => `  ${l}`));
+    for (const v of p.variables) {
+      const native = v.nativeName && v.nativeName !== v.name ? ` as ${v.nativeName}` : '';
+      out.push(`  ${v.name}${native} [${v.requirement}] ${v.status}${v.alternateUsed ? ` → replaced by ${v.alternateUsed.join(' + ')}` : ''}`);
+      if (v.query) out.push(`    query: ${v.query}: ${v.candidates} candidate file(s)`);
+      if (v.experiment) out.push(`    chosen: ${Object.entries(v.experiment).filter(([, val]) => val).map(([k, val]) => `${k}=${val}`).join(', ')}`);
+      for (const d of v.decisions) out.push(`    ${d}`);
+      for (const f of v.failures) out.push(`    failed: ${f}`);
+      for (const f of v.files) out.push(`    file: ${f.localPath ?? f.id}${f.period ? ` [${f.period}]` : ''}${f.size !== undefined ? ` ${bytes(f.size)}` : ''}${f.cached ? ' (local)' : ''}`);
+      if (v.outputPath) out.push(`    output: ${v.outputPath}`);
+    }
+  }
+  const t = report.totals;
+  out.push('', `${t.files} file(s), ${bytes(t.bytes)}; ${bytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`);
+  return out.join('\n');
+}
