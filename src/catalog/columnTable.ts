@@ -1,0 +1,164 @@
+/**
+ * A catalog table held in memory by column, each column dictionary-encoded (distinct values + one code per row).
+ *
+ * Catalog facets repeat a few values over millions of rows, so codes keep memory small, and a search tests each
+ * distinct value once and then compares integers row by row.
+ */
+import { ValidationError } from '../core/errors.js';
+import { formatListValue, parseListValue, readCsvRecords } from './csvTable.js';
+import { periodOf, timeColumns } from './search.js';
+import type { CatalogRow } from './types.js';
+
+/** One dictionary-encoded column. */
+export interface EncodedColumn {
+  /** Distinct values in order of first appearance. */
+  values: string[];
+  /** Per row: index into `values`. */
+  codes: Uint32Array;
+  /** For a list-valued column: each distinct value parsed into its items. */
+  lists?: string[][];
+}
+
+/** A whole table by column, plus each row's period keys (NaN when the row has none). */
+export class ColumnTable {
+  readonly columns: string[];
+  readonly encoded: EncodedColumn[];
+  size = 0;
+  periodFirst = new Float64Array(0);
+  periodLast = new Float64Array(0);
+  private readonly lookup: Map<string, number>[];
+
+  constructor(columns: string[]) {
+    this.columns = columns;
+    this.encoded = columns.map(() => ({ values: [], codes: new Uint32Array(1024) }));
+    this.lookup = columns.map(() => new Map());
+  }
+
+  /** Appends one row given as cells in column order. */
+  add(cells: string[]): void {
+    if (this.size === this.encoded[0].codes.length) {
+      for (const col of this.encoded) {
+        const grown = new Uint32Array(col.codes.length * 2);
+        grown.set(col.codes);
+        col.codes = grown;
+      }
+    }
+    for (let c = 0; c < cells.length; c++) {
+      const map = this.lookup[c];
+      const value = cells[c];
+      let code = map.get(value);
+      if (code === undefined) {
+        code = this.encoded[c].values.length;
+        this.encoded[c].values.push(value);
+        map.set(value, code);
+      }
+      this.encoded[c].codes[this.size] = code;
+    }
+    this.size++;
+  }
+
+  /** Ends loading: trims buffers, detects list-valued columns and computes each row's period. */
+  finish(): this {
+    for (const col of this.encoded) {
+      col.codes = col.codes.slice(0, this.size);
+      const nonEmpty = col.values.filter((v) => v !== '');
+      const parsed = nonEmpty.length > 0 ? col.values.map((v) => (v === '' ? [] : parseListValue(v))) : [];
+      if (nonEmpty.length > 0 && parsed.every((p) => p !== undefined)) col.lists = parsed as string[][];
+    }
+    this.lookup.length = 0;
+    this.computePeriods();
+    return this;
+  }
+
+  private computePeriods(): void {
+    this.periodFirst = new Float64Array(this.size).fill(NaN);
+    this.periodLast = new Float64Array(this.size).fill(NaN);
+    const tc = timeColumns(this.columns);
+    if (!tc) return;
+    const col = (name: string | undefined): EncodedColumn | undefined => (name === undefined ? undefined : this.encoded[this.columns.indexOf(name)]);
+    const start = col(tc.start);
+    const end = col(tc.end);
+    const range = col(tc.range);
+    // Parse each distinct combination once: catalogs repeat the same periods across variables and members.
+    const cache = new Map<string, [number, number] | undefined>();
+    for (let i = 0; i < this.size; i++) {
+      const s = start?.values[start.codes[i]];
+      const e = end?.values[end.codes[i]];
+      const r = range?.values[range.codes[i]];
+      const key = `${s}|${e}|${r}`;
+      let p = cache.get(key);
+      if (p === undefined && !cache.has(key)) {
+        p = periodOf(s, e, r);
+        cache.set(key, p);
+      }
+      if (p) {
+        this.periodFirst[i] = p[0];
+        this.periodLast[i] = p[1];
+      }
+    }
+  }
+
+  /** The cell of row `i` in column `c`, lists parsed. */
+  cell(c: number, i: number): string | string[] {
+    const col = this.encoded[c];
+    const code = col.codes[i];
+    return col.lists ? col.lists[code] : col.values[code];
+  }
+
+  /** Row `i` as an object. */
+  row(i: number): CatalogRow {
+    const out: CatalogRow = {};
+    for (let c = 0; c < this.columns.length; c++) out[this.columns[c]] = this.cell(c, i);
+    return out;
+  }
+
+  /** Names of the list-valued columns. */
+  listColumns(): string[] {
+    return this.columns.filter((_, c) => this.encoded[c].lists !== undefined);
+  }
+}
+
+/**
+ * Reads a CSV (or .csv.gz) table into a ColumnTable, streaming it. A row with the wrong number of cells is a
+ * ValidationError located at its line.
+ */
+export async function readColumnTable(file: string): Promise<ColumnTable> {
+  let table: ColumnTable | undefined;
+  let width = 0;
+  await readCsvRecords(file, (fields, line) => {
+    if (!table) {
+      const names = fields.map((f) => f.trim());
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup !== undefined || names.some((n) => n === '')) {
+        throw new ValidationError(dup !== undefined ? `column '${dup}' appears twice in the header row` : 'the header row has an empty column name', {
+          location: { file, line },
+          hint: 'give every column of the first row a distinct name',
+        });
+      }
+      table = new ColumnTable(names);
+      width = names.length;
+      return;
+    }
+    if (fields.length !== width) {
+      throw new ValidationError(`row has ${fields.length} cells, the header row has ${width}`, {
+        location: { file, line },
+        hint: 'quote cells holding commas ("a, b"), or fix the number of separators on this line',
+      });
+    }
+    table.add(fields);
+  });
+  if (!table) {
+    throw new ValidationError('the catalog table is empty', { location: { file, line: 1 }, hint: 'the first row must name the columns' });
+  }
+  return table.finish();
+}
+
+/** Builds a ColumnTable from rows held as objects (an inline `catalog_dict`); lists are kept as lists. */
+export function columnTableOfRows(rows: Record<string, unknown>[]): ColumnTable {
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const table = new ColumnTable(columns);
+  const text = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? formatListValue(v.map(String)) : String(v));
+  for (const row of rows) table.add(columns.map((c) => text(row[c])));
+  return table.finish();
+}
