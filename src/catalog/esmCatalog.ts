@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../core/errors.js';
+import { buildIndex, IndexedCatalog, openIndex } from './catalogIndex.js';
 import { columnTableOfRows, readColumnTable, type ColumnTable } from './columnTable.js';
 import { defaultHeader, parseHeader, resolveCatalogFile } from './header.js';
 import { MemoryCatalog } from './memoryCatalog.js';
@@ -11,6 +12,8 @@ import type { EsmCatalog, EsmCatalogHeader } from './types.js';
 export interface LoadOptions {
   /** A CSV (or .csv.gz) table to use instead of the one the header names (`--catalog-file`). */
   catalogFile?: string;
+  /** Use (and build when missing or stale) the SQLite index of the table; default true. */
+  index?: boolean;
 }
 
 /** A loaded catalog, with the notes its loading produced (e.g. a table found beside the JSON instead of where the header said). */
@@ -31,7 +34,7 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   const notes: string[] = [];
   const bare = TABLE_SUFFIX.test(source);
   let header: EsmCatalogHeader | undefined;
-  let headerPath = source;
+  const headerPath = source;
   if (!bare) header = parseHeader(source, await readText(source));
 
   let tableFile: string | undefined;
@@ -47,17 +50,32 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
     if (resolved.note) notes.push(resolved.note);
   }
 
+  const useIndex = options.index !== false && tableFile !== undefined;
+  if (useIndex) {
+    const found = await openIndex(tableFile!);
+    if (found) {
+      header ??= defaultHeader(source, found.meta.columns);
+      checkHeaderAgainstTable(header, headerPath, found.meta.columns, tableFile, notes);
+      return new IndexedCatalog(source, header, found.db, found.meta, notes);
+    }
+  }
+
   let table: ColumnTable;
   if (tableFile !== undefined) {
     table = await readColumnTable(tableFile);
   } else {
     table = columnTableOfRows((header?.catalog_dict ?? []) as Record<string, unknown>[]);
   }
-  if (!header) {
-    header = defaultHeader(source, table.columns);
-    headerPath = source;
-  }
+  header ??= defaultHeader(source, table.columns);
   checkHeaderAgainstTable(header, headerPath, table.columns, tableFile, notes);
+  if (useIndex) {
+    // The table is already in memory, so this load answers from memory; the index serves the next loads.
+    try {
+      await buildIndex(tableFile!, table, header.assets.column_name);
+    } catch (err) {
+      notes.push(`${tableFile}: no index written, searches read the table each time (${(err as Error).message})`);
+    }
+  }
   return new MemoryCatalog(source, header, table, notes);
 }
 
