@@ -1,0 +1,361 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import { FairpodError } from '../core/errors.js';
+import type { ContentStore, StoredObject } from '../store/contentStore.js';
+import { hashFile } from '../store/hashing.js';
+import { readCodeRepo } from './codeRepo.js';
+import { isoNow, type Registry, type RowId } from './registry.js';
+
+/** What a code run is started with. Files named here are stored and linked to the run. */
+export interface CodeRunOptions {
+  /** The working config file; its content (with the run date) makes the run id and it is stored as `model_config`. */
+  config?: string;
+  /** Config content when there is no file (a config built in memory). */
+  configContent?: string;
+  /** The submission script, stored as `submission_script`. */
+  script?: string;
+  /** A directory inside the git repository of the code; its commit becomes `code_repo`. */
+  repoDir?: string;
+  description?: string;
+  /** Namespace under which the config and script are stored. */
+  namespace: string;
+  /** Defaults to now. */
+  runDate?: Date;
+}
+
+/** A named, versioned output (`namespace:name@version`). */
+export interface DataProductRef {
+  namespace: string;
+  name: string;
+  version: string;
+}
+
+/** A file to record: a path, a store object, or a path whose SHA-1 is already known. */
+export type RecordedFile = string | StoredObject | { path: string; sha1: string };
+
+/** Options of one recorded read or write. */
+export interface RecordOptions {
+  description?: string;
+  /** Register the written file as this data product (writes only). */
+  dataProduct?: DataProductRef;
+}
+
+/** How a run ended. `running` stays in the registry if the process died: the run is then "not finished". */
+export type CodeRunStatus = 'running' | 'succeeded' | 'failed';
+
+interface PendingItem {
+  direction: 'in' | 'out';
+  rootId: RowId;
+  path: string;
+  hash: string;
+  ext: string;
+  description?: string;
+  dataProduct?: DataProductRef;
+}
+
+/** Records are written in batches of at most this many, in one transaction each. */
+const BATCH_SIZE = 500;
+/** A record waits at most this long before it is written, so a crash loses at most this much history. */
+const FLUSH_DELAY_MS = 20;
+/** Rows per multi-row statement: far below SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_STATEMENT = 400;
+
+/** The run id: SHA-1 of the configuration's content followed by the date-time string. */
+export function computeRunId(configContent: string, runDate: string): string {
+  return createHash('sha1').update(configContent).update(runDate).digest('hex');
+}
+
+/**
+ * One session = one FAIR code run. Opening it inserts the code_run row at once (status `running`) with
+ * its config, script and code repository; each read and write is then recorded as it happens, written
+ * behind in small transactions (at most `FLUSH_DELAY_MS` late), so a crashed run still shows what it
+ * touched. `finish` flushes and marks the run succeeded or failed.
+ */
+export class CodeRunRecorder {
+  private pending: PendingItem[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private failure: unknown;
+  private readonly rootIds = new Map<string, Promise<RowId>>();
+  private readonly fileTypeIds = new Map<string, RowId>();
+  private finished = false;
+
+  private constructor(
+    readonly registry: Registry,
+    readonly store: ContentStore,
+    /** Database id of the code_run row. */
+    readonly id: RowId,
+    /** SHA-1 run id (see `computeRunId`). */
+    readonly runId: string,
+    readonly uuid: string,
+    readonly runDate: string,
+  ) {}
+
+  /** Opens a code run: stores config and script, reads the code's git state, inserts the code_run row. */
+  static async open(registry: Registry, store: ContentStore, options: CodeRunOptions): Promise<CodeRunRecorder> {
+    const runDate = isoNow(options.runDate);
+    const configContent = options.configContent ?? (options.config ? await fs.readFile(options.config, 'utf8') : '');
+    const runId = computeRunId(configContent, runDate);
+    const uuid = randomUUID();
+    const storeRootUrl = storeRootUrlOf(store);
+    const config = options.config
+      ? await store.add(options.config, { namespace: options.namespace, name: 'config', ext: extOf(options.config) || 'yaml' })
+      : options.configContent !== undefined
+        ? await store.add(Readable.from([Buffer.from(options.configContent)]), { namespace: options.namespace, name: 'config', ext: 'yaml' })
+        : undefined;
+    const script = options.script
+      ? await store.add(options.script, { namespace: options.namespace, name: 'submission_script', ext: extOf(options.script) || 'sh' })
+      : undefined;
+    const repo = options.repoDir ? await readCodeRepo(options.repoDir) : undefined;
+
+    const id = await registry.write(async (trx) => {
+      const storedObject = async (o: StoredObject | undefined, description: string): Promise<RowId | null> => {
+        if (!o) return null;
+        const rootId = await registry.storageRoot(trx, storeRootUrl, true);
+        const locationId = await registry.getOrCreate(trx, 'storage_location', { storage_root_id: rootId, hash: o.sha1, public: true }, { path: o.relativePath });
+        const fileTypeId = o.ext ? await registry.fileType(trx, o.ext) : null;
+        return (await registry.createObject(trx, { storage_location_id: locationId, file_type_id: fileTypeId, description })).objectId;
+      };
+      const modelConfigId = await storedObject(config, 'working config');
+      const scriptId = await storedObject(script, 'submission script');
+      let repoId: RowId | null = null;
+      if (repo) {
+        const rootId = await registry.storageRoot(trx, repo.url, repo.url.startsWith('file:'));
+        const locationId = await registry.getOrCreate(trx, 'storage_location', { storage_root_id: rootId, hash: repo.commit, public: true }, { path: repo.commit });
+        repoId = (await registry.createObject(trx, { storage_location_id: locationId, description: `${repo.name} at ${repo.commit}` })).objectId;
+      }
+      return registry.insert(trx, 'code_run', {
+        run_date: runDate,
+        description: options.description ?? null,
+        model_config_id: modelConfigId,
+        submission_script_id: scriptId,
+        code_repo_id: repoId,
+        uuid,
+        run_id: runId,
+        status: 'running',
+        host: os.hostname(),
+        pid: process.pid,
+        last_updated: isoNow(),
+      });
+    });
+    return new CodeRunRecorder(registry, store, id, runId, uuid, runDate);
+  }
+
+  /** Records that the run read `file`. */
+  async recordRead(file: RecordedFile, options: RecordOptions = {}): Promise<void> {
+    this.enqueue(await this.resolve(file, 'in', options));
+  }
+
+  /** Records that the run wrote `file` (optionally registering it as a data product). */
+  async recordWrite(file: RecordedFile, options: RecordOptions = {}): Promise<void> {
+    this.enqueue(await this.resolve(file, 'out', options));
+  }
+
+  /** Waits until every record made so far is in the registry; rethrows a failed write. */
+  async flush(): Promise<void> {
+    this.startFlush();
+    await this.writing;
+    this.throwIfFailed();
+  }
+
+  /** Flushes and marks the run as ended. A run never finished stays `running` (shown as not finished). */
+  async finish(status: Exclude<CodeRunStatus, 'running'>): Promise<void> {
+    if (this.finished) return;
+    try {
+      await this.flush();
+    } finally {
+      this.finished = true;
+      const now = isoNow();
+      await this.registry.write((trx) =>
+        trx('code_run').where({ id: this.id }).update({ status: this.failure ? 'failed' : status, finished_at: now, last_updated: now }),
+      );
+      await this.store.flush();
+    }
+  }
+
+  private async resolve(file: RecordedFile, direction: 'in' | 'out', options: RecordOptions): Promise<PendingItem> {
+    if (this.finished) throw new FairpodError(`code run ${this.runId} is finished; nothing more can be recorded`);
+    if (options.dataProduct && direction === 'in') {
+      throw new FairpodError('a data product can only be registered for a written file', { hint: 'pass dataProduct to recordWrite' });
+    }
+    let root: string;
+    let relPath: string;
+    let hash: string;
+    const p = typeof file === 'string' ? path.resolve(file) : path.resolve(file.path);
+    const inStore = !path.relative(this.store.root, p).startsWith('..');
+    if (inStore) {
+      const stored = typeof file === 'object' && 'relativePath' in file ? file : await this.store.get(p);
+      root = storeRootUrlOf(this.store);
+      relPath = stored.relativePath;
+      hash = stored.sha1;
+    } else {
+      root = 'file:///';
+      relPath = p.slice(1);
+      hash = typeof file === 'object' ? file.sha1 : (await hashFile(p)).digests.sha1!;
+    }
+    return { direction, rootId: await this.rootId(root), path: relPath, hash, ext: extOf(p), description: options.description, dataProduct: options.dataProduct };
+  }
+
+  private rootId(root: string): Promise<RowId> {
+    // Cache the promise, not the id: concurrent records of one root must not race to look it up.
+    let id = this.rootIds.get(root);
+    if (!id) {
+      id = this.registry.storageRoot(this.registry.knex, root, root.startsWith('file:'));
+      this.rootIds.set(root, id);
+    }
+    return id;
+  }
+
+  private enqueue(item: PendingItem): void {
+    this.throwIfFailed();
+    this.pending.push(item);
+    if (this.pending.length >= BATCH_SIZE) this.startFlush();
+    else this.timer ??= setTimeout(() => this.startFlush(), FLUSH_DELAY_MS);
+  }
+
+  private startFlush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
+    this.writing = this.writing.then(() =>
+      this.registry.write((trx) => this.writeBatch(trx, batch)).catch((err: unknown) => {
+        this.failure ??= err;
+      }),
+    );
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) {
+      throw new FairpodError(`recording code run ${this.runId} failed: ${(this.failure as Error).message}`, {
+        cause: this.failure,
+        hint: 'check that the registry is reachable and writable; the run is marked failed',
+      });
+    }
+  }
+
+  /** Writes a batch with a handful of multi-row statements: locations, objects, components, then links. */
+  private async writeBatch(trx: Knex.Transaction, batch: PendingItem[]): Promise<void> {
+    const now = isoNow();
+    const locKey = (rootId: RowId, hash: string): string => `${rootId}|${hash}`;
+
+    const locations = new Map<string, PendingItem>();
+    for (const item of batch) if (!locations.has(locKey(item.rootId, item.hash))) locations.set(locKey(item.rootId, item.hash), item);
+    const locationIds = new Map<string, RowId>();
+    for (const part of chunks([...locations.values()], ROWS_PER_STATEMENT)) {
+      await trx('storage_location')
+        .insert(part.map((i) => ({ path: i.path, hash: i.hash, public: true, storage_root_id: i.rootId, last_updated: now })))
+        .onConflict(['storage_root_id', 'hash', 'public'])
+        .ignore();
+      const rows = (await trx('storage_location')
+        .whereIn('hash', part.map((i) => i.hash))
+        .andWhere('public', true)
+        .select('id', 'storage_root_id', 'hash')) as Array<{ id: RowId; storage_root_id: RowId; hash: string }>;
+      for (const r of rows) locationIds.set(locKey(r.storage_root_id, r.hash), r.id);
+    }
+
+    // A file already known as an object (e.g. a data product some run wrote) is linked as that object,
+    // so lineage runs through it; a new file gets a new object.
+    const componentOf = new Map<RowId, RowId>();
+    const plain = batch.filter((i) => !i.dataProduct);
+    const locIdsNeeded = [...new Set(plain.map((i) => locationIds.get(locKey(i.rootId, i.hash))!))];
+    const objectOf = new Map<RowId, RowId>();
+    for (const part of chunks(locIdsNeeded, ROWS_PER_STATEMENT)) {
+      const rows = (await trx('object').whereIn('storage_location_id', part).groupBy('storage_location_id').select('storage_location_id').min({ id: 'id' })) as Array<{
+        storage_location_id: RowId;
+        id: RowId;
+      }>;
+      for (const r of rows) objectOf.set(r.storage_location_id, r.id);
+    }
+    const missing = locIdsNeeded.filter((l) => !objectOf.has(l));
+    const firstItemOf = new Map<RowId, PendingItem>();
+    for (const i of plain) firstItemOf.set(locationIds.get(locKey(i.rootId, i.hash))!, firstItemOf.get(locationIds.get(locKey(i.rootId, i.hash))!) ?? i);
+    for (const part of chunks(missing, ROWS_PER_STATEMENT)) {
+      const rows = [];
+      for (const locId of part) {
+        const item = firstItemOf.get(locId)!;
+        rows.push({ uuid: randomUUID(), storage_location_id: locId, file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null, description: item.description ?? null, last_updated: now });
+      }
+      await trx('object').insert(rows);
+      const back = (await trx('object').whereIn('uuid', rows.map((r) => r.uuid)).select('id', 'storage_location_id')) as Array<{ id: RowId; storage_location_id: RowId }>;
+      for (const r of back) objectOf.set(r.storage_location_id, r.id);
+    }
+    const objectIds = [...new Set(objectOf.values())];
+    for (const part of chunks(objectIds, ROWS_PER_STATEMENT)) {
+      await trx('object_component')
+        .insert(part.map((o) => ({ object_id: o, name: 'whole_object', whole_object: true, last_updated: now })))
+        .onConflict(['object_id', 'name'])
+        .ignore();
+      const rows = (await trx('object_component').whereIn('object_id', part).andWhere('whole_object', true).select('id', 'object_id')) as Array<{ id: RowId; object_id: RowId }>;
+      for (const r of rows) componentOf.set(r.object_id, r.id);
+    }
+
+    const links: Record<'in' | 'out', Set<RowId>> = { in: new Set(), out: new Set() };
+    for (const i of plain) links[i.direction].add(componentOf.get(objectOf.get(locationIds.get(locKey(i.rootId, i.hash))!)!)!);
+    for (const i of batch.filter((b) => b.dataProduct)) {
+      links.out.add(await this.registerDataProduct(trx, i, locationIds.get(locKey(i.rootId, i.hash))!));
+    }
+    for (const [direction, table] of [['in', 'code_run_inputs'], ['out', 'code_run_outputs']] as const) {
+      for (const part of chunks([...links[direction]], ROWS_PER_STATEMENT)) {
+        await trx(table)
+          .insert(part.map((c) => ({ code_run_id: this.id, object_component_id: c })))
+          .onConflict(['code_run_id', 'object_component_id'])
+          .ignore();
+      }
+    }
+  }
+
+  /** A new object + data_product for a written file; returns its whole_object component. */
+  private async registerDataProduct(trx: Knex.Transaction, item: PendingItem, locationId: RowId): Promise<RowId> {
+    const dp = item.dataProduct!;
+    const namespaceId = await this.registry.namespace(trx, dp.namespace);
+    const taken = await trx('data_product').where({ namespace_id: namespaceId, name: dp.name, version: dp.version }).first('id');
+    if (taken) {
+      throw new FairpodError(`data product ${dp.namespace}:${dp.name}@${dp.version} already exists`, {
+        hint: 'data products are immutable: write a new version (e.g. ${{MINOR}} in the config)',
+      });
+    }
+    const { objectId, componentId } = await this.registry.createObject(trx, {
+      storage_location_id: locationId,
+      file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null,
+      description: item.description ?? null,
+    });
+    await trx('data_product').insert({ object_id: objectId, namespace_id: namespaceId, name: dp.name, version: dp.version, last_updated: isoNow() });
+    return componentId;
+  }
+
+  private async fileTypeId(trx: Knex.Transaction, ext: string): Promise<RowId> {
+    let id = this.fileTypeIds.get(ext);
+    if (id === undefined) {
+      id = await this.registry.fileType(trx, ext);
+      this.fileTypeIds.set(ext, id);
+    }
+    return id;
+  }
+}
+
+/** Opens a code run on `registry`, storing its files in `store` (see `CodeRunRecorder`). */
+export function openCodeRun(registry: Registry, store: ContentStore, options: CodeRunOptions): Promise<CodeRunRecorder> {
+  return CodeRunRecorder.open(registry, store, options);
+}
+
+/** The storage root URL under which store files are registered (`file:///abs/store/`). */
+export function storeRootUrlOf(store: ContentStore): string {
+  return pathToFileURL(store.root + path.sep).href;
+}
+
+function extOf(file: string): string {
+  return path.extname(file).slice(1);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
