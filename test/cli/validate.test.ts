@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/cli/program.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
+const PODS = path.join(EXAMPLES, 'mdtf-pods');
+const YAML_POD = path.resolve(PACKAGE_ROOT, 'test', 'fixtures', 'settings', 'EOF_500hPa', 'settings.yaml');
+
+/** Runs `fairpod validate ...args`, capturing what it prints. */
+async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) =>
+    stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const code = await runCli(['node', 'fairpod', 'validate', ...args]);
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+    // runCli leaves the code for the process to exit with; a test must not.
+    process.exitCode = undefined;
+  }
+}
+
+describe('fairpod validate', () => {
+  let dir: string;
+  let broken: string;
+  let warned: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fairpod-validate-'));
+    broken = path.join(dir, 'broken.jsonc');
+    const text = await readFile(path.join(PODS, 'EOF_500hPa.jsonc'), 'utf8');
+    // Line 67 holds zg_hybrid_sigma's dimensions; naming one that is not declared makes the file invalid.
+    await writeFile(
+      broken,
+      text.replace(
+        '"dimensions": ["time", "lev", "lat", "lon"]',
+        '"dimensions": ["time", "level", "lat", "lon"]',
+      ),
+    );
+    warned = path.join(dir, 'warned.yaml');
+    await writeFile(
+      warned,
+      'settings: {driver: run.py}\ndimensions: {time: {standard_name: time}}\nvarlist:\n  pr: {standard_name: precipitation_flux, dimensions: [time], freq: day}\n',
+    );
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints ok with the number of variables for each good file and exits 0', async () => {
+    const files = [
+      'EOF_500hPa.jsonc',
+      'MJO_suite.jsonc',
+      'albedofb.jsonc',
+      'convective_transition_diag.jsonc',
+      'example.jsonc',
+      'precip_diurnal_cycle.jsonc',
+    ].map((f) => path.join(PODS, f));
+    const { code, stdout, stderr } = await validate(...files, YAML_POD);
+    expect(code).to.equal(0);
+    expect(stderr).to.equal('');
+    expect(stdout.trimEnd().split('\n')).to.deep.equal([
+      `ok ${files[0]} (3 variables)`,
+      `ok ${files[1]} (6 variables)`,
+      `ok ${files[2]} (6 variables)`,
+      `ok ${files[3]} (5 variables)`,
+      `ok ${files[4]} (1 variable)`,
+      `ok ${files[5]} (1 variable)`,
+      `ok ${YAML_POD} (3 variables)`,
+    ]);
+  });
+
+  it('prints warnings but exits 0 when a file only has warnings', async () => {
+    const { code, stdout, stderr } = await validate(warned);
+    expect(code).to.equal(0);
+    expect(stdout).to.equal(`ok ${warned} (1 variable)\n`);
+    expect(stderr).to.match(
+      new RegExp(
+        `^warning: ${warned}:4:\\d+: varlist\\.pr\\.freq: unknown key .*did you mean \`frequency\`\\?`,
+      ),
+    );
+  });
+
+  const failures = [
+    {
+      what: 'an invalid POD',
+      file: () => broken,
+      stderr: () =>
+        new RegExp(
+          `error: ${broken}:67:\\d+: varlist\\.zg_hybrid_sigma\\.dimensions\\[1\\]: dimension \`level\` is not declared`,
+        ),
+    },
+    {
+      what: 'a nonexistent path',
+      file: () => path.join(dir, 'nope', 'settings.jsonc'),
+      stderr: () => /error: .*nope\/settings\.jsonc: no such file\n {2}hint: /,
+    },
+    {
+      what: 'a file of an unknown type',
+      file: () => path.join(EXAMPLES, 'README.md'),
+      stderr: () => /unknown file type `\.md`/,
+    },
+    {
+      what: 'a document no validator recognises (a FAIR config, for now)',
+      file: () => path.join(EXAMPLES, 'fair-configs', 'FAIR-CLI__tests_data_test_register.yaml'),
+      stderr: () =>
+        /not a kind of document fairpod can validate\n {2}hint: expected POD settings \(with a `settings` or `varlist` section\)/,
+    },
+  ];
+  for (const { what, file, stderr: expected } of failures) {
+    it(`reports ${what} and exits non-zero`, async () => {
+      const { code, stdout, stderr } = await validate(file());
+      expect(code).to.equal(2);
+      expect(stdout).to.equal('');
+      expect(stderr).to.match(expected());
+      expect(stderr).to.match(/1 of 1 file failed validation\n$/);
+    });
+  }
+
+  it('checks every file even after a bad one, and fails the whole run', async () => {
+    const good = path.join(PODS, 'example.jsonc');
+    const { code, stdout, stderr } = await validate(broken, good);
+    expect(code).to.equal(2);
+    expect(stdout).to.equal(`ok ${good} (1 variable)\n`);
+    expect(stderr).to.match(/1 of 2 files failed validation/);
+  });
+
+  it('needs at least one path', async () => {
+    const { code } = await validate();
+    expect(code).to.equal(2);
+  });
+});
