@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { formatCsvField, formatListValue } from './csvTable.js';
+import { ValidationError } from '../core/errors.js';
 import { ESMCAT_VERSION } from './header.js';
 import type { CatalogRow, EsmCatalogHeader } from './types.js';
 
@@ -45,14 +46,20 @@ export async function writeEsmCatalog(
   const tmpJson = temporaryName(json);
   const gzip = options.gzip ?? csvName.endsWith('.gz');
   let count = 0;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ValidationError(`the directory ${dir} does not exist`, { location: { file: json }, hint: 'create the directory first, or write the catalog elsewhere' });
+  }
   try {
     const file = fs.createWriteStream(tmpCsv);
     const out: Writable = gzip ? new PassThrough() : file;
     const done = gzip ? pipeline(out as PassThrough, zlib.createGzip(), file) : once(file, 'finish');
-    let columns = options.columns;
+    // Awaited after the rows; a write error meanwhile also rejects the pending drain below.
+    done.catch(() => undefined);
     const write = async (text: string): Promise<void> => {
-      if (!out.write(text)) await once(out, 'drain');
+      if (!out.write(text)) await Promise.race([once(out, 'drain'), done]);
     };
+    let columns = options.columns;
+    if (columns) await write(`${columns.map(formatCsvField).join(',')}\n`);
     for await (const row of rows) {
       if (!columns) {
         columns = defaultColumns(header, row);
