@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
+import { registerCatalog } from './catalog.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. */
 export const COMMANDS: RegisterCommand[] = [
+  registerCatalog,
   registerValidate,
 ];
