@@ -1,0 +1,140 @@
+import { posix } from 'node:path';
+import type { Dataset, File as H5File } from 'h5wasm';
+import { loadH5 } from './h5.js';
+import type { H5 } from './h5.js';
+import { missingVariable } from './netcdfReader.js';
+import type { NetcdfReader } from './netcdfReader.js';
+import { product, resolveSlab } from './ncTypes.js';
+import type { Hyperslab, NcAttributeValue, NcDimension, NcDtype, NcVariableInfo, NumericArray } from './ncTypes.js';
+import { DIM_WITHOUT_VARIABLE } from './netcdfWriter.js';
+
+/** HDF5 / netCDF-4 bookkeeping attributes that are not user attributes. */
+const HIDDEN_ATTRIBUTES = new Set([
+  'CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST', '_Netcdf4Dimid', '_Netcdf4Coordinates', '_nc3_strict', '_NCProperties', '_SuperblockVersion', '_IsNetcdf4',
+]);
+/** h5wasm's type classes (H5T_class_t). */
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+const H5T_STRING = 3;
+
+/** Reads netCDF-4 (and plain HDF5) files with h5wasm: dimensions from dimension scales, data by hyperslab. */
+export class Hdf5NetcdfReader implements NetcdfReader {
+  readonly format = 'netCDF-4' as const;
+  readonly dimensions: NcDimension[] = [];
+  readonly variables: NcVariableInfo[] = [];
+  readonly attributes: Record<string, NcAttributeValue>;
+  private readonly datasets = new Map<string, Dataset>();
+
+  private constructor(
+    readonly path: string,
+    private readonly file: H5File,
+    h5: H5,
+  ) {
+    this.attributes = readAttributes(file.attrs);
+    const dims = new Map<string, NcDimension>();
+    const entries: [string, Dataset][] = [];
+    for (const name of file.keys()) {
+      const entity = file.get(name);
+      if (entity instanceof h5.Dataset) entries.push([name, entity]);
+    }
+    // Dimension scales first, so that variables can name them.
+    for (const [name, ds] of entries) {
+      if (textAttribute(ds, 'CLASS') === 'DIMENSION_SCALE') {
+        const meta = ds.metadata;
+        dims.set(name, { name, size: meta.shape?.[0] ?? 0, unlimited: (meta.maxshape?.[0] ?? 0) > Number.MAX_SAFE_INTEGER });
+      }
+    }
+    for (const [name, ds] of entries) {
+      if (textAttribute(ds, 'NAME')?.startsWith(DIM_WITHOUT_VARIABLE)) continue;
+      const meta = ds.metadata;
+      const dtype = dtypeOf(meta.type, meta.size, meta.signed);
+      if (!dtype) continue; // strings, compounds, references: not data fairpod preprocesses
+      const shape = meta.shape ?? [];
+      const isScale = dims.has(name);
+      const dimensions = shape.map((size, i) => {
+        if (isScale && i === 0) return name;
+        const scale = ds.get_attached_scales(i)[0];
+        if (scale) return posix.basename(scale);
+        // Plain HDF5 without scales: netCDF-C's phony dimension naming, one per distinct size.
+        const phony = `phony_dim_${size}`;
+        if (!dims.has(phony)) dims.set(phony, { name: phony, size, unlimited: false });
+        return phony;
+      });
+      this.datasets.set(name, ds);
+      this.variables.push({ name, dimensions, shape, dtype, attributes: readAttributes(ds.attrs) });
+    }
+    this.dimensions.push(...dims.values());
+  }
+
+  /** Opens a file read-only. */
+  static async open(file: string): Promise<Hdf5NetcdfReader> {
+    const h5 = await loadH5();
+    return new Hdf5NetcdfReader(file, new h5.File(file, 'r'), h5);
+  }
+
+  hasVariable(name: string): boolean {
+    return this.datasets.has(name);
+  }
+
+  variable(name: string): NcVariableInfo {
+    const v = this.variables.find((x) => x.name === name);
+    if (!v) throw missingVariable(this.path, name, this.variables.map((x) => x.name));
+    return v;
+  }
+
+  read(name: string, slab?: Hyperslab): NumericArray {
+    const info = this.variable(name);
+    const ds = this.datasets.get(name)!;
+    const { start, count } = resolveSlab(info.shape, slab);
+    if (info.shape.length === 0) return toNumeric(ds.value);
+    if (product(count) === 0) return new Float64Array(0);
+    return toNumeric(ds.slice(start.map((s, i) => [s, s + count[i]])));
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+function dtypeOf(type: number, size: number, signed: boolean): NcDtype | undefined {
+  if (type === H5T_FLOAT) return size === 4 ? 'f4' : size === 8 ? 'f8' : undefined;
+  if (type === H5T_INTEGER) {
+    const bits = size * 8;
+    const key = `${signed ? 'i' : 'u'}${size}`;
+    return bits <= 64 && ['i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8'].includes(key) ? (key as NcDtype) : undefined;
+  }
+  return undefined;
+}
+
+/** h5wasm's output as a numeric typed array; 64-bit integers become doubles. */
+function toNumeric(value: unknown): NumericArray {
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array) return Float64Array.from(value, Number);
+  if (ArrayBuffer.isView(value)) return value as NumericArray;
+  if (typeof value === 'number') return Float64Array.of(value);
+  if (typeof value === 'bigint') return Float64Array.of(Number(value));
+  throw new TypeError('not numeric data');
+}
+
+function textAttribute(ds: Dataset, name: string): string | undefined {
+  const attr = ds.attrs[name];
+  if (!attr) return undefined;
+  const v = attr.value;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** User attributes as plain values; text is trimmed of the NUL padding fixed-length strings may carry. */
+function readAttributes(attrs: Record<string, { value: unknown; metadata: { type: number } }>): Record<string, NcAttributeValue> {
+  const out: Record<string, NcAttributeValue> = {};
+  for (const [name, attr] of Object.entries(attrs)) {
+    if (HIDDEN_ATTRIBUTES.has(name)) continue;
+    const v = attr.value;
+    if (typeof v === 'string') out[name] = v.replace(/\0+$/, '');
+    else if (Array.isArray(v) && attr.metadata.type === H5T_STRING) out[name] = v.join(',');
+    else if (typeof v === 'number' || typeof v === 'bigint') out[name] = Number(v);
+    else if (ArrayBuffer.isView(v)) {
+      const nums = Array.from(v as unknown as ArrayLike<number | bigint>, Number);
+      out[name] = nums.length === 1 ? nums[0] : nums;
+    }
+  }
+  return out;
+}
