@@ -73,7 +73,11 @@ export async function loadLocatedDocument(file: string): Promise<LocatedDocument
 }
 
 /** Parses `text` as the content of `file`; `format` defaults to the one the file's extension names. */
-export function parseLocatedDocument(text: string, file: string, format: DocumentFormat = documentFormat(file)): LocatedDocument {
+export function parseLocatedDocument(
+  text: string,
+  file: string,
+  format: DocumentFormat = documentFormat(file),
+): LocatedDocument {
   // A byte-order mark is legal in both formats' files but not to the JSONC scanner.
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   return format === 'jsonc' ? parseJsonc(source, file) : parseYaml(source, file);
@@ -81,14 +85,22 @@ export function parseLocatedDocument(text: string, file: string, format: Documen
 
 function unreadableFileError(file: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return new ValidationError('no such file', { location: { file }, hint: 'check the path and the spelling of the file name' });
+  if (code === 'ENOENT')
+    return new ValidationError('no such file', {
+      location: { file },
+      hint: 'check the path and the spelling of the file name',
+    });
   if (code === 'EISDIR') {
     return new ValidationError('is a directory, not a file', {
       location: { file },
       hint: `give the file inside it, e.g. ${path.join(file, 'settings.jsonc')}`,
     });
   }
-  if (code === 'EACCES') return new ValidationError('permission denied', { location: { file }, hint: 'make the file readable by this user' });
+  if (code === 'EACCES')
+    return new ValidationError('permission denied', {
+      location: { file },
+      hint: 'make the file readable by this user',
+    });
   return err;
 }
 
@@ -111,30 +123,60 @@ function offsetToPosition(text: string): (offset: number) => Position {
 // ---- JSONC ----
 
 const JSONC_PROBLEMS: Partial<Record<ParseErrorCode, [message: string, hint: string]>> = {
-  [ParseErrorCode.CommaExpected]: ['missing comma', 'add a `,` here: entries of an object or list are separated by commas'],
+  [ParseErrorCode.CommaExpected]: [
+    'missing comma',
+    'add a `,` here: entries of an object or list are separated by commas',
+  ],
   [ParseErrorCode.ColonExpected]: ['missing colon', 'write each entry as `"key": value`'],
-  [ParseErrorCode.PropertyNameExpected]: ['expected a key', 'keys must be strings in double quotes: `"key": value`'],
+  [ParseErrorCode.PropertyNameExpected]: [
+    'expected a key',
+    'keys must be strings in double quotes: `"key": value`',
+  ],
   [ParseErrorCode.ValueExpected]: [
     'expected a value',
     'give a value: a string in double quotes, a number, true/false, null, an object `{...}` or a list `[...]`',
   ],
   [ParseErrorCode.CloseBraceExpected]: ['an object is not closed', 'check that every `{` has a matching `}`'],
   [ParseErrorCode.CloseBracketExpected]: ['a list is not closed', 'check that every `[` has a matching `]`'],
-  [ParseErrorCode.EndOfFileExpected]: ['text after the end of the document', 'the file holds one object: remove what follows its closing `}`'],
-  [ParseErrorCode.InvalidSymbol]: ['unexpected text', 'strings need double quotes, and comments start with `//` or `/*`'],
-  [ParseErrorCode.InvalidCharacter]: ['invalid character in a string', 'write control characters such as tabs as escapes (`\\t`)'],
-  [ParseErrorCode.UnexpectedEndOfString]: ['unterminated string', 'close the string with `"`; strings cannot span lines'],
+  [ParseErrorCode.EndOfFileExpected]: [
+    'text after the end of the document',
+    'the file holds one object: remove what follows its closing `}`',
+  ],
+  [ParseErrorCode.InvalidSymbol]: [
+    'unexpected text',
+    'strings need double quotes, and comments start with `//` or `/*`',
+  ],
+  [ParseErrorCode.InvalidCharacter]: [
+    'invalid character in a string',
+    'write control characters such as tabs as escapes (`\\t`)',
+  ],
+  [ParseErrorCode.UnexpectedEndOfString]: [
+    'unterminated string',
+    'close the string with `"`; strings cannot span lines',
+  ],
   [ParseErrorCode.UnexpectedEndOfComment]: ['unterminated comment', 'close the block comment with `*/`'],
   [ParseErrorCode.InvalidEscapeCharacter]: ['invalid escape in a string', 'write a backslash as `\\\\`'],
-  [ParseErrorCode.InvalidNumberFormat]: ['invalid number', 'write numbers as in JSON, e.g. `500`, `0.5`, `-1e3`'],
+  [ParseErrorCode.InvalidNumberFormat]: [
+    'invalid number',
+    'write numbers as in JSON, e.g. `500`, `0.5`, `-1e3`',
+  ],
 };
 
 function parseJsonc(text: string, file: string): LocatedDocument {
   const toPosition = offsetToPosition(text);
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const root = parseTree(text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+    allowEmptyContent: false,
+  });
   if (errors.length > 0 || root === undefined) {
-    throw jsoncSyntaxError(text, file, errors[0] ?? { error: ParseErrorCode.ValueExpected, offset: 0, length: 0 }, toPosition);
+    throw jsoncSyntaxError(
+      text,
+      file,
+      errors[0] ?? { error: ParseErrorCode.ValueExpected, offset: 0, length: 0 },
+      toPosition,
+    );
   }
   rejectDuplicateKeys(root, file, toPosition);
   return {
@@ -150,11 +192,20 @@ function parseJsonc(text: string, file: string): LocatedDocument {
   };
 }
 
-function jsoncSyntaxError(text: string, file: string, error: ParseError, toPosition: (offset: number) => Position): ValidationError {
-  const [message, hint] = JSONC_PROBLEMS[error.error] ?? ['syntax error', 'fix the JSON syntax here (comments and trailing commas are allowed)'];
+function jsoncSyntaxError(
+  text: string,
+  file: string,
+  error: ParseError,
+  toPosition: (offset: number) => Position,
+): ValidationError {
+  const [message, hint] = JSONC_PROBLEMS[error.error] ?? [
+    'syntax error',
+    'fix the JSON syntax here (comments and trailing commas are allowed)',
+  ];
   // The parser notices a missing comma at the next entry, possibly lines and comments later; the user must
   // add it right after the previous value, so that is where we point.
-  const offset = error.error === ParseErrorCode.CommaExpected ? endOfPreviousToken(text, error.offset) : error.offset;
+  const offset =
+    error.error === ParseErrorCode.CommaExpected ? endOfPreviousToken(text, error.offset) : error.offset;
   const { line, column } = toPosition(offset);
   return new ValidationError(message, { location: { file, line, column }, hint });
 }
@@ -163,7 +214,11 @@ function jsoncSyntaxError(text: string, file: string, error: ParseError, toPosit
 function endOfPreviousToken(text: string, offset: number): number {
   const scanner = createScanner(text, true);
   let end = offset;
-  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF && scanner.getTokenOffset() < offset; kind = scanner.scan()) {
+  for (
+    let kind = scanner.scan();
+    kind !== SyntaxKind.EOF && scanner.getTokenOffset() < offset;
+    kind = scanner.scan()
+  ) {
     end = scanner.getTokenOffset() + scanner.getTokenLength();
   }
   return end;
@@ -175,7 +230,12 @@ function endOfPreviousToken(text: string, offset: number): number {
  */
 function plainValue(node: JsonNode): unknown {
   if (node.type === 'object') {
-    return Object.fromEntries((node.children ?? []).map((property) => [String(property.children?.[0]?.value), plainValue(property.children![1])]));
+    return Object.fromEntries(
+      (node.children ?? []).map((property) => [
+        String(property.children?.[0]?.value),
+        plainValue(property.children![1]),
+      ]),
+    );
   }
   if (node.type === 'array') return (node.children ?? []).map(plainValue);
   return node.value;
@@ -225,7 +285,9 @@ function parseYaml(text: string, file: string): LocatedDocument {
     const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ValidationError(`YAML syntax error: ${message}`, {
       location: { file, line: at?.line, column: at?.col },
-      hint: YAML_HINTS[error.code] ?? 'fix the YAML syntax here: entries are `key: value`, nested entries indented with spaces',
+      hint:
+        YAML_HINTS[error.code] ??
+        'fix the YAML syntax here: entries are `key: value`, nested entries indented with spaces',
     });
   }
   return {
@@ -247,7 +309,9 @@ function yamlOffset(doc: Document, keyPath: KeyPath, part: 'key' | 'value'): num
   for (const segment of keyPath) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (pair === undefined) return undefined;
       keyNode = pair.key;
       node = pair.value;

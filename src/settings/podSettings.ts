@@ -1,54 +1,23 @@
 import path from 'node:path';
+import { ValidationError, ValidationErrors } from '../core/errors.js';
 import {
-  FairpodError,
-  formatLocation,
-  ValidationError,
-  ValidationErrors,
-  type Location,
-} from '../core/errors.js';
-import {
-  formatKeyPath,
   loadLocatedDocument,
   parseLocatedDocument,
   type KeyPath,
   type LocatedDocument,
 } from './locatedDocument.js';
+import {
+  describe,
+  Findings,
+  isPlainObject,
+  isStringList,
+  type Plain,
+  type SectionSchema,
+} from './schemaCheck.js';
 import { didYouMean, suggest } from './suggest.js';
 import type { DimensionSpec, PodSettings, Requirement, VarlistEntrySpec } from './types.js';
 
 // ---- The schema, as data ----
-
-/** What a settings key may hold. */
-type ValueKind =
-  | 'string'
-  | 'boolean'
-  | 'object'
-  /** a list of strings */
-  | 'strings'
-  /** a string or a list of strings */
-  | 'stringOrStrings'
-  /** an object whose values are strings */
-  | 'stringMap'
-  /** an object whose values are lists of strings */
-  | 'stringListMap'
-  /** an object whose values are numbers */
-  | 'numberMap'
-  /** a list of two numbers */
-  | 'numberPair'
-  /** a list of names (one set) or a list of lists of names (several sets) */
-  | 'alternates';
-
-/** One allowed key of a section. */
-interface KeySpec {
-  kind: ValueKind;
-  required?: boolean;
-  /** Allowed values of a string, matched case-insensitively and stored in lower case. */
-  oneOf?: readonly string[];
-  /** A complete entry to show in the hint when the key is missing. */
-  example?: string;
-}
-
-type SectionSchema = Readonly<Record<string, KeySpec>>;
 
 const TOP_LEVEL: SectionSchema = {
   settings: {
@@ -141,193 +110,6 @@ const VARLIST_ENTRY: SectionSchema = {
   description: { kind: 'string' },
 };
 
-/** What each kind looks like, for the hint of a type error. */
-const KIND_EXAMPLES: Record<ValueKind, string> = {
-  string: 'a string in quotes, e.g. "mon"',
-  boolean: 'true or false (without quotes)',
-  object: 'an object of `key: value` entries',
-  strings: 'a list of strings, e.g. ["time", "lat", "lon"]',
-  stringOrStrings: 'a string, or a list of strings, e.g. ["atmos", "ocean"]',
-  stringMap: 'an object whose values are strings in quotes, e.g. {"RES": "1.00"}',
-  stringListMap: 'an object whose values are lists of strings, e.g. {"python3": ["numpy"]}',
-  numberMap: 'an object of dimension → number, e.g. {"plev": 500}',
-  numberPair: 'a list of two numbers, e.g. [-90, 90]',
-  alternates:
-    'a list of varlist names, e.g. ["ps", "zg_hybrid_sigma"] (one set), or a list of such lists (several sets)',
-};
-
-// ---- Checking ----
-
-type Plain = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
-}
-
-function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
-/** Where a value departs from its kind: the path inside it (empty for the whole value), what is there, and what an item should be. */
-interface Mismatch {
-  at: KeyPath;
-  found: unknown;
-  expected?: string;
-}
-
-/** The first place where `value` departs from the shape `kind` asks for, or undefined when it fits. */
-function mismatch(value: unknown, kind: ValueKind): Mismatch | undefined {
-  const whole = { at: [], found: value };
-  const firstBadItem = (list: unknown[], ok: (item: unknown) => boolean, expected: string) => {
-    const i = list.findIndex((item) => !ok(item));
-    return i < 0 ? undefined : { at: [i], found: list[i], expected };
-  };
-  const firstBadValue = (object: Plain, ok: (item: unknown) => boolean, expected: string) => {
-    const key = Object.keys(object).find((k) => !ok(object[k]));
-    return key === undefined ? undefined : { at: [key], found: object[key], expected };
-  };
-  const isString = (item: unknown) => typeof item === 'string';
-  const isNumber = (item: unknown) => typeof item === 'number';
-  switch (kind) {
-    case 'string':
-      return isString(value) ? undefined : whole;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : whole;
-    case 'object':
-      return isPlainObject(value) ? undefined : whole;
-    case 'stringOrStrings':
-      if (isString(value)) return undefined;
-      return Array.isArray(value) ? firstBadItem(value, isString, 'a string') : whole;
-    case 'strings':
-      return Array.isArray(value) ? firstBadItem(value, isString, 'a string') : whole;
-    case 'stringMap':
-      return isPlainObject(value) ? firstBadValue(value, isString, 'a string in quotes') : whole;
-    case 'numberMap':
-      return isPlainObject(value) ? firstBadValue(value, isNumber, 'a number') : whole;
-    case 'stringListMap':
-      if (!isPlainObject(value)) return whole;
-      for (const [key, list] of Object.entries(value)) {
-        if (!Array.isArray(list)) return { at: [key], found: list, expected: 'a list of strings' };
-        const inner = firstBadItem(list, isString, 'a string');
-        if (inner) return { ...inner, at: [key, ...inner.at] };
-      }
-      return undefined;
-    case 'numberPair':
-      return Array.isArray(value) && value.length === 2 ? firstBadItem(value, isNumber, 'a number') : whole;
-    case 'alternates':
-      if (!Array.isArray(value)) return whole;
-      // One form throughout: all names (one set), or all lists of names (several sets).
-      return value.every(isString) ? undefined : firstBadItem(value, isStringList, 'a list of varlist names');
-  }
-}
-
-function byPosition(a: Location, b: Location): number {
-  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
-}
-
-/** Collects every problem of one document, each located by key path. */
-class Findings {
-  private readonly errorList: FairpodError[] = [];
-  private readonly warningList: { location: Location; text: string }[] = [];
-
-  constructor(private readonly document: LocatedDocument) {}
-
-  /** Where `keyPath` is, falling back to its nearest existing ancestor (for missing keys). */
-  location(keyPath: KeyPath, part: 'key' | 'value'): Location {
-    for (let n = keyPath.length; n >= 0; n--) {
-      const position = this.document.locate(keyPath.slice(0, n), n === keyPath.length ? part : 'key');
-      if (position)
-        return { file: this.document.file, ...position, key: formatKeyPath(keyPath) || undefined };
-    }
-    return { file: this.document.file, key: formatKeyPath(keyPath) || undefined };
-  }
-
-  error(keyPath: KeyPath, message: string, hint: string, part: 'key' | 'value' = 'value'): void {
-    this.errorList.push(new ValidationError(message, { location: this.location(keyPath, part), hint }));
-  }
-
-  warn(keyPath: KeyPath, message: string, hint: string): void {
-    const location = this.location(keyPath, 'key');
-    this.warningList.push({ location, text: `${formatLocation(location)}: ${message}\n  hint: ${hint}` });
-  }
-
-  /** The errors in the order they appear in the file. */
-  errors(): FairpodError[] {
-    return [...this.errorList].sort((a, b) => byPosition(a.location, b.location));
-  }
-
-  /** The formatted warnings in the order they appear in the file. */
-  warnings(): string[] {
-    return [...this.warningList].sort((a, b) => byPosition(a.location, b.location)).map((w) => w.text);
-  }
-
-  /**
-   * Checks one object against its schema: types and allowed values are errors, unknown keys warnings.
-   * Returns the object with `oneOf` values in lower case, keeping keys that failed out.
-   */
-  section(value: Plain, at: KeyPath, schema: SectionSchema, what: string): Plain {
-    const clean: Plain = {};
-    const allowed = Object.keys(schema);
-    for (const [key, item] of Object.entries(value)) {
-      const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
-      if (spec === undefined) {
-        const suggestion = suggest(key, allowed);
-        this.warn(
-          [...at, key],
-          `unknown key \`${key}\` in ${what}${didYouMean(suggestion)}`,
-          suggestion
-            ? `rename it to \`${suggestion}\`, or remove it`
-            : `remove it; ${what} may hold: ${allowed.join(', ')}`,
-        );
-        clean[key] = item;
-      } else if (this.value(item, [...at, key], spec)) {
-        clean[key] = spec.oneOf && typeof item === 'string' ? item.toLowerCase() : item;
-      }
-    }
-    for (const [key, spec] of Object.entries(schema)) {
-      if (spec.required && !Object.hasOwn(value, key)) {
-        this.error(
-          [...at, key],
-          `missing required key \`${key}\` in ${what}`,
-          spec.example ? `add ${spec.example}` : `add \`${key}\`: ${KIND_EXAMPLES[spec.kind]}`,
-          'key',
-        );
-      }
-    }
-    return clean;
-  }
-
-  /** Checks one value's kind and allowed values; false (after recording the error) when it is unusable. */
-  private value(item: unknown, at: KeyPath, spec: KeySpec): boolean {
-    const bad = mismatch(item, spec.kind);
-    if (bad) {
-      this.error(
-        [...at, ...bad.at],
-        `expected ${bad.expected ?? KIND_EXAMPLES[spec.kind].split(', e.g.')[0]}, found ${describe(bad.found)}`,
-        `write ${KIND_EXAMPLES[spec.kind]}`,
-      );
-      return false;
-    }
-    if (spec.oneOf && typeof item === 'string' && !spec.oneOf.includes(item.toLowerCase())) {
-      this.error(
-        at,
-        `\`${item}\` is not one of ${spec.oneOf.map((v) => `\`${v}\``).join(', ')}${didYouMean(suggest(item, spec.oneOf))}`,
-        `use one of: ${spec.oneOf.join(', ')}`,
-      );
-      return false;
-    }
-    return true;
-  }
-}
-
 // ---- Building PodSettings ----
 
 /** POD name: the directory for `<pod>/settings.{jsonc,json,yaml,yml}`, else the file's base name. */
@@ -337,15 +119,145 @@ function podName(file: string): string {
   return base === 'settings' ? path.basename(path.dirname(path.resolve(file))) : base;
 }
 
-/** A flat list of names is one alternate set; a list of lists is several. */
-function alternateSets(value: unknown): string[][] {
-  if (!Array.isArray(value) || value.length === 0) return [];
-  return isStringList(value) ? [value] : (value as string[][]);
+/** What every varlist entry is checked against. */
+interface VarlistContext {
+  findings: Findings;
+  /** The `data` section as written (to tell inherited keys from missing ones). */
+  rawData: Plain;
+  /** `data` keys that apply to every entry. */
+  defaults: Plain;
+  /** Keys of `dimensions`; undefined when that section is unusable (its own error says enough). */
+  dimensionNames: string[] | undefined;
+  varNames: string[];
+  /** Filled with every name some entry lists as an alternate. */
+  referencedAsAlternate: Set<string>;
 }
 
-/** The key path of alternate name `j` of set `i`, as written in the file. */
-function alternatePath(name: string, raw: unknown, i: number, j: number): KeyPath {
-  return isStringList(raw) ? ['varlist', name, 'alternates', j] : ['varlist', name, 'alternates', i, j];
+/** Checks the `dimensions` section and returns it. */
+function readDimensions(findings: Findings, section: Plain): Record<string, DimensionSpec> {
+  const dimensions: Record<string, DimensionSpec> = {};
+  for (const [name, spec] of Object.entries(section)) {
+    if (!isPlainObject(spec)) {
+      findings.error(
+        ['dimensions', name],
+        `expected an object describing dimension \`${name}\`, found ${describe(spec)}`,
+        'write e.g. {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}',
+      );
+      continue;
+    }
+    dimensions[name] = findings.section(
+      spec,
+      ['dimensions', name],
+      DIMENSION,
+      `dimension \`${name}\``,
+    ) as DimensionSpec;
+  }
+  return dimensions;
+}
+
+/** Checks that every dimension and scalar coordinate of an entry is declared in `dimensions`. */
+function checkDimensionReferences(ctx: VarlistContext, name: string, raw: Plain, entry: Plain): void {
+  const { findings, dimensionNames } = ctx;
+  if (dimensionNames === undefined) return;
+  // Inherited dimensions are reported where they were written: in `data`.
+  const dimensionsAt: KeyPath = Object.hasOwn(raw, 'dimensions')
+    ? ['varlist', name, 'dimensions']
+    : ['data', 'dimensions'];
+  if (isStringList(entry.dimensions)) {
+    entry.dimensions.forEach((dim, i) => {
+      if (dimensionNames.includes(dim)) return;
+      findings.error(
+        [...dimensionsAt, i],
+        `dimension \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
+        `add \`${dim}\` to the \`dimensions\` section, or use one of: ${dimensionNames.join(', ')}`,
+      );
+    });
+  }
+  if (isPlainObject(entry.scalar_coordinates)) {
+    for (const dim of Object.keys(entry.scalar_coordinates)) {
+      if (dimensionNames.includes(dim)) continue;
+      findings.error(
+        ['varlist', name, 'scalar_coordinates', dim],
+        `scalar coordinate \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
+        `add \`${dim}\` (with its units) to the \`dimensions\` section`,
+        'key',
+      );
+    }
+  }
+}
+
+/** Normalises an entry's alternates to sets and checks that each names another varlist entry. */
+function readAlternates(ctx: VarlistContext, name: string, written: unknown): string[][] {
+  if (!Array.isArray(written) || written.length === 0) return [];
+  // A flat list of names is one alternate set; a list of lists is several.
+  const flat = isStringList(written);
+  const sets = flat ? [written] : (written as string[][]);
+  sets.forEach((set, i) =>
+    set.forEach((alternate, j) => {
+      const at: KeyPath = flat ? ['varlist', name, 'alternates', j] : ['varlist', name, 'alternates', i, j];
+      if (alternate === name) {
+        ctx.findings.error(
+          at,
+          `variable \`${name}\` lists itself as an alternate`,
+          'name other varlist entries that can replace it',
+        );
+      } else if (!ctx.varNames.includes(alternate)) {
+        ctx.findings.error(
+          at,
+          `alternate \`${alternate}\` names no varlist entry${didYouMean(suggest(alternate, ctx.varNames))}`,
+          `add a varlist entry \`${alternate}\` (usually with "requirement": "alternate"), or name one of: ${ctx.varNames.join(', ')}`,
+        );
+      } else {
+        ctx.referencedAsAlternate.add(alternate);
+      }
+    }),
+  );
+  return sets;
+}
+
+/** Checks one varlist entry and builds it with the `data` defaults applied; undefined when it is unusable. */
+function readVarlistEntry(ctx: VarlistContext, name: string, raw: unknown): VarlistEntrySpec | undefined {
+  const { findings } = ctx;
+  const at = ['varlist', name];
+  if (!isPlainObject(raw)) {
+    findings.error(
+      at,
+      `expected an object describing variable \`${name}\`, found ${describe(raw)}`,
+      'write e.g. {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}',
+    );
+    return undefined;
+  }
+  const entry: Plain = {
+    ...ctx.defaults,
+    ...findings.section(raw, at, VARLIST_ENTRY, `varlist entry \`${name}\``),
+  };
+  // `dimensions` may come from `data`, so it is required here rather than in the entry's schema.
+  if (!Object.hasOwn(raw, 'dimensions') && !Object.hasOwn(ctx.rawData, 'dimensions')) {
+    findings.error(
+      [...at, 'dimensions'],
+      `missing required key \`dimensions\` in varlist entry \`${name}\``,
+      `add "dimensions": ["time", "lat", "lon"] (keys of the \`dimensions\` section)`,
+      'key',
+    );
+  }
+  checkDimensionReferences(ctx, name, raw, entry);
+  const alternates = readAlternates(ctx, name, entry.alternates);
+  if (typeof entry.standard_name !== 'string' || !isStringList(entry.dimensions)) return undefined;
+  const spec: VarlistEntrySpec = {
+    name,
+    standard_name: entry.standard_name,
+    dimensions: entry.dimensions,
+    scalar_coordinates: isPlainObject(entry.scalar_coordinates)
+      ? (entry.scalar_coordinates as Record<string, number>)
+      : {},
+    requirement: typeof entry.requirement === 'string' ? (entry.requirement as Requirement) : 'required',
+    alternates,
+    use_exact_name: entry.use_exact_name === true,
+  };
+  for (const key of ['units', 'frequency', 'realm', 'modifier', 'path_variable'] as const) {
+    if (typeof entry[key] === 'string') spec[key] = entry[key];
+  }
+  return spec;
 }
 
 /**
@@ -369,134 +281,35 @@ export function podSettingsFromDocument(document: LocatedDocument): PodSettings 
     : undefined;
   const rawData = isPlainObject(top.data) ? top.data : {};
   const data = findings.section(rawData, ['data'], DATA, '`data`');
-
-  const dimensions: Record<string, DimensionSpec> = {};
-  if (isPlainObject(top.dimensions)) {
-    for (const [name, spec] of Object.entries(top.dimensions)) {
-      if (!isPlainObject(spec)) {
-        findings.error(
-          ['dimensions', name],
-          `expected an object describing dimension \`${name}\`, found ${describe(spec)}`,
-          'write e.g. {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}',
-        );
-        continue;
-      }
-      dimensions[name] = findings.section(
-        spec,
-        ['dimensions', name],
-        DIMENSION,
-        `dimension \`${name}\``,
-      ) as DimensionSpec;
-    }
-  }
-  // Without a usable dimensions section every reference would be reported; its own error says enough.
-  const dimensionNames = isPlainObject(top.dimensions) ? Object.keys(top.dimensions) : undefined;
-
+  const dimensions = isPlainObject(top.dimensions) ? readDimensions(findings, top.dimensions) : {};
   const rawVarlist = isPlainObject(top.varlist) ? top.varlist : {};
-  const varNames = Object.keys(rawVarlist);
-  const defaults = Object.fromEntries(
-    Object.entries(data).filter(([key]) => Object.hasOwn(VARIABLE_DEFAULTS, key)),
-  );
-  const varlist: VarlistEntrySpec[] = [];
-  const referencedAsAlternate = new Set<string>();
-
-  for (const [name, raw] of Object.entries(rawVarlist)) {
-    const at = ['varlist', name];
-    if (!isPlainObject(raw)) {
-      findings.error(
-        at,
-        `expected an object describing variable \`${name}\`, found ${describe(raw)}`,
-        'write e.g. {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}',
-      );
-      continue;
-    }
-    const own = findings.section(raw, at, VARLIST_ENTRY, `varlist entry \`${name}\``);
-    const entry: Plain = { ...defaults, ...own };
-    /** Where a merged key was written: in the entry, or inherited from `data`. */
-    const source = (key: string): KeyPath => (Object.hasOwn(raw, key) ? [...at, key] : ['data', key]);
-
-    if (!Object.hasOwn(raw, 'dimensions') && !Object.hasOwn(rawData, 'dimensions')) {
-      findings.error(
-        [...at, 'dimensions'],
-        `missing required key \`dimensions\` in varlist entry \`${name}\``,
-        `add \`dimensions\`: ${KIND_EXAMPLES.strings}, each a key of \`dimensions\``,
-        'key',
-      );
-    }
-    if (dimensionNames && isStringList(entry.dimensions)) {
-      entry.dimensions.forEach((dim, i) => {
-        if (!dimensionNames.includes(dim)) {
-          findings.error(
-            [...source('dimensions'), i],
-            `dimension \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
-            `add \`${dim}\` to the \`dimensions\` section, or use one of: ${dimensionNames.join(', ')}`,
-          );
-        }
-      });
-    }
-    if (dimensionNames && isPlainObject(entry.scalar_coordinates)) {
-      for (const dim of Object.keys(entry.scalar_coordinates)) {
-        if (!dimensionNames.includes(dim)) {
-          findings.error(
-            [...at, 'scalar_coordinates', dim],
-            `scalar coordinate \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
-            `add \`${dim}\` (with its units) to the \`dimensions\` section`,
-            'key',
-          );
-        }
-      }
-    }
-    const alternates = alternateSets(entry.alternates);
-    alternates.forEach((set, i) =>
-      set.forEach((alternate, j) => {
-        const where = alternatePath(name, raw.alternates, i, j);
-        if (alternate === name) {
-          findings.error(
-            where,
-            `variable \`${name}\` lists itself as an alternate`,
-            'name other varlist entries that can replace it',
-          );
-        } else if (!varNames.includes(alternate)) {
-          findings.error(
-            where,
-            `alternate \`${alternate}\` names no varlist entry${didYouMean(suggest(alternate, varNames))}`,
-            `add a varlist entry \`${alternate}\` (usually with "requirement": "alternate"), or name one of: ${varNames.join(', ')}`,
-          );
-        } else {
-          referencedAsAlternate.add(alternate);
-        }
-      }),
-    );
-    if (typeof entry.standard_name !== 'string' || !isStringList(entry.dimensions)) continue;
-    const spec: VarlistEntrySpec = {
-      name,
-      standard_name: entry.standard_name,
-      dimensions: entry.dimensions,
-      scalar_coordinates: isPlainObject(entry.scalar_coordinates)
-        ? (entry.scalar_coordinates as Record<string, number>)
-        : {},
-      requirement: typeof entry.requirement === 'string' ? (entry.requirement as Requirement) : 'required',
-      alternates,
-      use_exact_name: entry.use_exact_name === true,
-    };
-    for (const key of ['units', 'frequency', 'realm', 'modifier', 'path_variable'] as const) {
-      if (typeof entry[key] === 'string') spec[key] = entry[key];
-    }
-    varlist.push(spec);
-  }
-
+  const ctx: VarlistContext = {
+    findings,
+    rawData,
+    defaults: Object.fromEntries(
+      Object.entries(data).filter(([key]) => Object.hasOwn(VARIABLE_DEFAULTS, key)),
+    ),
+    dimensionNames: isPlainObject(top.dimensions) ? Object.keys(top.dimensions) : undefined,
+    varNames: Object.keys(rawVarlist),
+    referencedAsAlternate: new Set(),
+  };
+  const varlist = Object.entries(rawVarlist)
+    .map(([name, raw]) => readVarlistEntry(ctx, name, raw))
+    .filter((entry) => entry !== undefined);
   for (const entry of varlist) {
-    if (entry.requirement === 'alternate' && !referencedAsAlternate.has(entry.name)) {
+    if (entry.requirement === 'alternate' && !ctx.referencedAsAlternate.has(entry.name)) {
       findings.warn(
         ['varlist', entry.name],
         `variable \`${entry.name}\` is an alternate, but no entry lists it in \`alternates\`, so it is never used`,
-        `list it in the \`alternates\` of the variable it can replace, or set its "requirement" to "required" or "optional"`,
+        'list it in the `alternates` of the variable it can replace, or set its "requirement" to "required" or "optional"',
       );
     }
   }
 
-  if (findings.errors().length > 0 || settings === undefined || typeof settings.driver !== 'string') {
-    throw new ValidationErrors(findings.errors());
+  const errors = findings.errors();
+  // The `settings` check narrows its type: a missing or malformed section has already been recorded as an error.
+  if (errors.length > 0 || settings === undefined || typeof settings.driver !== 'string') {
+    throw new ValidationErrors(errors);
   }
   const file = path.resolve(document.file);
   return {
