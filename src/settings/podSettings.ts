@@ -192,7 +192,14 @@ function readAlternates(ctx: VarlistContext, name: string, written: unknown): st
   // A flat list of names is one alternate set; a list of lists is several.
   const flat = isStringList(written);
   const sets = flat ? [written] : (written as string[][]);
-  sets.forEach((set, i) =>
+  sets.forEach((set, i) => {
+    if (set.length === 0) {
+      ctx.findings.error(
+        ['varlist', name, 'alternates', i],
+        'empty alternate set',
+        'list the varlist entries that together replace this one, or remove the empty list',
+      );
+    }
     set.forEach((alternate, j) => {
       const at: KeyPath = flat ? ['varlist', name, 'alternates', j] : ['varlist', name, 'alternates', i, j];
       if (alternate === name) {
@@ -210,8 +217,8 @@ function readAlternates(ctx: VarlistContext, name: string, written: unknown): st
       } else {
         ctx.referencedAsAlternate.add(alternate);
       }
-    }),
-  );
+    });
+  });
   return sets;
 }
 

@@ -88,6 +88,13 @@ describe('POD settings: errors', () => {
       message: /`pr_c` names no varlist entry; did you mean `prc`\?/,
     },
     {
+      what: 'an empty alternate set',
+      line: 11,
+      text: '      "alternates": [["prc"], []],',
+      key: 'varlist.pr.alternates[1]',
+      message: /empty alternate set/,
+    },
+    {
       what: 'a variable listing itself as an alternate',
       line: 11,
       text: '      "alternates": ["prc", "pr"],',
