@@ -7,7 +7,7 @@ import {
   type LocatedDocument,
 } from './locatedDocument.js';
 import {
-  describe,
+  describeValue,
   Findings,
   isPlainObject,
   isStringList,
@@ -140,7 +140,7 @@ function readDimensions(findings: Findings, section: Plain): Record<string, Dime
     if (!isPlainObject(spec)) {
       findings.error(
         ['dimensions', name],
-        `expected an object describing dimension \`${name}\`, found ${describe(spec)}`,
+        `expected an object describing dimension \`${name}\`, found ${describeValue(spec)}`,
         'write e.g. {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}',
       );
       continue;
@@ -229,7 +229,7 @@ function readVarlistEntry(ctx: VarlistContext, name: string, raw: unknown): Varl
   if (!isPlainObject(raw)) {
     findings.error(
       at,
-      `expected an object describing variable \`${name}\`, found ${describe(raw)}`,
+      `expected an object describing variable \`${name}\`, found ${describeValue(raw)}`,
       'write e.g. {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}',
     );
     return undefined;
@@ -276,7 +276,7 @@ export function podSettingsFromDocument(document: LocatedDocument): PodSettings 
   const root = document.value;
   if (!isPlainObject(root)) {
     throw new ValidationErrors([
-      new ValidationError(`a POD settings file must hold an object, found ${describe(root)}`, {
+      new ValidationError(`a POD settings file must hold an object, found ${describeValue(root)}`, {
         location: { file: document.file, line: 1, column: 1 },
         hint: 'write the settings as an object with `settings`, `dimensions` and `varlist` sections',
       }),

@@ -63,7 +63,7 @@ export function isPlainObject(value: unknown): value is Plain {
 }
 
 /** `the string "x"`, `a list`, `the number 5` ...: what was found, for a message. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
@@ -213,7 +213,7 @@ export class Findings {
     if (bad) {
       this.error(
         [...at, ...bad.at],
-        `expected ${bad.expected ?? KIND_EXAMPLES[spec.kind].split(', e.g.')[0]}, found ${describe(bad.found)}`,
+        `expected ${bad.expected ?? KIND_EXAMPLES[spec.kind].split(', e.g.')[0]}, found ${describeValue(bad.found)}`,
         `write ${KIND_EXAMPLES[spec.kind]}`,
       );
       return false;
