@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
 import { registerCatalog } from './catalog.js';
+import { registerTranslate } from './translate.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -9,4 +10,5 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerCatalog,
   registerValidate,
+  registerTranslate,
 ];
