@@ -27,14 +27,38 @@ const DIMENSIONLESS: Record<string, number> = {
 
 /** CF and UDUNITS spellings mathjs does not know, mapped to mathjs unit names. */
 const ALIASES: Record<string, string> = {
-  ...spellings('degC', ['degrees_Celsius', 'degree_Celsius', 'degrees_C', 'degree_C', 'deg_C', 'degreeC', 'degreesC', 'celsius', 'Celsius', '°C']),
+  ...spellings('degC', [
+    'degrees_Celsius',
+    'degree_Celsius',
+    'degrees_C',
+    'degree_C',
+    'deg_C',
+    'degreeC',
+    'degreesC',
+    'celsius',
+    'Celsius',
+    '°C',
+  ]),
   ...spellings('K', ['degK', 'degree_K', 'degrees_K', 'degreeK', 'kelvin', 'Kelvin']),
   ...spellings('degF', ['degrees_Fahrenheit', 'degree_Fahrenheit', 'degreeF', 'fahrenheit', '°F']),
   // UDUNITS treats latitude and longitude degrees as plain angle degrees.
   ...spellings('deg', [
-    'degrees_north', 'degree_north', 'degrees_N', 'degree_N', 'degreesN', 'degreeN',
-    'degrees_east', 'degree_east', 'degrees_E', 'degree_E', 'degreesE', 'degreeE',
-    'degrees', 'degree', 'arc_degree', '°',
+    'degrees_north',
+    'degree_north',
+    'degrees_N',
+    'degree_N',
+    'degreesN',
+    'degreeN',
+    'degrees_east',
+    'degree_east',
+    'degrees_E',
+    'degree_E',
+    'degreesE',
+    'degreeE',
+    'degrees',
+    'degree',
+    'arc_degree',
+    '°',
   ]),
   ...spellings('m', ['metre', 'metres']),
   ...spellings('km', ['kilometre', 'kilometres']),
@@ -93,7 +117,11 @@ export function parseUnits(text: string): ParsedUnits {
         hint: 'write time units as `<unit of time> since <date>`, e.g. `days since 1850-01-01`',
       });
     }
-    return { ...base, text, reference: { unit: time.unit, epochText: time.reference, epoch: parseEpoch(time.reference, text) } };
+    return {
+      ...base,
+      text,
+      reference: { unit: time.unit, epochText: time.reference, epoch: parseEpoch(time.reference, text) },
+    };
   }
   const expression = parseUnitExpression(text);
   let scale = expression.scale;
@@ -108,7 +136,8 @@ export function parseUnits(text: string): ParsedUnits {
     scale *= unit.value ** exponent;
     unit.dimensions.forEach((d, i) => (dimensions[i] += d * exponent));
     // As in UDUNITS, an offset (degC) applies only to the unit on its own: `degC m-1` is a gradient.
-    if (expression.factors.length === 1 && exponent === 1 && expression.scale === 1) offset = unit.offset * unit.value;
+    if (expression.factors.length === 1 && exponent === 1 && expression.scale === 1)
+      offset = unit.offset * unit.value;
   }
   return { text, scale, offset, dimensions };
 }
@@ -136,7 +165,11 @@ function sameDimensions(a: readonly number[], b: readonly number[]): boolean {
 
 /** `kg m-2 s-1` style: the SI dimension of a parsed unit, for messages. */
 function describeDimensions(units: ParsedUnits): string {
-  const parts = BASE_DIMENSIONS.flatMap((name, i) => (units.dimensions[i] === 0 ? [] : [`${name.toLowerCase()}${units.dimensions[i] === 1 ? '' : `^${units.dimensions[i]}`}`]));
+  const parts = BASE_DIMENSIONS.flatMap((name, i) =>
+    units.dimensions[i] === 0
+      ? []
+      : [`${name.toLowerCase()}${units.dimensions[i] === 1 ? '' : `^${units.dimensions[i]}`}`],
+  );
   return parts.length === 0 ? 'a pure number' : parts.join(' ');
 }
 
@@ -147,7 +180,10 @@ function describeDimensions(units: ParsedUnits): string {
 export function areConvertible(a: string, b: string): boolean {
   const pa = parseUnits(a);
   const pb = parseUnits(b);
-  return sameDimensions(pa.dimensions, pb.dimensions) && (pa.reference === undefined) === (pb.reference === undefined);
+  return (
+    sameDimensions(pa.dimensions, pb.dimensions) &&
+    (pa.reference === undefined) === (pb.reference === undefined)
+  );
 }
 
 /**
@@ -158,13 +194,21 @@ export function areConvertible(a: string, b: string): boolean {
 export function linearConversion(from: string, to: string): LinearConversion {
   const a = parseUnits(from);
   const b = parseUnits(to);
-  if (!sameDimensions(a.dimensions, b.dimensions) || (a.reference === undefined) !== (b.reference === undefined)) {
-    throw new UnitsError(`cannot convert \`${from}\` (${describe(a)}) to \`${to}\` (${describe(b)})`, { hint: conversionHint(a, b) });
+  if (
+    !sameDimensions(a.dimensions, b.dimensions) ||
+    (a.reference === undefined) !== (b.reference === undefined)
+  ) {
+    throw new UnitsError(`cannot convert \`${from}\` (${describe(a)}) to \`${to}\` (${describe(b)})`, {
+      hint: conversionHint(a, b),
+    });
   }
   if (a.reference && b.reference && !sameEpoch(a.reference.epoch, b.reference.epoch)) {
-    throw new UnitsError(`cannot convert \`${from}\` to \`${to}\` without a calendar: the reference dates differ`, {
-      hint: 'shift the time axis with the calendar-aware time code; units can only rescale times that share a reference date',
-    });
+    throw new UnitsError(
+      `cannot convert \`${from}\` to \`${to}\` without a calendar: the reference dates differ`,
+      {
+        hint: 'shift the time axis with the calendar-aware time code; units can only rescale times that share a reference date',
+      },
+    );
   }
   // x[from] → SI: x·a.scale + a.offset; SI → y[to]: (SI − b.offset) / b.scale.
   return { scale: a.scale / b.scale, offset: (a.offset - b.offset) / b.scale };
@@ -186,7 +230,15 @@ function conversionHint(a: ParsedUnits, b: ParsedUnits): string {
 }
 
 function sameEpoch(a: Epoch, b: Epoch): boolean {
-  return a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second && a.utcOffsetMinutes === b.utcOffsetMinutes;
+  return (
+    a.year === b.year &&
+    a.month === b.month &&
+    a.day === b.day &&
+    a.hour === b.hour &&
+    a.minute === b.minute &&
+    a.second === b.second &&
+    a.utcOffsetMinutes === b.utcOffsetMinutes
+  );
 }
 
 /** A function converting one value from `from` to `to`; throws a `UnitsError` at once if impossible. */
@@ -212,15 +264,22 @@ export function applyConversion<T extends Float32Array | Float64Array>(
   out: T,
   options?: ApplyOptions,
 ): T;
-export function applyConversion<T extends Float32Array | Float64Array>(conversion: LinearConversion, input: T, out?: undefined, options?: ApplyOptions): T;
+export function applyConversion<T extends Float32Array | Float64Array>(
+  conversion: LinearConversion,
+  input: T,
+  out?: undefined,
+  options?: ApplyOptions,
+): T;
 export function applyConversion(
   conversion: LinearConversion,
   input: Float32Array | Float64Array,
   out?: Float32Array | Float64Array,
   options: ApplyOptions = {},
 ): Float32Array | Float64Array {
-  const target = out ?? (input instanceof Float32Array ? new Float32Array(input.length) : new Float64Array(input.length));
-  if (target.length < input.length) throw new RangeError(`output array holds ${target.length} values, input ${input.length}`);
+  const target =
+    out ?? (input instanceof Float32Array ? new Float32Array(input.length) : new Float64Array(input.length));
+  if (target.length < input.length)
+    throw new RangeError(`output array holds ${target.length} values, input ${input.length}`);
   const { scale, offset } = conversion;
   const n = input.length;
   if (options.fillValue === undefined || Number.isNaN(options.fillValue)) {
@@ -248,7 +307,13 @@ export function convertArray<T extends Float32Array | Float64Array>(
   out: T,
   options?: ApplyOptions,
 ): T;
-export function convertArray<T extends Float32Array | Float64Array>(from: string, to: string, input: T, out?: undefined, options?: ApplyOptions): T;
+export function convertArray<T extends Float32Array | Float64Array>(
+  from: string,
+  to: string,
+  input: T,
+  out?: undefined,
+  options?: ApplyOptions,
+): T;
 export function convertArray(
   from: string,
   to: string,
@@ -268,9 +333,21 @@ export const WATER_DENSITY = 1000;
  * quantities), hence a function of its own. Throws a `UnitsError` if the units are not a rate and a flux.
  */
 export function precipRateToFlux(rateUnits = 'm s-1', fluxUnits = 'kg m-2 s-1'): number {
-  requireDimensions(rateUnits, { LENGTH: 1, TIME: -1 }, 'a precipitation rate (a depth per time, e.g. `m s-1` or `mm/day`)');
-  requireDimensions(fluxUnits, { MASS: 1, LENGTH: -2, TIME: -1 }, 'a precipitation flux (a mass per area per time, e.g. `kg m-2 s-1`)');
-  return linearConversion(rateUnits, 'm s-1').scale * WATER_DENSITY * linearConversion('kg m-2 s-1', fluxUnits).scale;
+  requireDimensions(
+    rateUnits,
+    { LENGTH: 1, TIME: -1 },
+    'a precipitation rate (a depth per time, e.g. `m s-1` or `mm/day`)',
+  );
+  requireDimensions(
+    fluxUnits,
+    { MASS: 1, LENGTH: -2, TIME: -1 },
+    'a precipitation flux (a mass per area per time, e.g. `kg m-2 s-1`)',
+  );
+  return (
+    linearConversion(rateUnits, 'm s-1').scale *
+    WATER_DENSITY *
+    linearConversion('kg m-2 s-1', fluxUnits).scale
+  );
 }
 
 /** The factor turning a precipitation mass flux into a rate: the inverse of `precipRateToFlux`. */

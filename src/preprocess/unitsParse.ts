@@ -64,7 +64,15 @@ export function parseEpoch(text: string, unitsText: string = text): Epoch {
     second: Number(s),
     utcOffsetMinutes: parseZone(zone),
   };
-  if (epoch.month < 1 || epoch.month > 12 || epoch.day < 1 || epoch.day > 31 || epoch.hour > 24 || epoch.minute > 59 || epoch.second >= 61) {
+  if (
+    epoch.month < 1 ||
+    epoch.month > 12 ||
+    epoch.day < 1 ||
+    epoch.day > 31 ||
+    epoch.hour > 24 ||
+    epoch.minute > 59 ||
+    epoch.second >= 61
+  ) {
     throw new UnitsError(`the reference date \`${text}\` of time units \`${unitsText}\` is out of range`, {
       hint: 'months run 1-12, days 1-31, hours 0-24, minutes 0-59, seconds 0-60',
     });
@@ -101,7 +109,10 @@ const SIGNED_INT = /^[+-]?\d+/;
  */
 export function parseUnitExpression(text: string): UnitExpression {
   const source = text.trim();
-  if (source === '') throw new UnitsError('empty unit string', { hint: 'write the units, e.g. `K`, `kg m-2 s-1` or `1` for a pure number' });
+  if (source === '')
+    throw new UnitsError('empty unit string', {
+      hint: 'write the units, e.g. `K`, `kg m-2 s-1` or `1` for a pure number',
+    });
   if (source === '0-1') return { scale: 1, factors: [] };
   const tokens = tokenize(source);
   const parser = new ExpressionParser(tokens, source);
@@ -135,7 +146,10 @@ function tokenize(source: string): Token[] {
       const exponent = SIGNED_INT.exec(source.slice(i + width).trimStart());
       if (!exponent) throw syntaxError(source, i, 'a power needs an integer exponent, e.g. `m^2` or `s^-1`');
       tokens.push({ kind: 'exponent', value: Number(exponent[0]), at: i });
-      i += width + (source.slice(i + width).length - source.slice(i + width).trimStart().length) + exponent[0].length;
+      i +=
+        width +
+        (source.slice(i + width).length - source.slice(i + width).trimStart().length) +
+        exponent[0].length;
       continue;
     }
     if (ch === '.' && previous !== undefined && !/\d/.test(source[i + 1] ?? '')) {
@@ -209,7 +223,8 @@ class ExpressionParser {
 
   private basic(): UnitExpression {
     const token = this.tokens[this.index];
-    if (token === undefined) throw syntaxError(this.source, this.source.length - 1, 'the string ends where a unit is expected');
+    if (token === undefined)
+      throw syntaxError(this.source, this.source.length - 1, 'the string ends where a unit is expected');
     this.index++;
     switch (token.kind) {
       case 'number':
@@ -218,7 +233,8 @@ class ExpressionParser {
         return { scale: 1, factors: [{ symbol: token.value, exponent: 1 }] };
       case 'open': {
         const inner = this.product();
-        if (this.tokens[this.index]?.kind !== 'close') throw syntaxError(this.source, token.at, 'this `(` is never closed');
+        if (this.tokens[this.index]?.kind !== 'close')
+          throw syntaxError(this.source, token.at, 'this `(` is never closed');
         this.index++;
         return inner;
       }

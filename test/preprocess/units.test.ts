@@ -90,7 +90,10 @@ describe('units: impossible conversions', () => {
 
   it('refuses to shift a time axis to another reference date (that needs a calendar)', () => {
     expect(areConvertible('days since 1850-01-01', 'days since 1900-01-01')).to.equal(true);
-    const error = expectUnitsError(() => linearConversion('days since 1850-01-01', 'days since 1900-01-01'), 'reference dates differ');
+    const error = expectUnitsError(
+      () => linearConversion('days since 1850-01-01', 'days since 1900-01-01'),
+      'reference dates differ',
+    );
     expect(error.hint).to.contain('calendar');
   });
 });
@@ -129,7 +132,12 @@ describe('units: parsing', () => {
   const timeCases: [text: string, unit: string, seconds: number, epoch: Partial<Record<string, number>>][] = [
     ['days since 1850-01-01 00:00:0.0', 'days', 86400, { year: 1850, month: 1, day: 1, hour: 0, second: 0 }],
     ['hours since 1970-1-1', 'hours', 3600, { year: 1970, month: 1, day: 1 }],
-    ['seconds since 1970-01-01T06:30:15Z', 'seconds', 1, { hour: 6, minute: 30, second: 15, utcOffsetMinutes: 0 }],
+    [
+      'seconds since 1970-01-01T06:30:15Z',
+      'seconds',
+      1,
+      { hour: 6, minute: 30, second: 15, utcOffsetMinutes: 0 },
+    ],
     ['minutes since 2000-01-01 12:00 -05:30', 'minutes', 60, { hour: 12, utcOffsetMinutes: -330 }],
     ['days since 0001-01-01', 'days', 86400, { year: 1, month: 1, day: 1 }],
     ['months since 1979-01-01', 'months', 31556925.9747 / 12, { year: 1979 }],

@@ -46,22 +46,36 @@ describe('fieldlists: the shipped ones', () => {
     const [error] = thrownErrors(() => set.get('cesn'));
     expect(error).to.be.instanceOf(ValidationError);
     expect(error.message).to.contain('unknown convention `cesn`').and.contain('did you mean `cesm`?');
-    expect(error.hint).to.contain('CMIP (cmip, cmip6, cmor').and.contain('CESM (').and.contain('GFDL (').and.contain(DEFAULT_FIELDLIST_DIR);
+    expect(error.hint)
+      .to.contain('CMIP (cmip, cmip6, cmor')
+      .and.contain('CESM (')
+      .and.contain('GFDL (')
+      .and.contain(DEFAULT_FIELDLIST_DIR);
   });
 
   it('keeps native coordinates, templates and level slices', () => {
     const cmip = set.get('cmip');
-    expect(cmip.coordinates.plev).to.include({ standard_name: 'air_pressure', units: 'Pa', level_units: 'hPa', axis: 'Z' });
+    expect(cmip.coordinates.plev).to.include({
+      standard_name: 'air_pressure',
+      units: 'Pa',
+      level_units: 'hPa',
+      axis: 'Z',
+    });
     expect(cmip.coordinates.lat).to.include({ units: 'degrees_north' });
     const ua = cmip.variables.find((v) => v.name === 'ua')!;
     expect(ua).to.include({ standard_name: 'eastward_wind', units: 'm s-1', ndim: 4, realm: 'atmos' });
     expect(ua.scalar_coord_templates).to.deep.equal({ plev: 'ua{value}' });
     const cesm = set.get('cesm');
     expect(cesm.variables.find((v) => v.name === 'Z500')!.scalar_coordinates).to.deep.equal({ plev: 500 });
-    expect(cesm.variables.find((v) => v.name === 'PRECT')).to.include({ standard_name: 'precipitation_rate', units: 'm s-1' });
+    expect(cesm.variables.find((v) => v.name === 'PRECT')).to.include({
+      standard_name: 'precipitation_rate',
+      units: 'm s-1',
+    });
     const gfdl = set.get('gfdl');
     expect(gfdl.variables.find((v) => v.name === 't_ref')).to.include({ modifier: 'atmos_height' });
-    expect(gfdl.variables.find((v) => v.name === 'precip')!.alternate_standard_names).to.deep.equal(['rainfall_flux']);
+    expect(gfdl.variables.find((v) => v.name === 'precip')!.alternate_standard_names).to.deep.equal([
+      'rainfall_flux',
+    ]);
   });
 });
 
@@ -150,7 +164,11 @@ variables:
       `coordinates:\n  plev: { units: hPa }\nvariables:\n  u:\n    ndim: 4\n    scalar_coord_templates: { plev: "u500" }\n`,
     );
     const messages = thrownErrors(() => loadFieldlists([DEFAULT_FIELDLIST_DIR, dir])).map((e) => e.message);
-    expect(messages).to.include.members(['`convention` is missing', '`units` is missing', 'template `u500` has no `{value}`']);
+    expect(messages).to.include.members([
+      '`convention` is missing',
+      '`units` is missing',
+      'template `u500` has no `{value}`',
+    ]);
   });
 
   it('rejects a convention name or alias another file already uses, pointing at it', async () => {
@@ -161,7 +179,10 @@ variables:
   });
 
   it('reports a YAML syntax error with its position', async () => {
-    await writeFile(path.join(dir, 'broken.yaml'), `convention: Broken\nvariables:\n  a: { units: K, ndim: 3\n`);
+    await writeFile(
+      path.join(dir, 'broken.yaml'),
+      `convention: Broken\nvariables:\n  a: { units: K, ndim: 3\n`,
+    );
     const [error] = thrownErrors(() => loadFieldlists([dir]));
     expect(error.message).to.contain('YAML syntax error');
     expect(error.location.file).to.equal(path.join(dir, 'broken.yaml'));

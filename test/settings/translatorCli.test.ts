@@ -7,8 +7,10 @@ async function translateCli(...args: string[]): Promise<{ code: number; stdout: 
   const stderr: string[] = [];
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) =>
+    stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
     const code = await runCli(['node', 'fairpod', 'translate', ...args]);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
@@ -24,7 +26,10 @@ describe('fairpod translate', () => {
     [['precipitation_rate', '--convention', 'cesm'], 'CESM: PRECT\nunits: m s-1\n'],
     [['air_temperature', '-c', 'GFDL', '--modifier', 'atmos_height'], 'GFDL: t_ref\nunits: K\n'],
     [['geopotential_height', '-c', 'cam', '--level', '500'], 'CESM: Z500\nunits: m\n'],
-    [['air_temperature', '-c', 'cesm', '--level', '500'], 'CESM: T\nunits: K\nlevel to extract: plev=500 hPa\n'],
+    [
+      ['air_temperature', '-c', 'cesm', '--level', '500'],
+      'CESM: T\nunits: K\nlevel to extract: plev=500 hPa\n',
+    ],
     [['air_temperature', '-c', 'cmip', '--ndim', '4'], 'CMIP: ta\nunits: K\n'],
     [['cell_area', '-c', 'cmip', '--ndim', '2', '--realm', 'ocean'], 'CMIP: areacello\nunits: m2\n'],
   ];
@@ -38,7 +43,12 @@ describe('fairpod translate', () => {
   it('prints the translation as JSON with --json', async () => {
     const result = await translateCli('eastward_wind', '-c', 'cmip6', '--level', '850', '--json');
     expect(result.code).to.equal(0);
-    expect(JSON.parse(result.stdout)).to.deep.include({ convention: 'CMIP', name: 'ua850', units: 'm s-1', scalar_coordinates: {} });
+    expect(JSON.parse(result.stdout)).to.deep.include({
+      convention: 'CMIP',
+      name: 'ua850',
+      units: 'm s-1',
+      scalar_coordinates: {},
+    });
   });
 
   const failures: [args: string[], code: number, stderr: string][] = [
