@@ -1,9 +1,10 @@
 import PQueue from 'p-queue';
+import { injectable } from 'tsyringe';
 import { FairpodError } from './errors.js';
 import { DataKeyError, type DataKey, type DataKeyInit } from './dataKey.js';
 import type { Pod } from './pod.js';
 import { selectExperiments, SelectionMemo, type ExperimentColumns, type TieBreaker } from './selection.js';
-import type { DataSourceServices, PreprocessContext } from './services.js';
+import { DataSourceServices, type PreprocessContext } from './services.js';
 import { analysisPeriod, overlapsPeriod } from './timeCoverage.js';
 import { firstViableAlternateSet, Stage, Status, VarlistEntry } from './varlist.js';
 
@@ -58,6 +59,9 @@ export class NonConvergenceError extends FairpodError {}
  * initialised. A failed variable is replaced by its first viable alternate set, which starts again at
  * INITED; a failed data key is removed from every variable that found it.
  */
+// Decorated so that its constructor's parameter types are recorded; plugins without a constructor inherit them.
+// (tsyringe's decorator type rejects abstract classes, hence the cast.)
+@(injectable() as ClassDecorator)
 export abstract class DataSourceBase {
   /** Columns that must agree at each scope; plugins override. */
   readonly experimentColumns: ExperimentColumns = { case: [], pod: [], variable: [] };
@@ -213,6 +217,7 @@ export abstract class DataSourceBase {
             realm: v.spec.realm,
           },
           pod.convention,
+          pod.settings.dimensions,
         );
         const result = await this.queryDataset(v, this.context);
         v.queryDescription = result.description;

@@ -47,9 +47,10 @@ interface ViableExperiment {
   chunks: DataKey[];
 }
 
+/** `col=value, ...`, leaving out columns the catalog leaves empty. */
 function describe(values: Record<string, string>, columns?: string[]): string {
-  const cols = columns ?? Object.keys(values);
-  return cols.map((c) => `${c}=${values[c] || '(none)'}`).join(', ');
+  const cols = (columns ?? Object.keys(values)).filter((c) => values[c]);
+  return cols.length ? cols.map((c) => `${c}=${values[c]}`).join(', ') : '(no experiment columns)';
 }
 
 function tupleId(values: Record<string, string>, columns: string[]): string {
@@ -104,7 +105,7 @@ export function selectExperiments(
         if (prior) {
           const id = tupleId(prior, cols);
           for (const v of group) {
-            if (keysOf(v, cols).has(id)) fix(v, prior, `${scope}-scope ${describe(prior)} (chosen earlier for ${level} ${groupId})`);
+            if (keysOf(v, cols).has(id)) fix(v, prior, `${scope}-scope ${describe(prior)} (chosen earlier for ${groupId})`);
             else next.push(v);
           }
           continue;
@@ -114,10 +115,10 @@ export function selectExperiments(
           next.push(...group);
           continue;
         }
-        const { choice, notes } = choose([...common.values()], cols, options, `${level} ${groupId}`);
+        const { choice, notes } = choose([...common.values()], cols, options, groupId);
         if (level !== 'variable') memo.set(memoKey, choice);
         for (const v of group) {
-          fix(v, choice, `${scope}-scope ${describe(choice)} (common to ${group.length} variable(s) of ${level} ${groupId})`);
+          fix(v, choice, `${scope}-scope ${describe(choice)} (common to ${group.length} variable(s) of ${groupId})`);
           v.decisions.push(...notes);
         }
       }
@@ -164,7 +165,7 @@ function viableExperiments(v: VarlistEntry, columns: string[], options: Selectio
 function groupBy(vars: VarlistEntry[], level: Scope): Map<string, VarlistEntry[]> {
   const groups = new Map<string, VarlistEntry[]>();
   for (const v of vars) {
-    const id = level === 'case' ? 'all' : level === 'pod' ? v.pod : v.label;
+    const id = level === 'case' ? 'the case' : level === 'pod' ? `POD ${v.pod}` : `variable ${v.label}`;
     groups.set(id, [...(groups.get(id) ?? []), v]);
   }
   return groups;

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import type { TranslationRequest, Translation } from '../settings/types.js';
+import type { DimensionSpec, TranslationRequest, Translation } from '../settings/types.js';
 import type { DataKey } from './dataKey.js';
 import type { VarlistEntry } from './varlist.js';
 
@@ -10,9 +10,9 @@ export const TOKENS = {
   Logger: Symbol.for('fairpod.Logger'),
 } as const;
 
-/** Maps a POD's request to a model convention's native variable. */
+/** Maps a POD's request to a model convention's native variable (`dimensions`: the POD's dimensions section). */
 export interface VariableTranslator {
-  translate(request: TranslationRequest, convention: string): Translation;
+  translate(request: TranslationRequest, convention: string, dimensions?: Readonly<Record<string, DimensionSpec>>): Translation;
 }
 
 /** What a preprocessor is told about the run. */

@@ -1,0 +1,3 @@
+import { summarize } from '../demoDriver.js';
+
+await summarize(['u850']);
