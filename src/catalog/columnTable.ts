@@ -19,6 +19,9 @@ export interface EncodedColumn {
   lists?: string[][];
 }
 
+// Rows read before deciding which columns are stored plain (one value per row) rather than as a dictionary.
+const PLAIN_PROBE = 4096;
+
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
   readonly columns: string[];
@@ -27,11 +30,13 @@ export class ColumnTable {
   periodFirst = new Float64Array(0);
   periodLast = new Float64Array(0);
   private readonly lookup: Map<string, number>[];
+  private readonly plain: boolean[];
 
   constructor(columns: string[]) {
     this.columns = columns;
     this.encoded = columns.map(() => ({ values: [], codes: new Uint32Array(1024) }));
     this.lookup = columns.map(() => new Map());
+    this.plain = columns.map(() => false);
   }
 
   /** Appends one row given as cells in column order. */
@@ -43,18 +48,40 @@ export class ColumnTable {
         col.codes = grown;
       }
     }
+    const row = this.size;
     for (let c = 0; c < cells.length; c++) {
-      const map = this.lookup[c];
+      const col = this.encoded[c];
       const value = cells[c];
+      if (this.plain[c]) {
+        col.codes[row] = col.values.length;
+        col.values.push(value);
+        continue;
+      }
+      const map = this.lookup[c];
       let code = map.get(value);
       if (code === undefined) {
-        code = this.encoded[c].values.length;
-        this.encoded[c].values.push(value);
+        code = col.values.length;
+        col.values.push(value);
         map.set(value, code);
       }
-      this.encoded[c].codes[this.size] = code;
+      col.codes[row] = code;
     }
     this.size++;
+    if (this.size === PLAIN_PROBE) this.probeForPlainColumns();
+  }
+
+  /**
+   * Columns whose values are nearly all distinct (paths, ids) gain nothing from a dictionary and cost a hash
+   * lookup per cell: after the first rows they switch to one value per row.
+   */
+  private probeForPlainColumns(): void {
+    this.encoded.forEach((col, c) => {
+      if (col.values.length <= this.size / 2) return;
+      col.values = Array.from(col.codes.subarray(0, this.size), (code) => col.values[code]);
+      col.codes.set(col.values.map((_, i) => i));
+      this.lookup[c].clear();
+      this.plain[c] = true;
+    });
   }
 
   /** Ends loading: trims buffers, detects list-valued columns and computes each row's period. */
@@ -79,16 +106,18 @@ export class ColumnTable {
     const start = col(tc.start);
     const end = col(tc.end);
     const range = col(tc.range);
-    // Parse each distinct combination once: catalogs repeat the same periods across variables and members.
-    const cache = new Map<string, [number, number] | undefined>();
+    // Parse each distinct combination of codes once: catalogs repeat the same periods across variables and members.
+    const cache = new Map<number, [number, number] | undefined>();
+    const sn = (start?.values.length ?? 0) + 1;
+    const en = (end?.values.length ?? 0) + 1;
     for (let i = 0; i < this.size; i++) {
-      const s = start?.values[start.codes[i]];
-      const e = end?.values[end.codes[i]];
-      const r = range?.values[range.codes[i]];
-      const key = `${s}|${e}|${r}`;
+      const sc = start ? start.codes[i] : 0;
+      const ec = end ? end.codes[i] : 0;
+      const rc = range ? range.codes[i] : 0;
+      const key = (rc * en + ec) * sn + sc;
       let p = cache.get(key);
       if (p === undefined && !cache.has(key)) {
-        p = periodOf(s, e, r);
+        p = periodOf(start?.values[sc], end?.values[ec], range?.values[rc]);
         cache.set(key, p);
       }
       if (p) {
