@@ -265,7 +265,7 @@ export abstract class DataSourceBase {
       v.candidates = v.candidates.filter((k) => k !== key);
       v.decisions.push(`dropped ${key.id}: ${reason}`);
       if (!v.isActive) continue;
-      if (v.candidates.length === 0) this.failEntry(v, `fetch: ${key.id}: ${reason}`);
+      if (v.candidates.length === 0) this.failEntry(v, `fetch: ${reason}`);
       else if (v.selection?.keys.includes(key)) {
         v.selection = undefined;
         v.stage = Stage.QUERIED;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program.js';
+import { fairpod, type CliResult } from '../support/cli.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
 const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
@@ -10,24 +10,8 @@ const PODS = path.join(EXAMPLES, 'mdtf-pods');
 const YAML_POD = path.resolve(PACKAGE_ROOT, 'test', 'fixtures', 'settings', 'EOF_500hPa', 'settings.yaml');
 
 /** Runs `fairpod validate ...args`, capturing what it prints. */
-async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) =>
-    stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) =>
-    stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await runCli(['node', 'fairpod', 'validate', ...args]);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    // runCli leaves the code for the process to exit with; a test must not.
-    process.exitCode = undefined;
-  }
+function validate(...args: string[]): Promise<CliResult> {
+  return fairpod('validate', ...args);
 }
 
 describe('fairpod validate', () => {
