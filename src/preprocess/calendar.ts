@@ -129,26 +129,6 @@ export class Calendar {
         return fromJulianDayNumber(n, n >= 2299161);
     }
   }
-
-  /** Days (fractional) from this calendar's origin to a date-time. */
-  toDays(d: CfDateTime): number {
-    return this.dayNumber(d.year, d.month, d.day) + (d.hour * 3600 + d.minute * 60 + d.second) / 86400;
-  }
-
-  /** The date-time of a fractional day count (inverse of `toDays`), rounded to the millisecond. */
-  fromDays(days: number): CfDateTime {
-    let whole = Math.floor(days);
-    let ms = Math.round((days - whole) * 86400000);
-    if (ms >= 86400000) {
-      whole += 1;
-      ms -= 86400000;
-    }
-    const { year, month, day } = this.fromDayNumber(whole);
-    const hour = Math.floor(ms / 3600000);
-    const minute = Math.floor((ms % 3600000) / 60000);
-    const second = (ms % 60000) / 1000;
-    return { year, month, day, hour, minute, second };
-  }
 }
 
 function mod(a: number, b: number): number {

@@ -17,17 +17,21 @@ const REFERENCE = /^(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2})(?::(\d{1,2})
  * date-times and back.
  */
 export class TimeUnits {
-  private readonly referenceDays: number;
+  // Whole days and seconds are kept apart: a day number near 2.4e6 (Julian days) plus a fraction of a day would
+  // lose about 1e-5 s to rounding, visible as 59.9999998 minutes.
+  private readonly referenceDay: number;
+  private readonly referenceSecond: number;
 
   private constructor(
     /** The units string as given. */
     readonly units: string,
     readonly calendar: Calendar,
-    /** Length of one unit in days. */
-    readonly unitDays: number,
+    /** Length of one unit in seconds. */
+    readonly unitSeconds: number,
     readonly reference: CfDateTime,
   ) {
-    this.referenceDays = calendar.toDays(reference);
+    this.referenceDay = calendar.dayNumber(reference.year, reference.month, reference.day);
+    this.referenceSecond = reference.hour * 3600 + reference.minute * 60 + reference.second;
   }
 
   /** Parses `days since 1980-01-01`, `hours since 1850-1-1 00:00:00`, `seconds since 2000-01-01T00:00:00Z` ... */
@@ -58,20 +62,27 @@ export class TimeUnits {
       // Offsets shift the reference to UTC, as CF specifies.
       const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)!;
       const shiftMinutes = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
-      const shifted = cal.fromDays(cal.toDays(reference) - shiftMinutes / 1440);
-      return new TimeUnits(units, cal, seconds / 86400, shifted);
+      const local = new TimeUnits(units, cal, 60, reference);
+      return new TimeUnits(units, cal, seconds, local.decode(-shiftMinutes));
     }
-    return new TimeUnits(units, cal, seconds / 86400, reference);
+    return new TimeUnits(units, cal, seconds, reference);
   }
 
   /** The date-time of a stored value. */
   decode(value: number): CfDateTime {
-    return this.calendar.fromDays(this.referenceDays + value * this.unitDays);
+    // Rounded to the millisecond, as stored times are.
+    const total = Math.round((this.referenceSecond + value * this.unitSeconds) * 1000);
+    const days = Math.floor(total / 86400000);
+    const ms = total - days * 86400000;
+    const { year, month, day } = this.calendar.fromDayNumber(this.referenceDay + days);
+    return { year, month, day, hour: Math.floor(ms / 3600000), minute: Math.floor((ms % 3600000) / 60000), second: (ms % 60000) / 1000 };
   }
 
   /** The stored value of a date-time (which must exist in this calendar). */
   encode(date: CfDateTime): number {
-    return (this.calendar.toDays(date) - this.referenceDays) / this.unitDays;
+    const days = this.calendar.dayNumber(date.year, date.month, date.day) - this.referenceDay;
+    const seconds = date.hour * 3600 + date.minute * 60 + date.second - this.referenceSecond;
+    return (days * 86400 + seconds) / this.unitSeconds;
   }
 
   /** The stored value of midnight on 1 January of `year`: crop boundaries are built from it. */
