@@ -1,7 +1,13 @@
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { DataSourceBase } from './core/dataSource.js';
 import { ValidationError } from './core/errors.js';
-import { StderrLogger, TOKENS, type Logger, type Preprocessor, type VariableTranslator } from './core/services.js';
+import {
+  StderrLogger,
+  TOKENS,
+  type Logger,
+  type Preprocessor,
+  type VariableTranslator,
+} from './core/services.js';
 
 /** A plugin's own command-line option, added to `fairpod run` and `fairpod plan`. */
 export interface PluginOption {
@@ -44,7 +50,9 @@ export function listPlugins(): readonly PluginRegistration[] {
 /** Finds a plugin by name or alias; an unknown name is an error listing the known ones. */
 export function findPlugin(name: string): PluginRegistration {
   const wanted = normalizePluginName(name);
-  const found = registrations.find((r) => [r.name, ...r.aliases].some((n) => normalizePluginName(n) === wanted));
+  const found = registrations.find((r) =>
+    [r.name, ...r.aliases].some((n) => normalizePluginName(n) === wanted),
+  );
   if (!found) {
     throw new ValidationError(`unknown data manager "${name}"`, {
       location: { key: '--data-manager' },
@@ -71,7 +79,11 @@ export function createContainer(services: Services): DependencyContainer {
 }
 
 /** Resolves the plugin named by `--data-manager` from the container and hands it its options. */
-export function resolveDataSource(c: DependencyContainer, name: string, options: Record<string, unknown> = {}): DataSourceBase {
+export function resolveDataSource(
+  c: DependencyContainer,
+  name: string,
+  options: Record<string, unknown> = {},
+): DataSourceBase {
   const registration = findPlugin(name);
   const source = c.resolve(registration.plugin as unknown as InjectionToken<DataSourceBase>);
   source.configure(options);

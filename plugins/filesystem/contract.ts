@@ -11,7 +11,11 @@ export const contractFixture: ContractFixture = {
       esmcat_version: '0.1.0',
       attributes: [],
       assets: { column_name: 'path', format: 'netcdf' },
-      aggregation_control: { variable_column_name: 'variable_id', groupby_attrs: ['source_id'], aggregations: [] },
+      aggregation_control: {
+        variable_column_name: 'variable_id',
+        groupby_attrs: ['source_id'],
+        aggregations: [],
+      },
       catalog_file: 'contract.csv',
     };
     await fs.writeFile(path.join(dir, 'contract.json'), JSON.stringify(header));

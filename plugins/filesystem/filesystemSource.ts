@@ -4,7 +4,12 @@ import { injectable } from 'tsyringe';
 import { loadEsmCatalog } from '../../src/catalog/esmCatalog.js';
 import type { CatalogQuery, CatalogRow, EsmCatalog } from '../../src/catalog/types.js';
 import { facetValue, type DataKey, type DataKeyInit } from '../../src/core/dataKey.js';
-import { DataSourceBase, type FetchResult, type QueryResult, type RequestContext } from '../../src/core/dataSource.js';
+import {
+  DataSourceBase,
+  type FetchResult,
+  type QueryResult,
+  type RequestContext,
+} from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { lowestEnsembleMember, newestVersion, preferredValues } from '../../src/core/tieBreakers.js';
 import { parseDateStamp, parseTimeRange } from '../../src/core/timeCoverage.js';
@@ -57,7 +62,11 @@ export class FilesystemDataSource extends DataSourceBase {
     }
     this.catalog = await loadEsmCatalog(path.resolve(this.catalogPath), { catalogFile: this.catalogFile });
     const unique = await this.catalog.uniqueValues();
-    this.populated = new Set(Object.entries(unique).filter(([, values]) => values.some((v) => v !== '')).map(([c]) => c));
+    this.populated = new Set(
+      Object.entries(unique)
+        .filter(([, values]) => values.some((v) => v !== ''))
+        .map(([c]) => c),
+    );
   }
 
   override async tearDown(): Promise<void> {
@@ -90,7 +99,12 @@ export class FilesystemDataSource extends DataSourceBase {
       const size = Number(facetValue(row, 'size'));
       return { id: file, row, ...rowTimeExtent(row), ...(Number.isFinite(size) && size > 0 ? { size } : {}) };
     });
-    return { keys, description: Object.entries(query).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`).join(' ') };
+    return {
+      keys,
+      description: Object.entries(query)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`)
+        .join(' '),
+    };
   }
 
   async fetchDataset(key: DataKey): Promise<FetchResult> {
@@ -100,7 +114,14 @@ export class FilesystemDataSource extends DataSourceBase {
       await fs.access(key.id, fs.constants.R_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? `file listed in the catalog is missing on disk: ${key.id}` : `cannot read ${key.id} (${code})`);
+      throw new Error(
+        code === 'ENOENT'
+          ? `file listed in the catalog is missing on disk: ${key.id}`
+          : `cannot read ${key.id} (${code})`,
+        {
+          cause: err,
+        },
+      );
     }
     if (!stat.isFile()) throw new Error(`not a regular file: ${key.id}`);
     key.size ??= stat.size;

@@ -18,7 +18,9 @@ export async function summarize(varNames) {
     let sum = 0;
     for (const v of values) sum += v;
     const units = dataset.attrs.units?.value ?? '';
-    lines.push(`${name} (${varName} in ${path.basename(file)}): shape ${dataset.shape.join('x')}, mean ${(sum / values.length).toPrecision(6)} ${units}`);
+    lines.push(
+      `${name} (${varName} in ${path.basename(file)}): shape ${dataset.shape.join('x')}, mean ${(sum / values.length).toPrecision(6)} ${units}`,
+    );
     f.close();
   }
   const out = path.join(process.env.WK_DIR, 'output');

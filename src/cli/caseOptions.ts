@@ -29,7 +29,12 @@ export function addCaseOptions(command: Command): Command {
     .requiredOption('--case <name>', 'name of the case (model run) being analysed; becomes CASENAME')
     .requiredOption('--firstyr <year>', 'first year of the analysis period')
     .requiredOption('--lastyr <year>', 'last year of the analysis period')
-    .option('--facet <column=value>', 'catalog facet every query must match (repeatable), e.g. source_id=CESM2', collect, [])
+    .option(
+      '--facet <column=value>',
+      'catalog facet every query must match (repeatable), e.g. source_id=CESM2',
+      collect,
+      [],
+    )
     .option('--strict', 'no tie-breakers: any ambiguous experiment choice is an error')
     .option('--work-dir <dir>', 'where each POD gets its data and runs', 'fairpod-work')
     .option('--json', 'print the report as JSON on stdout');
@@ -38,7 +43,9 @@ export function addCaseOptions(command: Command): Command {
     for (const o of plugin.options) {
       if (seen.has(o.flags)) continue;
       seen.add(o.flags);
-      const users = listPlugins().filter((p) => p.options.some((x) => x.flags === o.flags)).map((p) => p.name);
+      const users = listPlugins()
+        .filter((p) => p.options.some((x) => x.flags === o.flags))
+        .map((p) => p.name);
       const option = new Option(o.flags, `${o.description} [${users.join(', ')}]`);
       if (o.defaultValue !== undefined) option.default(o.defaultValue);
       command.addOption(option);
@@ -52,19 +59,42 @@ export function caseSpecFrom(options: CaseCommandOptions): CaseSpec {
   const facets: Record<string, string> = {};
   for (const f of options.facet) {
     const eq = f.indexOf('=');
-    if (eq <= 0) throw new ValidationError(`--facet "${f}" is not column=value`, { location: { key: '--facet' }, hint: 'e.g. --facet source_id=CESM2' });
+    if (eq <= 0)
+      throw new ValidationError(`--facet "${f}" is not column=value`, {
+        location: { key: '--facet' },
+        hint: 'e.g. --facet source_id=CESM2',
+      });
     facets[f.slice(0, eq)] = f.slice(eq + 1);
   }
   const year = (flag: string, v: string): number => {
-    if (!/^-?\d{1,4}$/.test(v)) throw new ValidationError(`${flag} "${v}" is not a year`, { location: { key: flag }, hint: `e.g. ${flag} 1985` });
+    if (!/^-?\d{1,4}$/.test(v))
+      throw new ValidationError(`${flag} "${v}" is not a year`, {
+        location: { key: flag },
+        hint: `e.g. ${flag} 1985`,
+      });
     return Number(v);
   };
-  return { name: options.case, firstYear: year('--firstyr', options.firstyr), lastYear: year('--lastyr', options.lastyr), facets };
+  return {
+    name: options.case,
+    firstYear: year('--firstyr', options.firstyr),
+    lastYear: year('--lastyr', options.lastyr),
+    facets,
+  };
 }
 
 /** The plugin's own options: everything not a case option. */
 export function pluginOptionsFrom(options: CaseCommandOptions): Record<string, unknown> {
-  const { dataManager: _d, case: _c, firstyr: _f, lastyr: _l, strict: _s, workDir: _w, facet: _x, json: _j, ...rest } = options;
+  const {
+    dataManager: _d,
+    case: _c,
+    firstyr: _f,
+    lastyr: _l,
+    strict: _s,
+    workDir: _w,
+    facet: _x,
+    json: _j,
+    ...rest
+  } = options;
   return rest;
 }
 

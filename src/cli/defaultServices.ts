@@ -3,7 +3,10 @@ import type { Preprocessor, VariableTranslator } from '../core/services.js';
 import { Translator } from '../settings/translator.js';
 
 /** The translator and preprocessor the CLI hands to the loop. */
-export function defaultServices(options: { disablePreprocessor?: boolean }): { translator: VariableTranslator; preprocessor: Preprocessor } {
+export function defaultServices(options: { disablePreprocessor?: boolean }): {
+  translator: VariableTranslator;
+  preprocessor: Preprocessor;
+} {
   return {
     translator: new Translator(),
     preprocessor: options.disablePreprocessor ? new PlaceFilesPreprocessor() : new PlaceFilesPreprocessor(),

@@ -31,7 +31,9 @@ export function registerDemo(program: Command): void {
         logger,
         ...defaultServices({}),
       });
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, 'run')}\n`);
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, 'run')}\n`,
+      );
       if (report.pods.some((p) => !p.ok)) process.exitCode = 1;
     });
 }

@@ -9,13 +9,20 @@ export function registerPlugins(program: Command): void {
     .description('list the data-source plugins (for --data-manager) and their options')
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean }) => {
-      const plugins = listPlugins().map((p) => ({ name: p.name, aliases: p.aliases, description: p.description, options: p.options }));
+      const plugins = listPlugins().map((p) => ({
+        name: p.name,
+        aliases: p.aliases,
+        description: p.description,
+        options: p.options,
+      }));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(plugins, null, 2)}\n`);
         return;
       }
       for (const p of plugins) {
-        process.stdout.write(`${p.name}${p.aliases.length ? ` (aliases: ${p.aliases.join(', ')})` : ''}\n  ${p.description}\n`);
+        process.stdout.write(
+          `${p.name}${p.aliases.length ? ` (aliases: ${p.aliases.join(', ')})` : ''}\n  ${p.description}\n`,
+        );
         for (const o of p.options) process.stdout.write(`    ${o.flags.padEnd(24)} ${o.description}\n`);
       }
     });

@@ -27,7 +27,9 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`fairpod: error: ${err.format()}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`fairpod: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fairpod: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 70;
   }
 }

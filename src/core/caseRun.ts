@@ -29,10 +29,16 @@ export interface CaseRunRequest {
 /** Checks the case's period and name before any work starts. */
 function validateCase(c: CaseSpec): void {
   if (!Number.isInteger(c.firstYear) || !Number.isInteger(c.lastYear)) {
-    throw new ValidationError('--firstyr and --lastyr must be whole years', { location: { key: '--firstyr' }, hint: 'e.g. --firstyr 1985 --lastyr 1989' });
+    throw new ValidationError('--firstyr and --lastyr must be whole years', {
+      location: { key: '--firstyr' },
+      hint: 'e.g. --firstyr 1985 --lastyr 1989',
+    });
   }
   if (c.firstYear > c.lastYear) {
-    throw new ValidationError(`--firstyr ${c.firstYear} is after --lastyr ${c.lastYear}`, { location: { key: '--firstyr' }, hint: 'swap them' });
+    throw new ValidationError(`--firstyr ${c.firstYear} is after --lastyr ${c.lastYear}`, {
+      location: { key: '--firstyr' },
+      hint: 'swap them',
+    });
   }
   if (!/^[\w.-]+$/.test(c.name)) {
     throw new ValidationError(`case name "${c.name}" must be letters, digits, '.', '_' or '-'`, {
@@ -52,10 +58,18 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
   const pods = settings.map((s) => new Pod(s));
-  const container = createContainer({ translator: request.translator, preprocessor: request.preprocessor, logger: request.logger });
+  const container = createContainer({
+    translator: request.translator,
+    preprocessor: request.preprocessor,
+    logger: request.logger,
+  });
   const source = resolveDataSource(container, request.dataManager, request.pluginOptions);
   if (!request.dryRun) await fs.mkdir(request.workDir, { recursive: true });
-  await source.requestData(pods, request.caseSpec, { strict: request.strict, dryRun: request.dryRun, workDir: request.workDir });
+  await source.requestData(pods, request.caseSpec, {
+    strict: request.strict,
+    dryRun: request.dryRun,
+    workDir: request.workDir,
+  });
   const report = buildReport(request.dataManager, pods, request.caseSpec);
   if (request.dryRun) return report;
   for (const [i, pod] of pods.entries()) {

@@ -112,7 +112,9 @@ export abstract class DataSourceBase {
         if (iteration > cap) {
           throw new NonConvergenceError(
             `the data request did not converge after ${cap} passes; still pending: ${pending.map((v) => `${v.label} (stage ${Stage[v.stage]})`).join(', ')}`,
-            { hint: 'this is a bug in the data source plugin or an alternates cycle; report it with `fairpod plan --json` output' },
+            {
+              hint: 'this is a bug in the data source plugin or an alternates cycle; report it with `fairpod plan --json` output',
+            },
           );
         }
         if (options.dryRun) await this.fetchStage();
@@ -224,9 +226,13 @@ export abstract class DataSourceBase {
         const found = result.keys.map((k) => this.intern(k)).filter((k) => !k.failure);
         v.candidates = found.filter((k) => overlapsPeriod(k, period, v.frequency));
         const outside = found.length - v.candidates.length;
-        if (outside > 0) v.decisions.push(`dropped ${outside} file(s) outside ${caseSpec.firstYear}-${caseSpec.lastYear}`);
+        if (outside > 0)
+          v.decisions.push(`dropped ${outside} file(s) outside ${caseSpec.firstYear}-${caseSpec.lastYear}`);
         if (v.candidates.length === 0) {
-          const why = found.length === 0 ? 'no data found' : `none of ${found.length} file(s) overlaps ${caseSpec.firstYear}-${caseSpec.lastYear}`;
+          const why =
+            found.length === 0
+              ? 'no data found'
+              : `none of ${found.length} file(s) overlaps ${caseSpec.firstYear}-${caseSpec.lastYear}`;
           this.failEntry(v, `query: ${why} (${result.description})`);
           continue;
         }
@@ -297,7 +303,8 @@ export abstract class DataSourceBase {
     }
     const entries = this.pods.flatMap((p) => p.varlist);
     for (const m of previous) {
-      const stillNeeded = m.requirement !== 'alternate' || entries.some((p) => p.activeAlternate?.includes(m));
+      const stillNeeded =
+        m.requirement !== 'alternate' || entries.some((p) => p.activeAlternate?.includes(m));
       if (!stillNeeded && m.status === Status.ACTIVE) m.status = Status.INACTIVE;
     }
   }

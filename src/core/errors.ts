@@ -17,7 +17,10 @@ export class FairpodError extends Error {
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number;
 
-  constructor(message: string, options: { location?: Location; hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { location?: Location; hint?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.location = options.location ?? {};

@@ -22,7 +22,9 @@ export class PlaceFilesPreprocessor implements Preprocessor {
     if (files.length !== 1) {
       throw new FairpodError(
         `${entry.label}: ${files.length} time chunks were chosen, but pass-through preprocessing places a single file`,
-        { hint: 'run with the preprocessor enabled (drop --disable-preprocessor) so chunks are concatenated, or choose a period inside one file' },
+        {
+          hint: 'run with the preprocessor enabled (drop --disable-preprocessor) so chunks are concatenated, or choose a period inside one file',
+        },
       );
     }
     const source = files[0]!;
@@ -38,7 +40,8 @@ export class PlaceFilesPreprocessor implements Preprocessor {
         await fs.copyFile(src, temp);
       }
       const [a, b] = await Promise.all([fs.stat(src), fs.stat(temp)]);
-      if (a.size !== b.size) throw new DataKeyError(source.id, `copy of ${src} has ${b.size} bytes, expected ${a.size}`);
+      if (a.size !== b.size)
+        throw new DataKeyError(source.id, `copy of ${src} has ${b.size} bytes, expected ${a.size}`);
       await fs.rename(temp, dest);
     } catch (err) {
       await fs.rm(temp, { force: true });

@@ -6,7 +6,13 @@ import type { Pod } from './pod.js';
 import type { CaseSpec } from './dataSource.js';
 
 /** Interpreters by driver extension, as MDTF runs PODs; anything else is executed directly. */
-const INTERPRETERS: Record<string, string> = { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node', '.r': 'Rscript' };
+const INTERPRETERS: Record<string, string> = {
+  '.py': 'python3',
+  '.sh': 'bash',
+  '.js': 'node',
+  '.mjs': 'node',
+  '.r': 'Rscript',
+};
 
 /** The outcome of running one POD's driver. */
 export interface DriverResult {
@@ -59,7 +65,11 @@ export async function runPodDriver(pod: Pod, caseSpec: CaseSpec, workDir: string
   const log = fs.createWriteStream(logFile);
   const env = { ...process.env, ...podEnvironment(pod, caseSpec, workDir) };
   const exitCode = await new Promise<number>((resolve) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd: podWork, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: podWork,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     child.on('error', (err) => {

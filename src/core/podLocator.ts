@@ -27,7 +27,12 @@ export function locatePodSettings(arg: string): string {
   }
   const shipped = settingsIn(path.join(SHIPPED_PODS_DIR, arg));
   if (shipped) return shipped;
-  const known = fs.existsSync(SHIPPED_PODS_DIR) ? fs.readdirSync(SHIPPED_PODS_DIR).filter((n) => settingsIn(path.join(SHIPPED_PODS_DIR, n))).sort() : [];
+  const known = fs.existsSync(SHIPPED_PODS_DIR)
+    ? fs
+        .readdirSync(SHIPPED_PODS_DIR)
+        .filter((n) => settingsIn(path.join(SHIPPED_PODS_DIR, n)))
+        .sort()
+    : [];
   throw new ValidationError(`no POD "${arg}": not a file, a directory, or a POD shipped with fairpod`, {
     hint: `give a settings file or POD directory; shipped PODs: ${known.join(', ') || 'none'}`,
   });

@@ -91,10 +91,14 @@ export function buildReport(dataManager: string, pods: Pod[], caseSpec: RunRepor
     settingsFile: p.settings.file,
     ok: !p.failed,
     failure: p.failure,
-    variables: p.varlist.filter((v) => v.status !== Status.INACTIVE || v.failures.length > 0 || v.selection).map(variableReport),
+    variables: p.varlist
+      .filter((v) => v.status !== Status.INACTIVE || v.failures.length > 0 || v.selection)
+      .map(variableReport),
   }));
   const chosen = new Map<string, DataKey>();
-  for (const p of pods) for (const v of p.varlist) if (v.selection && v.status !== Status.INACTIVE) for (const k of v.selection.keys) chosen.set(k.id, k);
+  for (const p of pods)
+    for (const v of p.varlist)
+      if (v.selection && v.status !== Status.INACTIVE) for (const k of v.selection.keys) chosen.set(k.id, k);
   const files = [...chosen.values()];
   return {
     dataManager,
@@ -123,22 +127,41 @@ function bytes(n: number): string {
 export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
   const out: string[] = [];
   const c = report.case;
-  out.push(`${mode === 'plan' ? 'Plan' : 'Run'} for case ${c.name} ${c.firstYear}-${c.lastYear} with data manager ${report.dataManager}`);
+  out.push(
+    `${mode === 'plan' ? 'Plan' : 'Run'} for case ${c.name} ${c.firstYear}-${c.lastYear} with data manager ${report.dataManager}`,
+  );
   for (const p of report.pods) {
-    out.push('', `POD ${p.name}: ${p.ok ? 'ok' : 'FAILED'}${p.driver ? ` (driver exit ${p.driver.exitCode}, log ${p.driver.logFile})` : ''}`);
+    out.push(
+      '',
+      `POD ${p.name}: ${p.ok ? 'ok' : 'FAILED'}${p.driver ? ` (driver exit ${p.driver.exitCode}, log ${p.driver.logFile})` : ''}`,
+    );
     if (p.failure) out.push(...p.failure.split('\n').map((l) => `  ${l}`));
     for (const v of p.variables) {
       const native = v.nativeName && v.nativeName !== v.name ? ` as ${v.nativeName}` : '';
-      out.push(`  ${v.name}${native} [${v.requirement}] ${v.status}${v.alternateUsed ? ` → replaced by ${v.alternateUsed.join(' + ')}` : ''}`);
+      out.push(
+        `  ${v.name}${native} [${v.requirement}] ${v.status}${v.alternateUsed ? ` → replaced by ${v.alternateUsed.join(' + ')}` : ''}`,
+      );
       if (v.query) out.push(`    query: ${v.query}: ${v.candidates} candidate file(s)`);
-      if (v.experiment) out.push(`    chosen: ${Object.entries(v.experiment).filter(([, val]) => val).map(([k, val]) => `${k}=${val}`).join(', ')}`);
+      if (v.experiment)
+        out.push(
+          `    chosen: ${Object.entries(v.experiment)
+            .filter(([, val]) => val)
+            .map(([k, val]) => `${k}=${val}`)
+            .join(', ')}`,
+        );
       for (const d of v.decisions) out.push(`    ${d}`);
       for (const f of v.failures) out.push(`    failed: ${f}`);
-      for (const f of v.files) out.push(`    file: ${f.localPath ?? f.id}${f.period ? ` [${f.period}]` : ''}${f.size !== undefined ? ` ${bytes(f.size)}` : ''}${f.cached ? ' (local)' : ''}`);
+      for (const f of v.files)
+        out.push(
+          `    file: ${f.localPath ?? f.id}${f.period ? ` [${f.period}]` : ''}${f.size !== undefined ? ` ${bytes(f.size)}` : ''}${f.cached ? ' (local)' : ''}`,
+        );
       if (v.outputPath) out.push(`    output: ${v.outputPath}`);
     }
   }
   const t = report.totals;
-  out.push('', `${t.files} file(s), ${bytes(t.bytes)}; ${bytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`);
+  out.push(
+    '',
+    `${t.files} file(s), ${bytes(t.bytes)}; ${bytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`,
+  );
   return out.join('\n');
 }

@@ -79,7 +79,10 @@ export function selectExperiments(
     const experiments = viableExperiments(v, allColumns, options);
     if (experiments.length === 0) {
       const why = v.decisions.filter((d) => d.startsWith('dropped')).join('; ');
-      failed.push({ entry: v, reason: `no experiment's files cover the analysis period${why ? `: ${why}` : ''}` });
+      failed.push({
+        entry: v,
+        reason: `no experiment's files cover the analysis period${why ? `: ${why}` : ''}`,
+      });
     } else viable.set(v, experiments);
   }
   const constraint = new Map<VarlistEntry, Record<string, string>>([...viable.keys()].map((v) => [v, {}]));
@@ -87,7 +90,8 @@ export function selectExperiments(
     const fixed = constraint.get(v)!;
     const out = new Map<string, Record<string, string>>();
     for (const e of viable.get(v)!) {
-      if (Object.entries(fixed).every(([c, val]) => e.values[c] === val)) out.set(tupleId(e.values, cols), pick(e.values, cols));
+      if (Object.entries(fixed).every(([c, val]) => e.values[c] === val))
+        out.set(tupleId(e.values, cols), pick(e.values, cols));
     }
     return out;
   };
@@ -105,7 +109,8 @@ export function selectExperiments(
         if (prior) {
           const id = tupleId(prior, cols);
           for (const v of group) {
-            if (keysOf(v, cols).has(id)) fix(v, prior, `${scope}-scope ${describe(prior)} (chosen earlier for ${groupId})`);
+            if (keysOf(v, cols).has(id))
+              fix(v, prior, `${scope}-scope ${describe(prior)} (chosen earlier for ${groupId})`);
             else next.push(v);
           }
           continue;
@@ -118,14 +123,21 @@ export function selectExperiments(
         const { choice, notes } = choose([...common.values()], cols, options, groupId);
         if (level !== 'variable') memo.set(memoKey, choice);
         for (const v of group) {
-          fix(v, choice, `${scope}-scope ${describe(choice)} (common to ${group.length} variable(s) of ${groupId})`);
+          fix(
+            v,
+            choice,
+            `${scope}-scope ${describe(choice)} (common to ${group.length} variable(s) of ${groupId})`,
+          );
           v.decisions.push(...notes);
         }
       }
       remaining = next;
     }
     for (const v of remaining) {
-      failed.push({ entry: v, reason: `no experiment matches the choices made for the other variables (${describe(constraint.get(v)!)})` });
+      failed.push({
+        entry: v,
+        reason: `no experiment matches the choices made for the other variables (${describe(constraint.get(v)!)})`,
+      });
       viable.delete(v);
     }
   }
@@ -144,7 +156,11 @@ export function selectExperiments(
 }
 
 /** Groups a variable's candidates by experiment and keeps the experiments whose chunks cover the period. */
-function viableExperiments(v: VarlistEntry, columns: string[], options: SelectionOptions): ViableExperiment[] {
+function viableExperiments(
+  v: VarlistEntry,
+  columns: string[],
+  options: SelectionOptions,
+): ViableExperiment[] {
   const groups = new Map<string, ViableExperiment>();
   for (const key of v.candidates) {
     const values = Object.fromEntries(columns.map((c) => [c, facetValue(key.row, c)]));
@@ -198,7 +214,10 @@ function choose(
     if (!cols.includes(tb.column) || left.length < 2) continue;
     const best = left.map((o) => o[tb.column]!).sort(tb.compare)[0]!;
     const dropped = left.filter((o) => tb.compare(o[tb.column]!, best) !== 0);
-    if (dropped.length > 0) notes.push(`dropped ${dropped.map((o) => `{${describe(o, cols)}}`).join(' ')}: tie-breaker "${tb.description}"`);
+    if (dropped.length > 0)
+      notes.push(
+        `dropped ${dropped.map((o) => `{${describe(o, cols)}}`).join(' ')}: tie-breaker "${tb.description}"`,
+      );
     left = left.filter((o) => tb.compare(o[tb.column]!, best) === 0);
   }
   if (left.length > 1) {
@@ -207,7 +226,9 @@ function choose(
       `dropped ${left
         .slice(1)
         .map((o) => `{${describe(o, cols)}}`)
-        .join(' ')}: no tie-breaker decides, took the first in sorted order (pin with --facet, or --strict to make this an error)`,
+        .join(
+          ' ',
+        )}: no tie-breaker decides, took the first in sorted order (pin with --facet, or --strict to make this an error)`,
     );
   }
   return { choice: left[0]!, notes };

@@ -12,7 +12,11 @@ export const TOKENS = {
 
 /** Maps a POD's request to a model convention's native variable (`dimensions`: the POD's dimensions section). */
 export interface VariableTranslator {
-  translate(request: TranslationRequest, convention: string, dimensions?: Readonly<Record<string, DimensionSpec>>): Translation;
+  translate(
+    request: TranslationRequest,
+    convention: string,
+    dimensions?: Readonly<Record<string, DimensionSpec>>,
+  ): Translation;
 }
 
 /** What a preprocessor is told about the run. */

@@ -16,7 +16,8 @@ export interface DateStamp {
 }
 
 const COMPACT = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?$/;
-const ISO = /^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::\d{1,2}(?:\.\d*)?)?)?)?)?)?Z?$/;
+const ISO =
+  /^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::\d{1,2}(?:\.\d*)?)?)?)?)?)?Z?$/;
 
 /** Parses `yyyy`, `yyyymm`, `yyyymmdd`, `yyyymmddhh[mm]` or ISO `yyyy-mm-dd[ hh:mm[:ss]]`; undefined if it is none. */
 export function parseDateStamp(text: string): DateStamp | undefined {
@@ -96,7 +97,8 @@ export function endInstant(s: DateStamp, frequency?: string): number {
   if (s.month === undefined) return utc(s.year + 1);
   if (s.day === undefined) return utc(s.year, s.month + 1);
   if (s.hour === undefined) {
-    const monthEnd = s.day >= 28 && (s.day >= 30 || s.month === 2 || s.day === daysInGregorianMonth(s.year, s.month));
+    const monthEnd =
+      s.day >= 28 && (s.day >= 30 || s.month === 2 || s.day === daysInGregorianMonth(s.year, s.month));
     return monthEnd ? utc(s.year, s.month + 1) : utc(s.year, s.month, s.day + 1);
   }
   return startInstant(s) + frequencyStepMs(frequency);
@@ -122,7 +124,11 @@ export function analysisPeriod(firstYear: number, lastYear: number): { start: nu
 }
 
 /** True when the extent overlaps [start, end); extents without dates overlap everything. */
-export function overlapsPeriod(e: TimeExtent, period: { start: number; end: number }, frequency?: string): boolean {
+export function overlapsPeriod(
+  e: TimeExtent,
+  period: { start: number; end: number },
+  frequency?: string,
+): boolean {
   if (!e.start || !e.end) return true;
   return startInstant(e.start) < period.end && endInstant(e.end, frequency) > period.start;
 }
@@ -141,7 +147,10 @@ export function checkCoverage<T extends TimeExtent>(
 ): CoverageResult<T> {
   const inside = extents.filter((e) => overlapsPeriod(e, period, frequency));
   if (inside.length === 0) {
-    return { ok: false, reason: `no file covers any of ${formatInstant(period.start)} to ${formatInstant(period.end - 1)}` };
+    return {
+      ok: false,
+      reason: `no file covers any of ${formatInstant(period.start)} to ${formatInstant(period.end - 1)}`,
+    };
   }
   const undated = inside.filter((e) => !e.start || !e.end);
   if (undated.length > 0) {
@@ -152,10 +161,15 @@ export function checkCoverage<T extends TimeExtent>(
     };
   }
   const sorted = [...inside].sort((a, b) => startInstant(a.start!) - startInstant(b.start!));
-  const tolerance = sorted.some((e) => e.start!.hour !== undefined || e.end!.hour !== undefined) ? frequencyStepMs(frequency) : 0;
+  const tolerance = sorted.some((e) => e.start!.hour !== undefined || e.end!.hour !== undefined)
+    ? frequencyStepMs(frequency)
+    : 0;
   const firstStart = startInstant(sorted[0]!.start!);
   if (firstStart > period.start + tolerance) {
-    return { ok: false, reason: `gap: nothing covers ${formatInstant(period.start)} to ${formatInstant(firstStart - 1)} (first file ${sorted[0]!.id})` };
+    return {
+      ok: false,
+      reason: `gap: nothing covers ${formatInstant(period.start)} to ${formatInstant(firstStart - 1)} (first file ${sorted[0]!.id})`,
+    };
   }
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;

@@ -12,7 +12,19 @@ const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
 describe('fairpod run and plan on the demo dataset', function () {
   let dir: string;
   let catalog: string;
-  const caseArgs = (...extra: string[]) => ['-m', 'filesystem', '--catalog', catalog, '--case', 'DEMO', '--firstyr', '1985', '--lastyr', '1989', ...extra];
+  const caseArgs = (...extra: string[]) => [
+    '-m',
+    'filesystem',
+    '--catalog',
+    catalog,
+    '--case',
+    'DEMO',
+    '--firstyr',
+    '1985',
+    '--lastyr',
+    '1989',
+    ...extra,
+  ];
 
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-run-'));
@@ -22,7 +34,11 @@ describe('fairpod run and plan on the demo dataset', function () {
 
   async function plan(...args: string[]): Promise<{ code: number; report: RunReport; stderr: string }> {
     const r = await fairpod('plan', ...args, '--json');
-    return { code: r.code, report: r.code === 70 ? ({} as RunReport) : (JSON.parse(r.stdout || '{}') as RunReport), stderr: r.stderr };
+    return {
+      code: r.code,
+      report: r.code === 70 ? ({} as RunReport) : (JSON.parse(r.stdout || '{}') as RunReport),
+      stderr: r.stderr,
+    };
   }
 
   it('plan explains the alternate, the chosen experiment and what was dropped, and writes nothing', async () => {
@@ -32,10 +48,16 @@ describe('fairpod run and plan on the demo dataset', function () {
     const vars = Object.fromEntries(report.pods[0]!.variables.map((v) => [v.name, v]));
     expect(vars.tas!.status).to.equal('FAILED');
     expect(vars.tas!.alternateUsed).to.deep.equal(['ts']);
-    expect(vars.ts!.experiment).to.include({ source_id: 'DEMO-ESM1', member_id: 'r1i1p1f1', version: 'v20200101' });
+    expect(vars.ts!.experiment).to.include({
+      source_id: 'DEMO-ESM1',
+      member_id: 'r1i1p1f1',
+      version: 'v20200101',
+    });
     expect(vars.ts!.files).to.have.length(1);
     expect(vars.ts!.files[0]!.period).to.equal('1985-01-01..1989-12-31');
-    expect(vars.pr!.decisions.join('\n')).to.match(/tie-breaker "lowest ensemble member"/).and.match(/tie-breaker "newest version"/);
+    expect(vars.pr!.decisions.join('\n'))
+      .to.match(/tie-breaker "lowest ensemble member"/)
+      .and.match(/tie-breaker "newest version"/);
     expect(report.totals.files).to.equal(2);
     expect(report.totals.bytes).to.be.greaterThan(0);
     await fs.access(workDir).then(
@@ -61,31 +83,57 @@ describe('fairpod run and plan on the demo dataset', function () {
   it('--strict makes the ambiguous model choice an error', async () => {
     const r = await fairpod('plan', 'demo_plev', ...caseArgs('--strict'));
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.match(/ambiguous experiment for the case/).and.match(/--facet/);
+    expect(r.stderr)
+      .to.match(/ambiguous experiment for the case/)
+      .and.match(/--facet/);
   });
 
   it('--strict with every column pinned succeeds', async () => {
-    const { code } = await plan('demo_plev', ...caseArgs('--strict', '--facet', 'source_id=DEMO-ESM2', '--facet', 'member_id=r2i1p1f1', '--facet', 'version=v20190101'));
+    const { code } = await plan(
+      'demo_plev',
+      ...caseArgs(
+        '--strict',
+        '--facet',
+        'source_id=DEMO-ESM2',
+        '--facet',
+        'member_id=r2i1p1f1',
+        '--facet',
+        'version=v20190101',
+      ),
+    );
     expect(code).to.equal(0);
   });
 
-  it('run places each variable where its POD expects it and runs the drivers with MDTF\'s environment', async () => {
+  it("run places each variable where its POD expects it and runs the drivers with MDTF's environment", async () => {
     const workDir = path.join(dir, 'work');
-    const r = await fairpod('run', 'demo_alternate', 'demo_plev', ...caseArgs('--work-dir', workDir, '--json'));
+    const r = await fairpod(
+      'run',
+      'demo_alternate',
+      'demo_plev',
+      ...caseArgs('--work-dir', workDir, '--json'),
+    );
     expect(r.code, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as RunReport;
     expect(report.pods.map((p) => [p.name, p.ok, p.driver?.exitCode])).to.deep.equal([
       ['demo_alternate', true, 0],
       ['demo_plev', true, 0],
     ]);
-    for (const f of ['demo_alternate/mon/DEMO.ts.mon.nc', 'demo_alternate/mon/DEMO.pr.mon.nc', 'demo_plev/mon/DEMO.u850.mon.nc']) {
+    for (const f of [
+      'demo_alternate/mon/DEMO.ts.mon.nc',
+      'demo_alternate/mon/DEMO.pr.mon.nc',
+      'demo_plev/mon/DEMO.u850.mon.nc',
+    ]) {
       await fs.access(path.join(workDir, f));
     }
     const summary = await fs.readFile(path.join(workDir, 'demo_plev', 'output', 'summary.txt'), 'utf8');
-    expect(summary).to.match(/^case DEMO 1985-1989/).and.match(/u850 \(ua850 in DEMO\.u850\.mon\.nc\): shape 60x8x16/);
+    expect(summary)
+      .to.match(/^case DEMO 1985-1989/)
+      .and.match(/u850 \(ua850 in DEMO\.u850\.mon\.nc\): shape 60x8x16/);
     const log = await fs.readFile(path.join(workDir, 'demo_alternate', 'demo_alternate.log'), 'utf8');
     expect(log).to.match(/demo_alternate: temperature and precipitation/);
-    expect((await fs.readdir(path.join(workDir, 'demo_alternate', 'mon'))).filter((n) => n.includes('partial'))).to.deep.equal([]);
+    expect(
+      (await fs.readdir(path.join(workDir, 'demo_alternate', 'mon'))).filter((n) => n.includes('partial')),
+    ).to.deep.equal([]);
   });
 
   it('a file missing on disk fails its data key and another version is chosen', async () => {
@@ -98,7 +146,9 @@ describe('fairpod run and plan on the demo dataset', function () {
       const v = again.report.pods[0]!.variables[0]!;
       expect(again.code).to.equal(0);
       expect(v.experiment!.version).to.equal('v20190101');
-      expect(v.decisions.join('\n')).to.include(`dropped ${chosen}: file listed in the catalog is missing on disk`);
+      expect(v.decisions.join('\n')).to.include(
+        `dropped ${chosen}: file listed in the catalog is missing on disk`,
+      );
     } finally {
       await fs.rename(copy, chosen);
     }
@@ -107,14 +157,19 @@ describe('fairpod run and plan on the demo dataset', function () {
   it('a POD whose driver fails is reported with its exit code and log', async () => {
     const podDir = path.join(dir, 'failing_pod');
     await fs.mkdir(podDir, { recursive: true });
-    const settings = await fs.readFile(path.join(PACKAGE_ROOT, 'settings', 'pods', 'demo_plev', 'settings.jsonc'), 'utf8');
+    const settings = await fs.readFile(
+      path.join(PACKAGE_ROOT, 'settings', 'pods', 'demo_plev', 'settings.jsonc'),
+      'utf8',
+    );
     await fs.writeFile(path.join(podDir, 'settings.jsonc'), settings.replace('demo_plev.js', 'fail.sh'));
     await fs.writeFile(path.join(podDir, 'fail.sh'), 'echo "u850 is $u850_var in $U850_FILE"; exit 3\n');
     const r = await fairpod('run', podDir, ...caseArgs('--work-dir', path.join(dir, 'work-fail')));
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/POD failing_pod: FAILED \(driver exit 3/);
     const log = await fs.readFile(path.join(dir, 'work-fail', 'failing_pod', 'failing_pod.log'), 'utf8');
-    expect(log).to.equal(`u850 is ua850 in ${path.join(dir, 'work-fail', 'failing_pod', 'mon', 'DEMO.u850.mon.nc')}\n`);
+    expect(log).to.equal(
+      `u850 is ua850 in ${path.join(dir, 'work-fail', 'failing_pod', 'mon', 'DEMO.u850.mon.nc')}\n`,
+    );
   });
 });
 
@@ -126,34 +181,98 @@ describe('fairpod run: bad input', () => {
   after(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('an unknown data manager is an error listing the known ones', async () => {
-    const r = await fairpod('plan', 'demo_plev', '-m', 'nonesuch', '--case', 'C', '--firstyr', '1', '--lastyr', '2');
+    const r = await fairpod(
+      'plan',
+      'demo_plev',
+      '-m',
+      'nonesuch',
+      '--case',
+      'C',
+      '--firstyr',
+      '1',
+      '--lastyr',
+      '2',
+    );
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.match(/unknown data manager "nonesuch"/).and.match(/known data managers: filesystem/);
+    expect(r.stderr)
+      .to.match(/unknown data manager "nonesuch"/)
+      .and.match(/known data managers: filesystem/);
   });
 
   it('data manager names ignore case, `_`, `-` and spaces', async () => {
-    const r = await fairpod('plan', 'demo_plev', '-m', 'Local-Files', '--case', 'C', '--firstyr', '1', '--lastyr', '2');
+    const r = await fairpod(
+      'plan',
+      'demo_plev',
+      '-m',
+      'Local-Files',
+      '--case',
+      'C',
+      '--firstyr',
+      '1',
+      '--lastyr',
+      '2',
+    );
     expect(r.stderr).to.match(/needs a catalog/);
   });
 
   it('firstyr after lastyr is an error', async () => {
-    const r = await fairpod('plan', 'demo_plev', '-m', 'filesystem', '--case', 'C', '--firstyr', '1990', '--lastyr', '1980');
+    const r = await fairpod(
+      'plan',
+      'demo_plev',
+      '-m',
+      'filesystem',
+      '--case',
+      'C',
+      '--firstyr',
+      '1990',
+      '--lastyr',
+      '1980',
+    );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/--firstyr 1990 is after --lastyr 1980/);
   });
 
   it('an unknown POD names the shipped ones', async () => {
-    const r = await fairpod('plan', 'no_such_pod', '-m', 'filesystem', '--case', 'C', '--firstyr', '1', '--lastyr', '2');
+    const r = await fairpod(
+      'plan',
+      'no_such_pod',
+      '-m',
+      'filesystem',
+      '--case',
+      'C',
+      '--firstyr',
+      '1',
+      '--lastyr',
+      '2',
+    );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/shipped PODs: demo_alternate, demo_plev/);
   });
 
   it('a settings file with a missing comma fails with its line before any work', async () => {
     const bad = path.join(dir, 'bad.jsonc');
-    const text = await fs.readFile(path.join(PACKAGE_ROOT, 'settings', 'pods', 'demo_plev', 'settings.jsonc'), 'utf8');
+    const text = await fs.readFile(
+      path.join(PACKAGE_ROOT, 'settings', 'pods', 'demo_plev', 'settings.jsonc'),
+      'utf8',
+    );
     await fs.writeFile(bad, text.replace('"realm": "atmos",', '"realm": "atmos"'));
     const line = text.split('\n').findIndex((l) => l.includes('"realm": "atmos",')) + 1;
-    const r = await fairpod('run', bad, '-m', 'filesystem', '--catalog', 'x.json', '--case', 'C', '--firstyr', '1', '--lastyr', '2', '--work-dir', path.join(dir, 'w'));
+    const r = await fairpod(
+      'run',
+      bad,
+      '-m',
+      'filesystem',
+      '--catalog',
+      'x.json',
+      '--case',
+      'C',
+      '--firstyr',
+      '1',
+      '--lastyr',
+      '2',
+      '--work-dir',
+      path.join(dir, 'w'),
+    );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(`${bad}:${line}:`);
     await fs.access(path.join(dir, 'w')).then(
@@ -164,9 +283,30 @@ describe('fairpod run: bad input', () => {
 
   it('a malformed catalog row is a located error', async () => {
     const json = path.join(dir, 'cat.json');
-    await fs.writeFile(json, JSON.stringify({ esmcat_version: '0.1.0', attributes: [], assets: { column_name: 'path', format: 'netcdf' }, catalog_file: 'cat.csv' }));
+    await fs.writeFile(
+      json,
+      JSON.stringify({
+        esmcat_version: '0.1.0',
+        attributes: [],
+        assets: { column_name: 'path', format: 'netcdf' },
+        catalog_file: 'cat.csv',
+      }),
+    );
     await fs.writeFile(path.join(dir, 'cat.csv'), 'variable_id,path\nua850,a.nc\nua850,b.nc,extra\n');
-    const r = await fairpod('plan', 'demo_plev', '-m', 'filesystem', '--catalog', json, '--case', 'C', '--firstyr', '1', '--lastyr', '2');
+    const r = await fairpod(
+      'plan',
+      'demo_plev',
+      '-m',
+      'filesystem',
+      '--catalog',
+      json,
+      '--case',
+      'C',
+      '--firstyr',
+      '1',
+      '--lastyr',
+      '2',
+    );
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include(`${path.join(dir, 'cat.csv')}:3`);
   });
@@ -178,7 +318,11 @@ describe('fairpod run: bad input', () => {
       '-m',
       'filesystem',
       '--catalog',
-      path.join(EXAMPLES, 'esm-catalogs', 'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1.json'),
+      path.join(
+        EXAMPLES,
+        'esm-catalogs',
+        'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1.json',
+      ),
       '--case',
       'CMIP_Synthetic',
       '--firstyr',
@@ -191,7 +335,9 @@ describe('fairpod run: bad input', () => {
     const tas = report.pods[0]!.variables[0]!;
     expect(tas.query).to.equal('variable_id=tas frequency=day realm=atmos');
     expect(tas.decisions.join('\n')).to.match(/chose case-scope .*experiment_id=synthetic/);
-    expect(tas.failures.join()).to.match(/^fetch: file listed in the catalog is missing on disk: \/Users\/jess\/mdtf\/inputdata/);
+    expect(tas.failures.join()).to.match(
+      /^fetch: file listed in the catalog is missing on disk: \/Users\/jess\/mdtf\/inputdata/,
+    );
     expect(report.pods[0]!.ok).to.equal(false);
     expect(r.code).to.equal(1);
   });
@@ -201,6 +347,8 @@ describe('fairpod plugins', () => {
   it('lists the filesystem plugin with its aliases and options', async () => {
     const r = await fairpod('plugins');
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.match(/^filesystem \(aliases: local, local_files, esm_catalog\)/m).and.match(/--catalog <file>/);
+    expect(r.stdout)
+      .to.match(/^filesystem \(aliases: local, local_files, esm_catalog\)/m)
+      .and.match(/--catalog <file>/);
   });
 });

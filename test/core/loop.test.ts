@@ -13,7 +13,9 @@ describe('DataSourceBase.requestData', () => {
     const tas = p.varlist[0]!;
     expect(tas.stage).to.equal(Stage.PREPROCESSED);
     expect(tas.status).to.equal(Status.SUCCEEDED);
-    expect(preprocessor.calls).to.deep.equal([{ label: 'P/tas', files: ['M1/r1i1p1f1/gn/v1/tas_1985-1989.nc'] }]);
+    expect(preprocessor.calls).to.deep.equal([
+      { label: 'P/tas', files: ['M1/r1i1p1f1/gn/v1/tas_1985-1989.nc'] },
+    ]);
     expect(source.fetched).to.deep.equal(['M1/r1i1p1f1/gn/v1/tas_1985-1989.nc']);
     expect(p.failed).to.equal(false);
   });
@@ -23,10 +25,14 @@ describe('DataSourceBase.requestData', () => {
     source.rows = chunks('tas').reverse();
     const p = pod('P', [entry('tas')]);
     await source.requestData([p], { ...CASE, firstYear: 1983, lastYear: 1991 }, OPTIONS);
-    expect(preprocessor.calls[0]!.files.map((f) => f.replace(/.*_/, ''))).to.deep.equal(['1980-1984.nc', '1985-1989.nc', '1990-1994.nc']);
+    expect(preprocessor.calls[0]!.files.map((f) => f.replace(/.*_/, ''))).to.deep.equal([
+      '1980-1984.nc',
+      '1985-1989.nc',
+      '1990-1994.nc',
+    ]);
   });
 
-  it('fails a variable whose chunks leave a gap, naming it, and fails a required variable\'s POD', async () => {
+  it("fails a variable whose chunks leave a gap, naming it, and fails a required variable's POD", async () => {
     const { source } = memorySource();
     source.rows = chunks('tas').filter((r) => r.range !== '1985-1989');
     const p = pod('P', [entry('tas')]);
@@ -127,7 +133,7 @@ describe('DataSourceBase.requestData', () => {
     expect(p.varlist[1]!.status).to.equal(Status.SUCCEEDED);
   });
 
-  it('reports an optional variable\'s failure without failing the POD', async () => {
+  it("reports an optional variable's failure without failing the POD", async () => {
     const { source } = memorySource();
     source.rows = chunks('tas');
     const p = pod('P', [entry('tas'), entry('areacella', { requirement: 'optional' })]);
@@ -155,7 +161,7 @@ describe('DataSourceBase.requestData', () => {
     expect(p.failure).to.match(/- alternate tsurf: query: no data found/);
   });
 
-  it('stops a failed POD\'s other variables from being fetched', async () => {
+  it("stops a failed POD's other variables from being fetched", async () => {
     const { source } = memorySource();
     source.rows = chunks('pr');
     const p = pod('P', [entry('tas'), entry('pr')]);
@@ -192,7 +198,11 @@ describe('DataSourceBase.requestData', () => {
 describe('experiment selection', () => {
   it('chooses one experiment for every variable of every POD when one is common to all', async () => {
     const { source } = memorySource();
-    source.rows = [...chunks('tas', { source_id: 'A' }), ...chunks('tas', { source_id: 'B' }), ...chunks('pr', { source_id: 'B' })];
+    source.rows = [
+      ...chunks('tas', { source_id: 'A' }),
+      ...chunks('tas', { source_id: 'B' }),
+      ...chunks('pr', { source_id: 'B' }),
+    ];
     const p1 = pod('P1', [entry('tas')]);
     const p2 = pod('P2', [entry('pr')]);
     await source.requestData([p1, p2], CASE, OPTIONS);
@@ -225,14 +235,23 @@ describe('experiment selection', () => {
 
   it('keeps alternates activated later consistent with the experiment chosen earlier', async () => {
     const { source } = memorySource();
-    source.rows = [...chunks('pr', { source_id: 'A' }), ...chunks('pr', { source_id: 'B' }), ...chunks('ts', { source_id: 'B' }), ...chunks('ts', { source_id: 'A' })];
-    const p = pod('P', [entry('pr'), entry('tas', { alternates: [['ts']] }), entry('ts', { requirement: 'alternate' })]);
+    source.rows = [
+      ...chunks('pr', { source_id: 'A' }),
+      ...chunks('pr', { source_id: 'B' }),
+      ...chunks('ts', { source_id: 'B' }),
+      ...chunks('ts', { source_id: 'A' }),
+    ];
+    const p = pod('P', [
+      entry('pr'),
+      entry('tas', { alternates: [['ts']] }),
+      entry('ts', { requirement: 'alternate' }),
+    ]);
     await source.requestData([p], CASE, OPTIONS);
     const chosen = p.varlist[0]!.selection!.experiment.source_id;
     expect(p.varlist[2]!.selection!.experiment.source_id).to.equal(chosen);
   });
 
-  it('breaks ties with the plugin\'s tie-breakers: lowest member, newest version', async () => {
+  it("breaks ties with the plugin's tie-breakers: lowest member, newest version", async () => {
     const { source } = memorySource();
     source.rows = [
       ...chunks('tas', { member_id: 'r10i1p1f1', version: 'v20200101' }),
@@ -243,7 +262,9 @@ describe('experiment selection', () => {
     await source.requestData([p], CASE, OPTIONS);
     const tas = p.varlist[0]!;
     expect(tas.selection!.experiment).to.include({ member_id: 'r2i1p1f1', version: 'v20200101' });
-    expect(tas.decisions.join('\n')).to.match(/tie-breaker "lowest ensemble member"/).and.match(/tie-breaker "newest version"/);
+    expect(tas.decisions.join('\n'))
+      .to.match(/tie-breaker "lowest ensemble member"/)
+      .and.match(/tie-breaker "newest version"/);
   });
 
   it('under --strict, makes an ambiguous choice an error instead of using tie-breakers', async () => {
@@ -270,11 +291,17 @@ describe('experiment selection', () => {
 
   it('drops an experiment whose chunks overlap, naming both files', async () => {
     const { source } = memorySource();
-    source.rows = [...chunks('tas', { source_id: 'A' }), { variable: 'tas', range: '1987-1991', source_id: 'A' }, ...chunks('tas', { source_id: 'B' })];
+    source.rows = [
+      ...chunks('tas', { source_id: 'A' }),
+      { variable: 'tas', range: '1987-1991', source_id: 'A' },
+      ...chunks('tas', { source_id: 'B' }),
+    ];
     const p = pod('P', [entry('tas')]);
     await source.requestData([p], CASE, OPTIONS);
     const tas = p.varlist[0]!;
     expect(tas.selection!.experiment.source_id).to.equal('B');
-    expect(tas.decisions.join('\n')).to.match(/dropped source_id=A.*overlap: .*tas_1985-1989.nc and .*tas_1987-1991.nc both cover 1987-01-01 to 1989-12-31/);
+    expect(tas.decisions.join('\n')).to.match(
+      /dropped source_id=A.*overlap: .*tas_1985-1989.nc and .*tas_1987-1991.nc both cover 1987-01-01 to 1989-12-31/,
+    );
   });
 });

@@ -2,7 +2,12 @@
 import { DataSourceBase, type FetchResult, type QueryResult } from '../../src/core/dataSource.js';
 import { DataKeyError, type DataKey, type DataKeyInit } from '../../src/core/dataKey.js';
 import { Pod } from '../../src/core/pod.js';
-import { DataSourceServices, type Logger, type Preprocessor, type VariableTranslator } from '../../src/core/services.js';
+import {
+  DataSourceServices,
+  type Logger,
+  type Preprocessor,
+  type VariableTranslator,
+} from '../../src/core/services.js';
 import { lowestEnsembleMember, newestVersion } from '../../src/core/tieBreakers.js';
 import { parseTimeRange } from '../../src/core/timeCoverage.js';
 import type { VarlistEntry } from '../../src/core/varlist.js';
@@ -53,7 +58,11 @@ export interface MemoryRow {
 
 /** A data source over rows held in memory; keys in `failing` fail when fetched. */
 export class MemorySource extends DataSourceBase {
-  override readonly experimentColumns = { case: ['source_id', 'member_id'], pod: ['grid_label'], variable: ['version'] };
+  override readonly experimentColumns = {
+    case: ['source_id', 'member_id'],
+    pod: ['grid_label'],
+    variable: ['version'],
+  };
   override readonly tieBreakers = [lowestEnsembleMember('member_id'), newestVersion('version')];
   rows: MemoryRow[] = [];
   failing = new Set<string>();
@@ -63,7 +72,12 @@ export class MemorySource extends DataSourceBase {
     const keys: DataKeyInit[] = this.rows
       .filter((r) => r.variable === entry.translation!.name)
       .map((r) => {
-        const facets = { source_id: r.source_id ?? 'M1', member_id: r.member_id ?? 'r1i1p1f1', version: r.version ?? 'v1', grid_label: r.grid_label ?? 'gn' };
+        const facets = {
+          source_id: r.source_id ?? 'M1',
+          member_id: r.member_id ?? 'r1i1p1f1',
+          version: r.version ?? 'v1',
+          grid_label: r.grid_label ?? 'gn',
+        };
         const id = `${facets.source_id}/${facets.member_id}/${facets.grid_label}/${facets.version}/${r.variable}_${r.range ?? 'fx'}.nc`;
         const range = r.range ? parseTimeRange(r.range) : undefined;
         return { id, row: { ...facets, variable_id: r.variable }, start: range?.start, end: range?.end };
@@ -79,10 +93,18 @@ export class MemorySource extends DataSourceBase {
 }
 
 /** A data source with its services, ready for `requestData`. */
-export function memorySource(): { source: MemorySource; preprocessor: RecordingPreprocessor; logger: MemoryLogger } {
+export function memorySource(): {
+  source: MemorySource;
+  preprocessor: RecordingPreprocessor;
+  logger: MemoryLogger;
+} {
   const preprocessor = new RecordingPreprocessor();
   const logger = new MemoryLogger();
-  return { source: new MemorySource(new DataSourceServices(identityTranslator, preprocessor, logger)), preprocessor, logger };
+  return {
+    source: new MemorySource(new DataSourceServices(identityTranslator, preprocessor, logger)),
+    preprocessor,
+    logger,
+  };
 }
 
 /** A varlist entry spec with defaults; only what a test cares about needs saying. */

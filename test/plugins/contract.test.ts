@@ -22,13 +22,23 @@ describe('plugin contract', () => {
     describe(`plugin ${registration.name}`, () => {
       let dir: string;
       let fixture: Awaited<ReturnType<ContractFixture['create']>>;
-      const container = () => createContainer({ translator: identityTranslator, preprocessor: new PlaceFilesPreprocessor(), logger: new MemoryLogger() });
+      const container = () =>
+        createContainer({
+          translator: identityTranslator,
+          preprocessor: new PlaceFilesPreprocessor(),
+          logger: new MemoryLogger(),
+        });
       const caseSpec = { name: 'CONTRACT', firstYear: 2000, lastYear: 2001, facets: {} };
 
       before(async () => {
         dir = await fs.mkdtemp(path.join(os.tmpdir(), `fairpod-contract-${registration.name}-`));
-        const module = (await import(`../../plugins/${registration.name}/contract.js`)) as { contractFixture?: ContractFixture };
-        expect(module.contractFixture, `plugins/${registration.name}/contract.ts must export contractFixture`).to.exist;
+        const module = (await import(`../../plugins/${registration.name}/contract.js`)) as {
+          contractFixture?: ContractFixture;
+        };
+        expect(
+          module.contractFixture,
+          `plugins/${registration.name}/contract.ts must export contractFixture`,
+        ).to.not.equal(undefined);
         fixture = await module.contractFixture!.create(dir);
       });
       after(async () => {
@@ -46,7 +56,8 @@ describe('plugin contract', () => {
       it('resolves from the container as a DataSourceBase with well-formed experiment columns', () => {
         const source = resolveDataSource(container(), registration.name, fixture.options);
         expect(source).to.be.instanceOf(DataSourceBase);
-        for (const scope of ['case', 'pod', 'variable'] as const) expect(source.experimentColumns[scope]).to.be.an('array');
+        for (const scope of ['case', 'pod', 'variable'] as const)
+          expect(source.experimentColumns[scope]).to.be.an('array');
       });
 
       it('queries, fetches and places a present variable', async () => {
@@ -63,7 +74,10 @@ describe('plugin contract', () => {
 
       it('fails a variable whose file is missing, and its alternate takes over', async () => {
         const source = resolveDataSource(container(), registration.name, fixture.options);
-        const p = pod('P', [contractEntry('missing', { alternates: [['present']] }), contractEntry('present', { requirement: 'alternate' })]);
+        const p = pod('P', [
+          contractEntry('missing', { alternates: [['present']] }),
+          contractEntry('present', { requirement: 'alternate' }),
+        ]);
         await source.requestData([p], caseSpec, { workDir: path.join(dir, 'work2') });
         expect(p.varlist[0]!.status).to.equal(Status.FAILED);
         expect(p.varlist[0]!.failures.join()).to.match(/missing/);
@@ -82,7 +96,10 @@ describe('plugin contract', () => {
         const source = resolveDataSource(container(), registration.name, {});
         let error: unknown;
         try {
-          await source.requestData([pod('P', [contractEntry('present')])], caseSpec, { workDir: path.join(dir, 'work4'), dryRun: true });
+          await source.requestData([pod('P', [contractEntry('present')])], caseSpec, {
+            workDir: path.join(dir, 'work4'),
+            dryRun: true,
+          });
         } catch (err) {
           error = err;
         }

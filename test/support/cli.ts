@@ -13,8 +13,10 @@ export async function fairpod(...args: string[]): Promise<CliResult> {
   const stderr: string[] = [];
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) =>
+    stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
     const code = await runCli(['node', 'fairpod', ...args]);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
