@@ -45,7 +45,7 @@ export class ConvertUnitsStep implements PreprocessStep {
     try {
       return linearConversion(from, to);
     } catch (err) {
-      throw ds.error(`cannot convert ${what} of ${ds.nativeName} from "${from}" to "${to}": ${(err as Error).message}`, (err as { hint?: string }).hint ?? 'check the units the POD asks for');
+      throw ds.error(`cannot convert ${what} from "${from}" to "${to}": ${(err as Error).message}`, (err as { hint?: string }).hint ?? 'check the units the POD asks for');
     }
   }
 }
@@ -54,7 +54,7 @@ export class ConvertUnitsStep implements PreprocessStep {
 function convertCoordinate(step: ConvertUnitsStep, ds: VariableDataset, coord: CoordinateVariable, to: string): void {
   const from = String(coord.attributes.units ?? '');
   if (!from || from === to) return;
-  const conversion = step.conversion(ds, from, to, `coordinate ${coord.name}`);
+  const conversion = step.conversion(ds, from, to, `coordinate ${coord.name} of ${ds.nativeName}`);
   applyConversion(conversion, coord.data, coord.data);
   coord.attributes = { ...coord.attributes, units: to };
   const bounds = ds.coordinates.get(String(coord.attributes.bounds ?? ''));
