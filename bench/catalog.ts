@@ -187,7 +187,7 @@ async function phase(name: string): Promise<PhaseResult> {
       const podRun = await time(POD_QUERY);
       const facetRun = await time(FACET_QUERY);
       await cat.close();
-      return { loadMs, pod: podRun.median, podHits: podRun.hits, podFirst: podRun.first, facet: facetRun.median, facetHits: facetRun.hits, facetFirst: facetRun.first, indexed: cat.constructor.name === 'IndexedCatalog' ? 1 : 0 };
+      return { ms: ms(), loadMs, pod: podRun.median, podHits: podRun.hits, podFirst: podRun.first, facet: facetRun.median, facetHits: facetRun.hits, facetFirst: facetRun.first, indexed: cat.constructor.name === 'IndexedCatalog' ? 1 : 0 };
     }
     case 'parse-hand': {
       let n = 0;

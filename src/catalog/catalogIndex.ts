@@ -80,7 +80,11 @@ export async function openIndex(tableFile: string): Promise<{ db: Sqlite; meta: 
       meta.format === FORMAT &&
       meta.size === Number(stat.size) &&
       (meta.mtimeNs === String(stat.mtimeNs) || meta.sha1 === (hash ??= await hashFile(tableFile)));
-    if (current) return { db, meta };
+    if (current) {
+      // Memory-mapped reads: a search touches rows scattered over the file, and mmap spares a read() per page.
+      await db.exec('PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;');
+      return { db, meta };
+    }
     await db.close();
   }
   return undefined;
@@ -250,15 +254,18 @@ export class IndexedCatalog implements EsmCatalog {
       where.push('(_first IS NULL OR (_first <= ? AND _last >= ?))');
       params.push(last, first);
     }
-    const select = this.columns.map((_, c) => col(c)).join(', ');
-    const sql = `SELECT ${select} FROM rows${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
-    const found = await this.db.all<Record<string, string>>(sql, params);
-    const rows = found.map((r) => {
+    // SQLite assembles the rows as one JSON text: far cheaper than the driver building one object per row.
+    const select = `json_group_array(json_array(${this.columns.map((_, c) => col(c)).join(', ')}))`;
+    const where_ = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const [result] = await this.db.all<{ rows: string }>(`SELECT ${select} AS rows FROM (SELECT * FROM rows${where_} ORDER BY rowid)`, params);
+    const found = JSON.parse(result?.rows ?? '[]') as (string | null)[][];
+    const rows = found.map((cells) => {
       const row: CatalogRow = {};
-      this.columns.forEach((name, c) => {
-        const cell = r[col(c)] ?? '';
+      for (let c = 0; c < this.columns.length; c++) {
+        const name = this.columns[c];
+        const cell = cells[c] ?? '';
         row[name] = this.lists.has(name) ? this.parseList(cell) : cell;
-      });
+      }
       return row;
     });
     return applyRequireAllOn(rows, q, options.requireAllOn ?? []);

@@ -31,12 +31,16 @@ export class ColumnTable {
   periodLast = new Float64Array(0);
   private readonly lookup: Map<string, number>[];
   private readonly plain: boolean[];
+  private readonly lastValue: (string | undefined)[];
+  private readonly lastCode: number[];
 
   constructor(columns: string[]) {
     this.columns = columns;
     this.encoded = columns.map(() => ({ values: [], codes: new Uint32Array(1024) }));
     this.lookup = columns.map(() => new Map());
     this.plain = columns.map(() => false);
+    this.lastValue = columns.map(() => undefined);
+    this.lastCode = columns.map(() => 0);
   }
 
   /** Appends one row given as cells in column order. */
@@ -57,6 +61,11 @@ export class ColumnTable {
         col.values.push(value);
         continue;
       }
+      // Consecutive rows of a catalog mostly repeat their neighbour's facets: compare before hashing.
+      if (value === this.lastValue[c]) {
+        col.codes[row] = this.lastCode[c];
+        continue;
+      }
       const map = this.lookup[c];
       let code = map.get(value);
       if (code === undefined) {
@@ -65,6 +74,8 @@ export class ColumnTable {
         map.set(value, code);
       }
       col.codes[row] = code;
+      this.lastValue[c] = value;
+      this.lastCode[c] = code;
     }
     this.size++;
     if (this.size === PLAIN_PROBE) this.probeForPlainColumns();
