@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { fairpod } from '../support/cli.js';
 
 const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
+const MULTICASE = 'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1';
 
 describe('fairpod run and plan on the demo dataset', function () {
   let dir: string;
@@ -173,6 +174,11 @@ describe('fairpod run and plan on the demo dataset', function () {
   });
 });
 
+/** `COMMAND POD -m MANAGER --case C --firstyr 1 --lastyr 2 ...extra`. */
+function caseCommand(command: 'plan' | 'run', pod: string, manager: string, ...extra: string[]): string[] {
+  return [command, pod, '-m', manager, '--case', 'C', '--firstyr', '1', '--lastyr', '2', ...extra];
+}
+
 describe('fairpod run: bad input', () => {
   let dir: string;
   before(async () => {
@@ -181,18 +187,7 @@ describe('fairpod run: bad input', () => {
   after(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('an unknown data manager is an error listing the known ones', async () => {
-    const r = await fairpod(
-      'plan',
-      'demo_plev',
-      '-m',
-      'nonesuch',
-      '--case',
-      'C',
-      '--firstyr',
-      '1',
-      '--lastyr',
-      '2',
-    );
+    const r = await fairpod(...caseCommand('plan', 'demo_plev', 'nonesuch'));
     expect(r.code).to.equal(2);
     expect(r.stderr)
       .to.match(/unknown data manager "nonesuch"/)
@@ -200,18 +195,7 @@ describe('fairpod run: bad input', () => {
   });
 
   it('data manager names ignore case, `_`, `-` and spaces', async () => {
-    const r = await fairpod(
-      'plan',
-      'demo_plev',
-      '-m',
-      'Local-Files',
-      '--case',
-      'C',
-      '--firstyr',
-      '1',
-      '--lastyr',
-      '2',
-    );
+    const r = await fairpod(...caseCommand('plan', 'demo_plev', 'Local-Files'));
     expect(r.stderr).to.match(/needs a catalog/);
   });
 
@@ -233,18 +217,7 @@ describe('fairpod run: bad input', () => {
   });
 
   it('an unknown POD names the shipped ones', async () => {
-    const r = await fairpod(
-      'plan',
-      'no_such_pod',
-      '-m',
-      'filesystem',
-      '--case',
-      'C',
-      '--firstyr',
-      '1',
-      '--lastyr',
-      '2',
-    );
+    const r = await fairpod(...caseCommand('plan', 'no_such_pod', 'filesystem'));
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/shipped PODs: demo_alternate, demo_plev/);
   });
@@ -258,20 +231,7 @@ describe('fairpod run: bad input', () => {
     await fs.writeFile(bad, text.replace('"realm": "atmos",', '"realm": "atmos"'));
     const line = text.split('\n').findIndex((l) => l.includes('"realm": "atmos",')) + 1;
     const r = await fairpod(
-      'run',
-      bad,
-      '-m',
-      'filesystem',
-      '--catalog',
-      'x.json',
-      '--case',
-      'C',
-      '--firstyr',
-      '1',
-      '--lastyr',
-      '2',
-      '--work-dir',
-      path.join(dir, 'w'),
+      ...caseCommand('run', bad, 'filesystem', '--catalog', 'x.json', '--work-dir', path.join(dir, 'w')),
     );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(`${bad}:${line}:`);
@@ -293,44 +253,26 @@ describe('fairpod run: bad input', () => {
       }),
     );
     await fs.writeFile(path.join(dir, 'cat.csv'), 'variable_id,path\nua850,a.nc\nua850,b.nc,extra\n');
-    const r = await fairpod(
-      'plan',
-      'demo_plev',
-      '-m',
-      'filesystem',
-      '--catalog',
-      json,
-      '--case',
-      'C',
-      '--firstyr',
-      '1',
-      '--lastyr',
-      '2',
-    );
+    const r = await fairpod(...caseCommand('plan', 'demo_plev', 'filesystem', '--catalog', json));
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include(`${path.join(dir, 'cat.csv')}:3`);
   });
 
   it('an example MDTF POD against an example MDTF catalog: candidates found, files missing on this machine', async () => {
-    const r = await fairpod(
-      'plan',
-      path.join(EXAMPLES, 'mdtf-pods', 'example.jsonc'),
+    const pod = path.join(EXAMPLES, 'mdtf-pods', 'example.jsonc');
+    const catalog = path.join(EXAMPLES, 'esm-catalogs', `${MULTICASE}.json`);
+    const args = [
       '-m',
       'filesystem',
       '--catalog',
-      path.join(
-        EXAMPLES,
-        'esm-catalogs',
-        'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1.json',
-      ),
-      '--case',
-      'CMIP_Synthetic',
+      catalog,
       '--firstyr',
       '1980',
       '--lastyr',
       '1984',
       '--json',
-    );
+    ];
+    const r = await fairpod('plan', pod, '--case', 'CMIP_Synthetic', ...args);
     const report = JSON.parse(r.stdout) as RunReport;
     const tas = report.pods[0]!.variables[0]!;
     expect(tas.query).to.equal('variable_id=tas frequency=day realm=atmos');
