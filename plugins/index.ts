@@ -1,2 +1,3 @@
 // Every data-source plugin shipped with fairpod: one import line each registers it.
 import './filesystem/index.js';
+import './http/index.js';
