@@ -50,15 +50,70 @@ const POD_QUERY: CatalogQuery = {
 const FACET_QUERY: CatalogQuery = { variable_id: 'sftlf' };
 
 const TABLES: { table: string; vars: string[]; years: number }[] = [
-  { table: 'Amon', vars: ['tas', 'pr', 'psl', 'ua', 'va', 'zg', 'hus', 'rlut', 'rsdt', 'rsut', 'clt', 'huss', 'prw', 'ts', 'uas', 'vas', 'ta', 'hur', 'evspsbl', 'hfls'], years: 50 },
-  { table: 'day', vars: ['tas', 'pr', 'tasmax', 'tasmin', 'psl', 'ua', 'va', 'zg', 'huss', 'rlut', 'sfcWind', 'uas', 'vas', 'hfss', 'prc'], years: 10 },
-  { table: 'Omon', vars: ['tos', 'sos', 'thetao', 'so', 'uo', 'vo', 'zos', 'mlotst', 'hfds', 'wfo'], years: 50 },
+  {
+    table: 'Amon',
+    vars: [
+      'tas',
+      'pr',
+      'psl',
+      'ua',
+      'va',
+      'zg',
+      'hus',
+      'rlut',
+      'rsdt',
+      'rsut',
+      'clt',
+      'huss',
+      'prw',
+      'ts',
+      'uas',
+      'vas',
+      'ta',
+      'hur',
+      'evspsbl',
+      'hfls',
+    ],
+    years: 50,
+  },
+  {
+    table: 'day',
+    vars: [
+      'tas',
+      'pr',
+      'tasmax',
+      'tasmin',
+      'psl',
+      'ua',
+      'va',
+      'zg',
+      'huss',
+      'rlut',
+      'sfcWind',
+      'uas',
+      'vas',
+      'hfss',
+      'prc',
+    ],
+    years: 10,
+  },
+  {
+    table: 'Omon',
+    vars: ['tos', 'sos', 'thetao', 'so', 'uo', 'vo', 'zos', 'mlotst', 'hfds', 'wfo'],
+    years: 50,
+  },
   { table: '3hr', vars: ['pr', 'tas', 'huss', 'uas', 'vas'], years: 5 },
   { table: 'fx', vars: ['sftlf', 'areacella', 'orog'], years: 0 },
 ];
 const EXPERIMENTS: [string, number, number][] = [
-  ['historical', 1850, 2014], ['piControl', 1, 500], ['ssp585', 2015, 2100], ['ssp245', 2015, 2100],
-  ['ssp126', 2015, 2100], ['abrupt-4xCO2', 1850, 1999], ['1pctCO2', 1850, 1999], ['amip', 1979, 2014],
+  ['historical', 1850, 2014],
+  ['piControl', 1, 500],
+  ['ssp585', 2015, 2100],
+  ['ssp245', 2015, 2100],
+  ['ssp126', 2015, 2100],
+  ['abrupt-4xCO2', 1850, 1999],
+  ['1pctCO2', 1850, 1999],
+  ['amip', 1979, 2014],
 ];
 
 /** Rows of the synthetic catalog, in DRS order, until `limit`. */
@@ -72,18 +127,35 @@ function* syntheticRows(limit: number): Generator<string[]> {
       for (const [experiment, y0, y1] of EXPERIMENTS) {
         const activity = experiment.startsWith('ssp') ? 'ScenarioMIP' : 'CMIP';
         const memberId = `r${member}i1p1f1`;
-        const version = `v2019${String((s * 7 + member) % 12 + 1).padStart(2, '0')}01`;
+        const version = `v2019${String(((s * 7 + member) % 12) + 1).padStart(2, '0')}01`;
         for (const { table, vars, years } of TABLES) {
           for (const v of vars) {
             const dir = `/data/CMIP6/${activity}/${institution}/${source}/${experiment}/${memberId}/${table}/${v}/${grid}/${version}`;
             const stem = `${v}_${table}_${source}_${experiment}_${memberId}_${grid}`;
             const chunks: [string, string][] = [];
             if (years === 0) chunks.push(['', '']);
-            else for (let y = y0; y <= y1; y += years) chunks.push([String(y).padStart(4, '0'), String(Math.min(y + years - 1, y1)).padStart(4, '0')]);
+            else
+              for (let y = y0; y <= y1; y += years)
+                chunks.push([
+                  String(y).padStart(4, '0'),
+                  String(Math.min(y + years - 1, y1)).padStart(4, '0'),
+                ]);
             for (const [a, b] of chunks) {
               const daily = table === 'day' || table === '3hr';
               const range = a ? (daily ? `${a}0101-${b}1231` : `${a}01-${b}12`) : '';
-              yield [activity, institution, source, experiment, memberId, table, v, grid, version, range, `${dir}/${stem}${range ? `_${range}` : ''}.nc`];
+              yield [
+                activity,
+                institution,
+                source,
+                experiment,
+                memberId,
+                table,
+                v,
+                grid,
+                version,
+                range,
+                `${dir}/${stem}${range ? `_${range}` : ''}.nc`,
+              ];
               if (++n >= limit) return;
             }
           }
@@ -93,7 +165,19 @@ function* syntheticRows(limit: number): Generator<string[]> {
   }
 }
 
-const COLUMNS = ['activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id', 'table_id', 'variable_id', 'grid_label', 'version', 'time_range', 'path'];
+const COLUMNS = [
+  'activity_id',
+  'institution_id',
+  'source_id',
+  'experiment_id',
+  'member_id',
+  'table_id',
+  'variable_id',
+  'grid_label',
+  'version',
+  'time_range',
+  'path',
+];
 
 function generateCatalog(): void {
   if (fs.existsSync(CATALOG_JSON)) return;
@@ -117,7 +201,14 @@ function generateCatalog(): void {
     assets: { column_name: 'path', format: 'zarr' },
     aggregation_control: {
       variable_column_name: 'variable_id',
-      groupby_attrs: ['activity_id', 'institution_id', 'source_id', 'experiment_id', 'table_id', 'grid_label'],
+      groupby_attrs: [
+        'activity_id',
+        'institution_id',
+        'source_id',
+        'experiment_id',
+        'table_id',
+        'grid_label',
+      ],
       aggregations: [{ type: 'union', attribute_name: 'variable_id' }],
     },
     catalog_file: 'cmip6.csv',
@@ -136,12 +227,26 @@ function generateTree(): void {
         for (const { table, vars } of TABLES.slice(0, 2)) {
           for (const v of vars.slice(0, 10)) {
             const source = `MODEL-${String(s).padStart(2, '0')}`;
-            const dir = path.join(TREE, 'CMIP', 'INST', source, experiment, `r${m}i1p1f1`, table, v, 'gn', 'v20190101');
+            const dir = path.join(
+              TREE,
+              'CMIP',
+              'INST',
+              source,
+              experiment,
+              `r${m}i1p1f1`,
+              table,
+              v,
+              'gn',
+              'v20190101',
+            );
             fs.mkdirSync(dir, { recursive: true });
             for (let c = 0; c < 10; c++) {
               const a = String(y0 + c * 10).padStart(4, '0');
               const b = String(y0 + c * 10 + 9).padStart(4, '0');
-              fs.writeFileSync(path.join(dir, `${v}_${table}_${source}_${experiment}_r${m}i1p1f1_gn_${a}01-${b}12.nc`), '');
+              fs.writeFileSync(
+                path.join(dir, `${v}_${table}_${source}_${experiment}_r${m}i1p1f1_gn_${a}01-${b}12.nc`),
+                '',
+              );
               if (++n >= FILES) break outer;
             }
           }
@@ -166,7 +271,8 @@ async function phase(name: string): Promise<PhaseResult> {
       return { ms: ms(), hits: hits.length };
     }
     case 'cold-index': {
-      for (const f of fs.readdirSync(CATALOG_DIR)) if (f.includes('fairpod-index')) fs.rmSync(path.join(CATALOG_DIR, f));
+      for (const f of fs.readdirSync(CATALOG_DIR))
+        if (f.includes('fairpod-index')) fs.rmSync(path.join(CATALOG_DIR, f));
       const cat = await loadEsmCatalog(CATALOG_JSON);
       const hits = await cat.search(POD_QUERY);
       return { ms: ms(), hits: hits.length };
@@ -187,7 +293,17 @@ async function phase(name: string): Promise<PhaseResult> {
       const podRun = await time(POD_QUERY);
       const facetRun = await time(FACET_QUERY);
       await cat.close();
-      return { ms: ms(), loadMs, pod: podRun.median, podHits: podRun.hits, podFirst: podRun.first, facet: facetRun.median, facetHits: facetRun.hits, facetFirst: facetRun.first, indexed: cat.constructor.name === 'IndexedCatalog' ? 1 : 0 };
+      return {
+        ms: ms(),
+        loadMs,
+        pod: podRun.median,
+        podHits: podRun.hits,
+        podFirst: podRun.first,
+        facet: facetRun.median,
+        facetHits: facetRun.hits,
+        facetFirst: facetRun.first,
+        indexed: cat.constructor.name === 'IndexedCatalog' ? 1 : 0,
+      };
     }
     case 'parse-hand': {
       let n = 0;
@@ -196,13 +312,15 @@ async function phase(name: string): Promise<PhaseResult> {
     }
     case 'parse-csv-parse': {
       let n = 0;
-      for await (const record of openTable(CATALOG_CSV).pipe(parseCsv({ relax_column_count: true }))) if (record) n++;
+      for await (const record of openTable(CATALOG_CSV).pipe(parseCsv({ relax_column_count: true })))
+        if (record) n++;
       return { ms: ms(), records: n };
     }
     case 'crawl': {
       let n = 0;
       let unmatched = 0;
-      for await (const row of crawl(TREE, loadTemplate('cmip6'), { onUnmatched: () => unmatched++ })) if (row) n++;
+      for await (const row of crawl(TREE, loadTemplate('cmip6'), { onUnmatched: () => unmatched++ }))
+        if (row) n++;
       return { ms: ms(), rows: n, unmatched };
     }
     default:
@@ -212,10 +330,14 @@ async function phase(name: string): Promise<PhaseResult> {
 
 /** Runs one phase in a fresh node process; returns its result and peak RSS in MB. */
 function runPhase(name: string): PhaseResult & { rssMb: number } {
-  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', SELF, '--phase', name, '--rows', String(ROWS), '--files', String(FILES)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--max-old-space-size=8192', SELF, '--phase', name, '--rows', String(ROWS), '--files', String(FILES)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as PhaseResult & { rssMb: number };
 }
 
@@ -224,7 +346,9 @@ function pandasAvailable(): boolean {
   if (probe()) return true;
   if (process.getuid?.() === 0) {
     process.stdout.write('installing python3-pandas (the peer) with apt-get ...\n');
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'python3-pandas'], { stdio: 'ignore' });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'python3-pandas'], {
+      stdio: 'ignore',
+    });
   }
   return probe();
 }
@@ -244,7 +368,11 @@ hits = df[${mask}]
 ms = (time.perf_counter() - t0) * 1000
 print(json.dumps({"ms": ms, "hits": len(hits), "rssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }).trim()) as { ms: number; hits: number; rssMb: number };
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }).trim()) as {
+    ms: number;
+    hits: number;
+    rssMb: number;
+  };
 }
 
 function timeFind(): { ms: number; files: number } {
@@ -266,38 +394,56 @@ async function main(): Promise<void> {
   }
   const t = performance.now();
   generateCatalog();
-  process.stdout.write(`catalog: ${ROWS} rows, ${(fs.statSync(CATALOG_CSV).size / 1e6).toFixed(0)} MB (${f1((performance.now() - t) / 1000)} s to generate or reuse)\n`);
+  process.stdout.write(
+    `catalog: ${ROWS} rows, ${(fs.statSync(CATALOG_CSV).size / 1e6).toFixed(0)} MB (${f1((performance.now() - t) / 1000)} s to generate or reuse)\n`,
+  );
 
   const parseHand = best([runPhase('parse-hand'), runPhase('parse-hand')]);
   const parseLib = runPhase('parse-csv-parse');
-  process.stdout.write(`CSV parse only: hand-written ${f1(parseHand.ms)} ms, csv-parse ${f1(parseLib.ms)} ms (${ratio(parseLib.ms, parseHand.ms)} faster)\n`);
+  process.stdout.write(
+    `CSV parse only: hand-written ${f1(parseHand.ms)} ms, csv-parse ${f1(parseLib.ms)} ms (${ratio(parseLib.ms, parseHand.ms)} faster)\n`,
+  );
 
   const cold = best([runPhase('cold-memory'), runPhase('cold-memory')]);
-  process.stdout.write(`cold load + 10-variable query (no index): ${f1(cold.ms)} ms, ${cold.hits} rows, peak RSS ${f1(cold.rssMb)} MB\n`);
+  process.stdout.write(
+    `cold load + 10-variable query (no index): ${f1(cold.ms)} ms, ${cold.hits} rows, peak RSS ${f1(cold.rssMb)} MB\n`,
+  );
   if (pandasAvailable()) {
     const pandas = best([runPandas(), runPandas()]);
-    process.stdout.write(`pandas read_csv + same filter:          ${f1(pandas.ms)} ms, ${pandas.hits} rows, peak RSS ${f1(pandas.rssMb)} MB\n`);
-    process.stdout.write(`RATIO cold (pandas / fairpod): ${ratio(pandas.ms, cold.ms)} (goal >= 3x)${pandas.hits === cold.hits ? '' : '  HIT COUNTS DIFFER'}\n`);
+    process.stdout.write(
+      `pandas read_csv + same filter:          ${f1(pandas.ms)} ms, ${pandas.hits} rows, peak RSS ${f1(pandas.rssMb)} MB\n`,
+    );
+    process.stdout.write(
+      `RATIO cold (pandas / fairpod): ${ratio(pandas.ms, cold.ms)} (goal >= 3x)${pandas.hits === cold.hits ? '' : '  HIT COUNTS DIFFER'}\n`,
+    );
   } else {
     process.stdout.write('RATIO cold: pandas missing (apt-get install python3-pandas), no ratio\n');
   }
   const coldIndex = runPhase('cold-index');
-  process.stdout.write(`cold load building the SQLite index + query: ${f1(coldIndex.ms)} ms, peak RSS ${f1(coldIndex.rssMb)} MB\n`);
+  process.stdout.write(
+    `cold load building the SQLite index + query: ${f1(coldIndex.ms)} ms, peak RSS ${f1(coldIndex.rssMb)} MB\n`,
+  );
 
   const warm = runPhase('warm');
   process.stdout.write(
     `warm (index built, ${warm.indexed ? 'IndexedCatalog' : 'NOT INDEXED'}): load ${f1(warm.loadMs)} ms; 10-variable query median ${f1(warm.pod)} ms (first ${f1(warm.podFirst)}), ${warm.podHits} rows; ` +
       `single facet ${JSON.stringify(FACET_QUERY)} median ${f1(warm.facet)} ms (first ${f1(warm.facetFirst)}), ${warm.facetHits} rows; peak RSS ${f1(warm.rssMb)} MB\n`,
   );
-  process.stdout.write(`RATIO warm: 10-variable ${ratio(50, warm.pod)} under the 50 ms goal; single facet ${ratio(5, warm.facet)} under the 5 ms goal\n`);
+  process.stdout.write(
+    `RATIO warm: 10-variable ${ratio(50, warm.pod)} under the 50 ms goal; single facet ${ratio(5, warm.facet)} under the 5 ms goal\n`,
+  );
 
   const tg = performance.now();
   generateTree();
-  process.stdout.write(`tree: ${FILES} empty files in a CMIP6 DRS tree (${f1((performance.now() - tg) / 1000)} s to generate or reuse)\n`);
+  process.stdout.write(
+    `tree: ${FILES} empty files in a CMIP6 DRS tree (${f1((performance.now() - tg) / 1000)} s to generate or reuse)\n`,
+  );
   const find = best([timeFind(), timeFind(), timeFind()]);
   const crawled = best([runPhase('crawl'), runPhase('crawl'), runPhase('crawl')]);
   process.stdout.write(`find -type f | wc -l: ${f1(find.ms)} ms (${find.files} files)\n`);
-  process.stdout.write(`fairpod crawl (cmip6 template): ${f1(crawled.ms)} ms, ${crawled.rows} rows, ${crawled.unmatched} unmatched, peak RSS ${f1(crawled.rssMb)} MB\n`);
+  process.stdout.write(
+    `fairpod crawl (cmip6 template): ${f1(crawled.ms)} ms, ${crawled.rows} rows, ${crawled.unmatched} unmatched, peak RSS ${f1(crawled.rssMb)} MB\n`,
+  );
   process.stdout.write(`RATIO crawl (fairpod / find): ${(crawled.ms / find.ms).toFixed(2)} (goal <= 2)\n`);
 }
 

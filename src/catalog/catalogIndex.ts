@@ -14,7 +14,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ColumnTable } from './columnTable.js';
 import { parseListValue } from './csvTable.js';
-import { applyRequireAllOn, checkColumns, compileColumn, isPattern, normalizeQuery, queryPeriod } from './search.js';
+import {
+  applyRequireAllOn,
+  checkColumns,
+  compileColumn,
+  isPattern,
+  normalizeQuery,
+  queryPeriod,
+} from './search.js';
 import { Sqlite } from './sqlite.js';
 import type { CatalogQuery, CatalogRow, EsmCatalog, EsmCatalogHeader, SearchOptions } from './types.js';
 import { temporaryName } from './write.js';
@@ -45,7 +52,9 @@ export async function hashFile(file: string): Promise<string> {
 
 /** Where the index of `tableFile` is looked for and written: beside it, then in the cache directory. */
 export function indexLocations(tableFile: string): string[] {
-  const cacheRoot = process.env.FAIRPOD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fairpod');
+  const cacheRoot =
+    process.env.FAIRPOD_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fairpod');
   const id = crypto.createHash('sha1').update(path.resolve(tableFile)).digest('hex');
   return [`${tableFile}.fairpod-index.sqlite`, path.join(cacheRoot, 'catalog-index', `${id}.sqlite`)];
 }
@@ -94,7 +103,11 @@ export async function openIndex(tableFile: string): Promise<{ db: Sqlite; meta: 
  * Writes the index of `tableFile` from its parsed `table`, through a temporary file renamed into place, beside the
  * table or else in the cache directory. Returns where it was written; throws when neither place is writable.
  */
-export async function buildIndex(tableFile: string, table: ColumnTable, assetColumn: string): Promise<string> {
+export async function buildIndex(
+  tableFile: string,
+  table: ColumnTable,
+  assetColumn: string,
+): Promise<string> {
   const stat = fs.statSync(tableFile, { bigint: true });
   const sha1 = await hashFile(tableFile);
   const errors: string[] = [];
@@ -134,7 +147,12 @@ function assertWritable(dir: string): void {
 
 const col = (c: number): string => `c${c}`;
 
-async function writeIndex(file: string, table: ColumnTable, assetColumn: string, meta: IndexMeta): Promise<void> {
+async function writeIndex(
+  file: string,
+  table: ColumnTable,
+  assetColumn: string,
+  meta: IndexMeta,
+): Promise<void> {
   const db = await Sqlite.open(file);
   try {
     const n = table.columns.length;
@@ -162,7 +180,11 @@ async function writeIndex(file: string, table: ColumnTable, assetColumn: string,
         params = [];
       }
     }
-    if (params.length > 0) await db.run(`INSERT INTO rows VALUES ${new Array(params.length / perRow).fill(rowSql).join(',')}`, params);
+    if (params.length > 0)
+      await db.run(
+        `INSERT INTO rows VALUES ${new Array(params.length / perRow).fill(rowSql).join(',')}`,
+        params,
+      );
     for (let c = 0; c < n; c++) {
       const distinct = table.encoded[c].values.length;
       if (distinct <= MAX_STORED_VALUES) {
@@ -178,7 +200,9 @@ async function writeIndex(file: string, table: ColumnTable, assetColumn: string,
         await db.exec(`CREATE INDEX ix_${col(c)} ON rows(${col(c)})`);
       }
     }
-    await db.exec('CREATE INDEX ix_first ON rows(_first); CREATE INDEX ix_last ON rows(_last); CREATE INDEX ix_values ON facet_values(col)');
+    await db.exec(
+      'CREATE INDEX ix_first ON rows(_first); CREATE INDEX ix_last ON rows(_last); CREATE INDEX ix_values ON facet_values(col)',
+    );
     await db.run('INSERT INTO meta VALUES (?, ?)', ['meta', JSON.stringify(meta)]);
     await db.exec('COMMIT; ANALYZE;');
   } finally {
@@ -257,7 +281,10 @@ export class IndexedCatalog implements EsmCatalog {
     // SQLite assembles the rows as one JSON text: far cheaper than the driver building one object per row.
     const select = `json_group_array(json_array(${this.columns.map((_, c) => col(c)).join(', ')}))`;
     const where_ = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    const [result] = await this.db.all<{ rows: string }>(`SELECT ${select} AS rows FROM (SELECT * FROM rows${where_} ORDER BY rowid)`, params);
+    const [result] = await this.db.all<{ rows: string }>(
+      `SELECT ${select} AS rows FROM (SELECT * FROM rows${where_} ORDER BY rowid)`,
+      params,
+    );
     const found = JSON.parse(result?.rows ?? '[]') as (string | null)[][];
     const rows = found.map((cells) => {
       const row: CatalogRow = {};

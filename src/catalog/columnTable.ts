@@ -113,7 +113,8 @@ export class ColumnTable {
     this.periodLast = new Float64Array(this.size).fill(NaN);
     const tc = timeColumns(this.columns);
     if (!tc) return;
-    const col = (name: string | undefined): EncodedColumn | undefined => (name === undefined ? undefined : this.encoded[this.columns.indexOf(name)]);
+    const col = (name: string | undefined): EncodedColumn | undefined =>
+      name === undefined ? undefined : this.encoded[this.columns.indexOf(name)];
     const start = col(tc.start);
     const end = col(tc.end);
     const range = col(tc.range);
@@ -170,10 +171,15 @@ export async function readColumnTable(file: string): Promise<ColumnTable> {
       const names = fields.map((f) => f.trim());
       const dup = names.find((n, i) => names.indexOf(n) !== i);
       if (dup !== undefined || names.some((n) => n === '')) {
-        throw new ValidationError(dup !== undefined ? `column '${dup}' appears twice in the header row` : 'the header row has an empty column name', {
-          location: { file, line },
-          hint: 'give every column of the first row a distinct name',
-        });
+        throw new ValidationError(
+          dup !== undefined
+            ? `column '${dup}' appears twice in the header row`
+            : 'the header row has an empty column name',
+          {
+            location: { file, line },
+            hint: 'give every column of the first row a distinct name',
+          },
+        );
       }
       table = new ColumnTable(names);
       width = names.length;
@@ -188,7 +194,10 @@ export async function readColumnTable(file: string): Promise<ColumnTable> {
     table.add(fields);
   });
   if (!table) {
-    throw new ValidationError('the catalog table is empty', { location: { file, line: 1 }, hint: 'the first row must name the columns' });
+    throw new ValidationError('the catalog table is empty', {
+      location: { file, line: 1 },
+      hint: 'the first row must name the columns',
+    });
   }
   return table.finish();
 }
@@ -198,7 +207,8 @@ export function columnTableOfRows(rows: Record<string, unknown>[]): ColumnTable 
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   const table = new ColumnTable(columns);
-  const text = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? formatListValue(v.map(String)) : String(v));
+  const text = (v: unknown): string =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? formatListValue(v.map(String)) : String(v);
   for (const row of rows) table.add(columns.map((c) => text(row[c])));
   return table.finish();
 }

@@ -22,7 +22,11 @@ export interface CrawlOptions {
 const HIGH_WATER = 10_000;
 
 /** Streams the rows of every file under `root` that matches `template`, in no particular order. */
-export async function* crawl(root: string, template: DrsTemplate, options: CrawlOptions = {}): AsyncGenerator<CatalogRow> {
+export async function* crawl(
+  root: string,
+  template: DrsTemplate,
+  options: CrawlOptions = {},
+): AsyncGenerator<CatalogRow> {
   const base = path.resolve(root);
   await fs.access(base);
   const concurrency = options.concurrency ?? 32;
@@ -45,7 +49,8 @@ export async function* crawl(root: string, template: DrsTemplate, options: Crawl
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) pending.push(child);
       else if (entry.isFile()) visitFile(child);
-      else if (entry.isSymbolicLink() && (await fs.stat(`${base}/${child}`).catch(() => undefined))?.isFile()) visitFile(child);
+      else if (entry.isSymbolicLink() && (await fs.stat(`${base}/${child}`).catch(() => undefined))?.isFile())
+        visitFile(child);
     }
   };
   const pump = (): void => {

@@ -37,7 +37,9 @@ const COMPACT = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?$/;
 // ISO forms as catalogs write them: 1980, 1980-01, 1980-01-01, 1980-01-01T00:00[:00[.000]][Z], space instead of T.
 const ISO_BODY = String.raw`(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?)?)?Z?`;
 const ISO = new RegExp(`^${ISO_BODY}$`);
-const ISO_RANGE = new RegExp(`^(${ISO_BODY.replace(/\((?!\?)/g, '(?:')})-(${ISO_BODY.replace(/\((?!\?)/g, '(?:')})$`);
+const ISO_RANGE = new RegExp(
+  `^(${ISO_BODY.replace(/\((?!\?)/g, '(?:')})-(${ISO_BODY.replace(/\((?!\?)/g, '(?:')})$`,
+);
 const COMPACT_RANGE = /^(\d{4,14})-(\d{4,14})$/;
 
 const PRECISIONS: DatePrecision[] = ['year', 'month', 'day', 'hour', 'minute', 'second'];

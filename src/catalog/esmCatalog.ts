@@ -73,18 +73,30 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
     try {
       await buildIndex(tableFile!, table, header.assets.column_name);
     } catch (err) {
-      notes.push(`${tableFile}: no index written, searches read the table each time (${(err as Error).message})`);
+      notes.push(
+        `${tableFile}: no index written, searches read the table each time (${(err as Error).message})`,
+      );
     }
   }
   return new MemoryCatalog(source, header, table, notes);
 }
 
 /** The asset column must exist in the table; attributes the table lacks are noted, as intake-esm tolerates them. */
-export function checkHeaderAgainstTable(header: EsmCatalogHeader, headerPath: string, columns: string[], tableFile: string | undefined, notes: string[]): void {
+export function checkHeaderAgainstTable(
+  header: EsmCatalogHeader,
+  headerPath: string,
+  columns: string[],
+  tableFile: string | undefined,
+  notes: string[],
+): void {
   const asset = header.assets.column_name;
   if (!columns.includes(asset)) {
     throw new ValidationError(`the table has no column '${asset}' (assets.column_name)`, {
-      location: { file: tableFile ?? headerPath, line: tableFile ? 1 : undefined, key: tableFile ? undefined : 'assets.column_name' },
+      location: {
+        file: tableFile ?? headerPath,
+        line: tableFile ? 1 : undefined,
+        key: tableFile ? undefined : 'assets.column_name',
+      },
       hint: `set assets.column_name to the column holding file paths; the table has: ${columns.join(', ')}`,
     });
   }
@@ -96,18 +108,22 @@ export function checkHeaderAgainstTable(header: EsmCatalogHeader, headerPath: st
     });
   }
   const missing = header.attributes.map((a) => a.column_name).filter((c) => !columns.includes(c));
-  if (missing.length > 0) notes.push(`${headerPath}: attributes not in the table are ignored: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    notes.push(`${headerPath}: attributes not in the table are ignored: ${missing.join(', ')}`);
 }
 
 async function readText(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new ValidationError(`cannot read the catalog: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      location: { file },
-      hint: 'pass the path of an ESM catalog JSON header or of a CSV table',
-      cause: err,
-    });
+    throw new ValidationError(
+      `cannot read the catalog: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      {
+        location: { file },
+        hint: 'pass the path of an ESM catalog JSON header or of a CSV table',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -115,6 +131,10 @@ async function readable(file: string, key?: string): Promise<void> {
   try {
     await fs.access(file);
   } catch (err) {
-    throw new ValidationError(`the catalog table ${file} does not exist or cannot be read`, { location: { file, key }, hint: 'check the path', cause: err });
+    throw new ValidationError(`the catalog table ${file} does not exist or cannot be read`, {
+      location: { file, key },
+      hint: 'check the path',
+      cause: err,
+    });
   }
 }

@@ -35,7 +35,9 @@ export function parseHeader(file: string, text: string): EsmCatalogHeader {
     });
   }
   const at = (keyPath: (string | number)[]): Location => {
-    const node: Node | undefined = findNodeAtLocation(tree, keyPath) ?? (keyPath.length ? findNodeAtLocation(tree, keyPath.slice(0, -1)) : tree);
+    const node: Node | undefined =
+      findNodeAtLocation(tree, keyPath) ??
+      (keyPath.length ? findNodeAtLocation(tree, keyPath.slice(0, -1)) : tree);
     return { file, ...(node ? lineColumn(text, node.offset) : {}), key: keyPath.join('.') || undefined };
   };
   const header = JSON.parse(text) as unknown;
@@ -44,39 +46,88 @@ export function parseHeader(file: string, text: string): EsmCatalogHeader {
     problems.push(new ValidationError(message, { location: at(keyPath), hint }));
   };
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw new ValidationError('the header is not a JSON object', { location: { file, line: 1 }, hint: 'write the header as {"esmcat_version": ..., ...}' });
+    throw new ValidationError('the header is not a JSON object', {
+      location: { file, line: 1 },
+      hint: 'write the header as {"esmcat_version": ..., ...}',
+    });
   }
   const h = header as Record<string, unknown>;
   if (typeof h.esmcat_version !== 'string') {
-    problem(['esmcat_version'], 'esmcat_version is missing or not a string', `add "esmcat_version": "${ESMCAT_VERSION}"`);
+    problem(
+      ['esmcat_version'],
+      'esmcat_version is missing or not a string',
+      `add "esmcat_version": "${ESMCAT_VERSION}"`,
+    );
   }
   if (!Array.isArray(h.attributes)) {
-    problem(['attributes'], 'attributes is missing or not a list', 'add "attributes": [{"column_name": "..."}, ...] naming the searchable columns');
+    problem(
+      ['attributes'],
+      'attributes is missing or not a list',
+      'add "attributes": [{"column_name": "..."}, ...] naming the searchable columns',
+    );
   } else {
     h.attributes.forEach((a: unknown, i) => {
-      if (typeof a !== 'object' || a === null || typeof (a as Record<string, unknown>).column_name !== 'string') {
-        problem(['attributes', i], 'an attribute has no column_name', 'write each attribute as {"column_name": "...", "vocabulary": ""}');
+      if (
+        typeof a !== 'object' ||
+        a === null ||
+        typeof (a as Record<string, unknown>).column_name !== 'string'
+      ) {
+        problem(
+          ['attributes', i],
+          'an attribute has no column_name',
+          'write each attribute as {"column_name": "...", "vocabulary": ""}',
+        );
       }
     });
   }
   const assets = h.assets as Record<string, unknown> | undefined;
   if (typeof assets !== 'object' || assets === null || typeof assets.column_name !== 'string') {
-    problem(['assets'], 'assets.column_name is missing', 'add "assets": {"column_name": "path", "format": "netcdf"}');
+    problem(
+      ['assets'],
+      'assets.column_name is missing',
+      'add "assets": {"column_name": "path", "format": "netcdf"}',
+    );
   } else if (typeof assets.format !== 'string' && typeof assets.format_column_name !== 'string') {
-    problem(['assets'], 'assets has neither format nor format_column_name', 'add "format": "netcdf" (or "format_column_name": a column holding each row\'s format)');
+    problem(
+      ['assets'],
+      'assets has neither format nor format_column_name',
+      'add "format": "netcdf" (or "format_column_name": a column holding each row\'s format)',
+    );
   }
   const control = h.aggregation_control as Record<string, unknown> | undefined;
   if (control !== undefined) {
-    if (typeof control !== 'object' || control === null || typeof control.variable_column_name !== 'string' || !Array.isArray(control.groupby_attrs) || !Array.isArray(control.aggregations)) {
-      problem(['aggregation_control'], 'aggregation_control needs variable_column_name, groupby_attrs and aggregations', 'complete aggregation_control or remove it');
+    if (
+      typeof control !== 'object' ||
+      control === null ||
+      typeof control.variable_column_name !== 'string' ||
+      !Array.isArray(control.groupby_attrs) ||
+      !Array.isArray(control.aggregations)
+    ) {
+      problem(
+        ['aggregation_control'],
+        'aggregation_control needs variable_column_name, groupby_attrs and aggregations',
+        'complete aggregation_control or remove it',
+      );
     }
   }
   if (h.catalog_file === undefined && h.catalog_dict === undefined) {
-    problem([], 'the header has neither catalog_file nor catalog_dict', 'add "catalog_file": "<table>.csv" (relative to this file) or an inline "catalog_dict": [...]');
+    problem(
+      [],
+      'the header has neither catalog_file nor catalog_dict',
+      'add "catalog_file": "<table>.csv" (relative to this file) or an inline "catalog_dict": [...]',
+    );
   } else if (h.catalog_file !== undefined && typeof h.catalog_file !== 'string') {
-    problem(['catalog_file'], 'catalog_file is not a string', 'write catalog_file as a path or file: URL of the CSV table');
+    problem(
+      ['catalog_file'],
+      'catalog_file is not a string',
+      'write catalog_file as a path or file: URL of the CSV table',
+    );
   } else if (h.catalog_dict !== undefined && !Array.isArray(h.catalog_dict)) {
-    problem(['catalog_dict'], 'catalog_dict is not a list of rows', 'write catalog_dict as [{"column": "value", ...}, ...]');
+    problem(
+      ['catalog_dict'],
+      'catalog_dict is not a list of rows',
+      'write catalog_dict as [{"column": "value", ...}, ...]',
+    );
   }
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ValidationErrors(problems);
@@ -131,12 +182,18 @@ export function resolveCatalogFile(jsonPath: string, catalogFile: string): Resol
     if (endings.length === 1) found = path.join(dir, endings[0]);
   }
   if (!found) {
-    throw new ValidationError(`the catalog table ${stated} does not exist, nor does ${base} beside the header`, {
-      location: { file: jsonPath, key: 'catalog_file' },
-      hint: 'put the CSV beside the JSON, fix catalog_file, or pass the table with --catalog-file',
-    });
+    throw new ValidationError(
+      `the catalog table ${stated} does not exist, nor does ${base} beside the header`,
+      {
+        location: { file: jsonPath, key: 'catalog_file' },
+        hint: 'put the CSV beside the JSON, fix catalog_file, or pass the table with --catalog-file',
+      },
+    );
   }
-  return { file: found, note: `${jsonPath}: catalog_file ${catalogFile} does not exist here; using ${found}` };
+  return {
+    file: found,
+    note: `${jsonPath}: catalog_file ${catalogFile} does not exist here; using ${found}`,
+  };
 }
 
 /** `file:/a/b`, `file:///a/b` or `file://host/a/b` → `/a/b`. */

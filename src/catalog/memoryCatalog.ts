@@ -53,7 +53,8 @@ export class MemoryCatalog implements EsmCatalog {
       for (const f of filters) if (f.allowed[f.codes[i]] === 0) continue rows;
       if (period) {
         const first = table.periodFirst[i];
-        if (!Number.isNaN(first) && !periodsOverlap(first, table.periodLast[i], period[0], period[1])) continue;
+        if (!Number.isNaN(first) && !periodsOverlap(first, table.periodLast[i], period[0], period[1]))
+          continue;
       }
       hits.push(table.row(i));
     }

@@ -54,13 +54,20 @@ export function normalizeQuery(query: CatalogQuery): Record<string, string[]> {
 }
 
 /** Throws a located error naming the unknown columns of a query, with the known ones as a hint. */
-export function checkColumns(columns: string[], query: Record<string, unknown>, requireAllOn: string[] = []): void {
+export function checkColumns(
+  columns: string[],
+  query: Record<string, unknown>,
+  requireAllOn: string[] = [],
+): void {
   const unknown = [...Object.keys(query), ...requireAllOn].filter((c) => !columns.includes(c));
   if (unknown.length > 0) {
-    throw new ValidationError(`unknown catalog column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, {
-      location: { key: unknown[0] },
-      hint: `search one of: ${columns.join(', ')}`,
-    });
+    throw new ValidationError(
+      `unknown catalog column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,
+      {
+        location: { key: unknown[0] },
+        hint: `search one of: ${columns.join(', ')}`,
+      },
+    );
   }
 }
 
@@ -81,7 +88,8 @@ export interface TimeColumns {
 /** Finds the period columns among `columns`, or undefined when the catalog has none. */
 export function timeColumns(columns: string[]): TimeColumns | undefined {
   const t: TimeColumns = {};
-  if (columns.includes('start_time') && columns.includes('end_time')) Object.assign(t, { start: 'start_time', end: 'end_time' });
+  if (columns.includes('start_time') && columns.includes('end_time'))
+    Object.assign(t, { start: 'start_time', end: 'end_time' });
   if (columns.includes('time_range')) t.range = 'time_range';
   return t.start || t.range ? t : undefined;
 }
@@ -90,7 +98,11 @@ export function timeColumns(columns: string[]): TimeColumns | undefined {
 export type PeriodKeys = [number, number];
 
 /** The period of a row from its start/end cells or, failing those, its time_range cell; undefined when it has none. */
-export function periodOf(start: string | undefined, end: string | undefined, range: string | undefined): PeriodKeys | undefined {
+export function periodOf(
+  start: string | undefined,
+  end: string | undefined,
+  range: string | undefined,
+): PeriodKeys | undefined {
   if (start && end) {
     const s = tryParseCatalogDate(start);
     const e = tryParseCatalogDate(end);
@@ -108,10 +120,14 @@ export function queryPeriod(range: NonNullable<SearchOptions['timeRange']>): Per
   try {
     const first = parseCatalogDate(range.start).first;
     const last = parseCatalogDate(range.end).last;
-    if (first > last) throw new ValidationError(`time range ${range.start}..${range.end} ends before it starts`, { hint: 'swap start and end' });
+    if (first > last)
+      throw new ValidationError(`time range ${range.start}..${range.end} ends before it starts`, {
+        hint: 'swap start and end',
+      });
     return [first, last];
   } catch (err) {
-    if (err instanceof ValidationError) throw new ValidationError(err.message, { location: { key: 'timeRange' }, hint: err.hint });
+    if (err instanceof ValidationError)
+      throw new ValidationError(err.message, { location: { key: 'timeRange' }, hint: err.hint });
     throw err;
   }
 }
@@ -125,7 +141,11 @@ function cellKey(cell: string | string[] | undefined): string {
  * intake-esm's `require_all_on`: groups `rows` by `requireAllOn` and keeps a group only when, for every
  * combination of the query's values in the other columns, some row of the group matches that combination.
  */
-export function applyRequireAllOn(rows: CatalogRow[], query: Record<string, string[]>, requireAllOn: string[]): CatalogRow[] {
+export function applyRequireAllOn(
+  rows: CatalogRow[],
+  query: Record<string, string[]>,
+  requireAllOn: string[],
+): CatalogRow[] {
   if (requireAllOn.length === 0) return rows;
   const axes = Object.entries(query)
     .filter(([column]) => !requireAllOn.includes(column))
@@ -143,7 +163,9 @@ export function applyRequireAllOn(rows: CatalogRow[], query: Record<string, stri
   }
   const kept: CatalogRow[] = [];
   for (const group of groups.values()) {
-    const complete = combinations.every((combo) => group.some((row) => combo.every(({ column, test }) => test(row[column] ?? ''))));
+    const complete = combinations.every((combo) =>
+      group.some((row) => combo.every(({ column, test }) => test(row[column] ?? ''))),
+    );
     if (complete) kept.push(...group);
   }
   return kept;
@@ -153,7 +175,12 @@ export function applyRequireAllOn(rows: CatalogRow[], query: Record<string, stri
  * Searches rows held as objects: the reference implementation of the semantics above (intake-esm's `_search`).
  * Unknown columns are a ValidationError.
  */
-export function searchRows(rows: CatalogRow[], columns: string[], query: CatalogQuery, options: SearchOptions = {}): CatalogRow[] {
+export function searchRows(
+  rows: CatalogRow[],
+  columns: string[],
+  query: CatalogQuery,
+  options: SearchOptions = {},
+): CatalogRow[] {
   const q = normalizeQuery(query);
   checkColumns(columns, q, options.requireAllOn);
   const tests = Object.entries(q).map(([column, values]) => [column, compileColumn(column, values)] as const);

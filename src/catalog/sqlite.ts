@@ -20,12 +20,16 @@ export class Sqlite {
 
   /** Runs one statement with parameters. */
   run(sql: string, params: unknown[] = []): Promise<void> {
-    return new Promise((resolve, reject) => this.db.run(sql, params, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.db.run(sql, params, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   /** All result rows of one query. */
   all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return new Promise((resolve, reject) => this.db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+    return new Promise((resolve, reject) =>
+      this.db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))),
+    );
   }
 
   /** Closes the database. */

@@ -48,28 +48,40 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
   const fail = (key: string, message: string, hint: string): never => {
     throw new ValidationError(message, { location: { file, key }, hint });
   };
-  if (typeof spec?.name !== 'string' || spec.name === '') fail('name', 'the template has no name', 'add "name: <short-name>"');
-  if (typeof spec.pattern !== 'string' || spec.pattern === '') fail('pattern', 'the template has no pattern', 'add "pattern: <field>/<field>/<field>.nc"');
+  if (typeof spec?.name !== 'string' || spec.name === '')
+    fail('name', 'the template has no name', 'add "name: <short-name>"');
+  if (typeof spec.pattern !== 'string' || spec.pattern === '')
+    fail('pattern', 'the template has no pattern', 'add "pattern: <field>/<field>/<field>.nc"');
   const fields = spec.fields ?? {};
   const seen: string[] = [];
   let source = '';
   let depth = 0;
   const text = spec.pattern;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const ch = text[i];
     if (ch === '[') {
       source += '(?:';
       depth++;
       i++;
     } else if (ch === ']') {
-      if (depth === 0) fail('pattern', `unmatched ']' at character ${i + 1} of the pattern`, 'optional parts are written [like_this]');
+      if (depth === 0)
+        fail(
+          'pattern',
+          `unmatched ']' at character ${i + 1} of the pattern`,
+          'optional parts are written [like_this]',
+        );
       source += ')?';
       depth--;
       i++;
     } else if (ch === '<') {
       PLACEHOLDER.lastIndex = i;
       const m = PLACEHOLDER.exec(text);
-      if (!m || m.index !== i) fail('pattern', `bad placeholder at character ${i + 1} of the pattern`, 'placeholders are <name> with letters, digits and _');
+      if (!m || m.index !== i)
+        fail(
+          'pattern',
+          `bad placeholder at character ${i + 1} of the pattern`,
+          'placeholders are <name> with letters, digits and _',
+        );
       const name = m![1];
       if (seen.includes(name)) {
         source += `\\k<${name}>`;
@@ -79,7 +91,11 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
         try {
           new RegExp(fieldRe);
         } catch (err) {
-          fail(`fields.${name}`, `not a valid regular expression: ${(err as Error).message}`, 'write the field as a JavaScript regular expression');
+          fail(
+            `fields.${name}`,
+            `not a valid regular expression: ${(err as Error).message}`,
+            'write the field as a JavaScript regular expression',
+          );
         }
         source += `(?<${name}>${fieldRe})`;
       }
@@ -90,10 +106,20 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
     }
   }
   if (depth !== 0) fail('pattern', "unmatched '[' in the pattern", 'close every optional part with ]');
-  if (seen.includes('start') !== seen.includes('end')) fail('pattern', 'the pattern has <start> without <end> (or the reverse)', 'write the period as <start>-<end>');
-  if (seen.includes('path')) fail('pattern', '<path> is reserved for the file path column', 'rename the placeholder');
+  if (seen.includes('start') !== seen.includes('end'))
+    fail(
+      'pattern',
+      'the pattern has <start> without <end> (or the reverse)',
+      'write the period as <start>-<end>',
+    );
+  if (seen.includes('path'))
+    fail('pattern', '<path> is reserved for the file path column', 'rename the placeholder');
   const timed = seen.includes('start');
-  const columns = [...seen.filter((n) => n !== 'start' && n !== 'end'), ...(timed ? TIME_COLUMNS : []), 'path'];
+  const columns = [
+    ...seen.filter((n) => n !== 'start' && n !== 'end'),
+    ...(timed ? TIME_COLUMNS : []),
+    'path',
+  ];
   return { spec, file, columns, regex: new RegExp(`^${source}$`) };
 }
 
@@ -111,7 +137,11 @@ export function listTemplates(): string[] {
 /** Loads a template by name (from `catalogs/templates/`) or by the path of a YAML file. */
 export function loadTemplate(nameOrFile: string): DrsTemplate {
   const isFile = /\.ya?ml$/.test(nameOrFile) || nameOrFile.includes('/');
-  const file = isFile ? path.resolve(nameOrFile) : [`${nameOrFile}.yaml`, `${nameOrFile}.yml`].map((f) => path.join(TEMPLATES_DIR, f)).find((f) => fs.existsSync(f));
+  const file = isFile
+    ? path.resolve(nameOrFile)
+    : [`${nameOrFile}.yaml`, `${nameOrFile}.yml`]
+        .map((f) => path.join(TEMPLATES_DIR, f))
+        .find((f) => fs.existsSync(f));
   if (!file || !fs.existsSync(file)) {
     throw new ValidationError(`no DRS template '${nameOrFile}'`, {
       location: { key: '--template' },
@@ -135,7 +165,11 @@ export function loadTemplate(nameOrFile: string): DrsTemplate {
  * Matches one file against a template. `relPath` is relative to the crawled root with `/` separators; `absPath`
  * goes to the `path` column. Returns undefined when the file does not match (or its period is not a date).
  */
-export function matchTemplate(template: DrsTemplate, relPath: string, absPath: string): CatalogRow | undefined {
+export function matchTemplate(
+  template: DrsTemplate,
+  relPath: string,
+  absPath: string,
+): CatalogRow | undefined {
   const m = template.regex.exec(relPath);
   if (!m) return undefined;
   const groups = m.groups ?? {};
@@ -159,7 +193,9 @@ export function templateHeader(template: DrsTemplate, id: string): EsmCatalogHea
     esmcat_version: ESMCAT_VERSION,
     id,
     description: template.spec.description ?? `crawled with the ${template.spec.name} DRS template`,
-    attributes: template.columns.filter((c) => c !== 'path').map((column_name) => ({ column_name, vocabulary: '' })),
+    attributes: template.columns
+      .filter((c) => c !== 'path')
+      .map((column_name) => ({ column_name, vocabulary: '' })),
     assets: { column_name: 'path', format: template.spec.format ?? 'netcdf' },
     ...(template.spec.aggregation_control ? { aggregation_control: template.spec.aggregation_control } : {}),
   };

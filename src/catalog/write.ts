@@ -40,14 +40,18 @@ export async function writeEsmCatalog(
 ): Promise<WrittenCatalog> {
   const json = path.resolve(jsonPath);
   const dir = path.dirname(json);
-  const csvName = options.csvName ?? `${path.basename(json).replace(/\.json$/i, '')}.csv${options.gzip ? '.gz' : ''}`;
+  const csvName =
+    options.csvName ?? `${path.basename(json).replace(/\.json$/i, '')}.csv${options.gzip ? '.gz' : ''}`;
   const csvPath = path.join(dir, csvName);
   const tmpCsv = temporaryName(csvPath);
   const tmpJson = temporaryName(json);
   const gzip = options.gzip ?? csvName.endsWith('.gz');
   let count = 0;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new ValidationError(`the directory ${dir} does not exist`, { location: { file: json }, hint: 'create the directory first, or write the catalog elsewhere' });
+    throw new ValidationError(`the directory ${dir} does not exist`, {
+      location: { file: json },
+      hint: 'create the directory first, or write the catalog elsewhere',
+    });
   }
   try {
     const file = fs.createWriteStream(tmpCsv);
@@ -107,5 +111,8 @@ function defaultColumns(header: EsmCatalogHeader, firstRow: CatalogRow): string[
 
 /** A name beside `file` that no other writer uses. */
 export function temporaryName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`,
+  );
 }

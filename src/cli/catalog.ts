@@ -38,45 +38,69 @@ export function parseTerms(terms: string[]): CatalogQuery {
   return query;
 }
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `fairpod catalog search|info|build`: ESM catalogs from the command line. */
 export function registerCatalog(program: Command): void {
-  const catalog = program.command('catalog').description('search, describe and build ESM collection catalogs');
+  const catalog = program
+    .command('catalog')
+    .description('search, describe and build ESM collection catalogs');
 
   catalog
     .command('search')
-    .description('search a catalog with intake-esm semantics (values of one column ORed, columns ANDed, * ? ^ $ or /re/ are patterns)')
+    .description(
+      'search a catalog with intake-esm semantics (values of one column ORed, columns ANDed, * ? ^ $ or /re/ are patterns)',
+    )
     .argument('<catalog>', 'ESM catalog JSON header, or a CSV table with a path column')
     .argument('[terms...]', 'column=value terms')
-    .option('--require-all-on <columns>', 'keep only groups of these columns holding every requested combination', list)
+    .option(
+      '--require-all-on <columns>',
+      'keep only groups of these columns holding every requested combination',
+      list,
+    )
     .option('--start <date>', 'keep rows whose period overlaps [start, end] (yyyy, yyyymmdd, ISO ...)')
     .option('--end <date>', 'end of the period (with --start)')
     .option('--json', 'print the rows as JSON')
     .option('--catalog-file <csv>', "use this table instead of the header's catalog_file")
     .option('--no-index', 'do not use or build the SQLite index')
-    .action(async (file: string, terms: string[], opts: LoadFlags & { requireAllOn?: string[]; start?: string; end?: string; json?: boolean }) => {
-      if ((opts.start === undefined) !== (opts.end === undefined)) {
-        throw new ValidationError('--start and --end go together', { location: { key: opts.start ? '--end' : '--start' }, hint: 'give both ends of the period' });
-      }
-      const cat = await open(file, opts);
-      try {
-        const rows = await cat.search(parseTerms(terms), {
-          requireAllOn: opts.requireAllOn,
-          timeRange: opts.start !== undefined ? { start: opts.start, end: opts.end! } : undefined,
-        });
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        } else {
-          const shown = [...new Set([...Object.keys(parseTerms(terms)), ...(opts.requireAllOn ?? []), cat.assetColumn])];
-          process.stdout.write(`${shown.join('\t')}\n`);
-          for (const row of rows) process.stdout.write(`${shown.map((c) => String(row[c] ?? '')).join('\t')}\n`);
-          process.stderr.write(`${rows.length} of ${cat.size} rows\n`);
+    .action(
+      async (
+        file: string,
+        terms: string[],
+        opts: LoadFlags & { requireAllOn?: string[]; start?: string; end?: string; json?: boolean },
+      ) => {
+        if ((opts.start === undefined) !== (opts.end === undefined)) {
+          throw new ValidationError('--start and --end go together', {
+            location: { key: opts.start ? '--end' : '--start' },
+            hint: 'give both ends of the period',
+          });
         }
-      } finally {
-        await cat.close();
-      }
-    });
+        const cat = await open(file, opts);
+        try {
+          const rows = await cat.search(parseTerms(terms), {
+            requireAllOn: opts.requireAllOn,
+            timeRange: opts.start !== undefined ? { start: opts.start, end: opts.end! } : undefined,
+          });
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          } else {
+            const shown = [
+              ...new Set([...Object.keys(parseTerms(terms)), ...(opts.requireAllOn ?? []), cat.assetColumn]),
+            ];
+            process.stdout.write(`${shown.join('\t')}\n`);
+            for (const row of rows)
+              process.stdout.write(`${shown.map((c) => String(row[c] ?? '')).join('\t')}\n`);
+            process.stderr.write(`${rows.length} of ${cat.size} rows\n`);
+          }
+        } finally {
+          await cat.close();
+        }
+      },
+    );
 
   catalog
     .command('info')
@@ -91,14 +115,20 @@ export function registerCatalog(program: Command): void {
         const facets = cat.header.attributes.map((a) => a.column_name).filter((c) => cat.columns.includes(c));
         const unique = await cat.uniqueValues(facets);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ source: cat.source, rows: cat.size, columns: cat.columns, assetColumn: cat.assetColumn, unique }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ source: cat.source, rows: cat.size, columns: cat.columns, assetColumn: cat.assetColumn, unique }, null, 2)}\n`,
+          );
           return;
         }
-        process.stdout.write(`catalog: ${cat.source}\nrows: ${cat.size}\ncolumns: ${cat.columns.length} (assets in '${cat.assetColumn}')\n`);
+        process.stdout.write(
+          `catalog: ${cat.source}\nrows: ${cat.size}\ncolumns: ${cat.columns.length} (assets in '${cat.assetColumn}')\n`,
+        );
         for (const c of facets) {
           const values = unique[c];
           const sample = values.slice(0, 10).join(', ') + (values.length > 10 ? ', ...' : '');
-          process.stdout.write(`  ${c}: ${values.length} value${values.length === 1 ? '' : 's'}${values.length ? `: ${sample}` : ''}\n`);
+          process.stdout.write(
+            `  ${c}: ${values.length} value${values.length === 1 ? '' : 's'}${values.length ? `: ${sample}` : ''}\n`,
+          );
         }
       } finally {
         await cat.close();
@@ -107,37 +137,60 @@ export function registerCatalog(program: Command): void {
 
   catalog
     .command('build')
-    .description(`crawl a directory tree into an ESM catalog with a DRS template (${listTemplates().join(', ')}, or a template file)`)
+    .description(
+      `crawl a directory tree into an ESM catalog with a DRS template (${listTemplates().join(', ')}, or a template file)`,
+    )
     .argument('<dir>', 'root of the tree')
     .requiredOption('--template <name>', 'DRS template name or YAML file')
     .requiredOption('-o, --output <file.json>', 'catalog JSON to write (the CSV goes beside it)')
     .option('--gzip', 'write the table as .csv.gz')
     .option('--concurrency <n>', 'directories read at once', (v) => Number.parseInt(v, 10), 32)
-    .action(async (dir: string, opts: { template: string; output: string; gzip?: boolean; concurrency: number }) => {
-      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-        throw new ValidationError(`${dir} is not a directory`, { location: { key: '<dir>' }, hint: 'pass the root of the tree to crawl' });
-      }
-      const template = loadTemplate(opts.template);
-      const unmatched: string[] = [];
-      const unmatchedList = `${opts.output.replace(/\.json$/i, '')}.unmatched.txt`;
-      const written = await writeEsmCatalog(opts.output, templateHeader(template, path.basename(opts.output).replace(/\.json$/i, '')), crawl(dir, template, {
-        concurrency: opts.concurrency,
-        onUnmatched: (rel) => unmatched.push(rel),
-      }), { gzip: opts.gzip, columns: template.columns });
-      process.stderr.write(`wrote ${written.rows} rows to ${written.jsonPath} (table ${written.csvPath})\n`);
-      fs.rmSync(unmatchedList, { force: true });
-      if (unmatched.length > 0) {
-        unmatched.sort();
-        process.stderr.write(`${unmatched.length} file${unmatched.length === 1 ? '' : 's'} matched no part of template '${template.spec.name}':\n`);
-        for (const rel of unmatched.slice(0, UNMATCHED_SHOWN)) process.stderr.write(`  ${rel}\n`);
-        if (unmatched.length > UNMATCHED_SHOWN) {
-          fs.writeFileSync(unmatchedList, `${unmatched.join('\n')}\n`);
-          process.stderr.write(`  ... and ${unmatched.length - UNMATCHED_SHOWN} more, all listed in ${unmatchedList}\n`);
+    .action(
+      async (
+        dir: string,
+        opts: { template: string; output: string; gzip?: boolean; concurrency: number },
+      ) => {
+        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+          throw new ValidationError(`${dir} is not a directory`, {
+            location: { key: '<dir>' },
+            hint: 'pass the root of the tree to crawl',
+          });
         }
-      }
-      if (written.rows === 0) {
-        process.stderr.write(`no file under ${dir} matched template '${template.spec.name}' (${template.spec.pattern})\n`);
-        process.exitCode = 1;
-      }
-    });
+        const template = loadTemplate(opts.template);
+        const unmatched: string[] = [];
+        const unmatchedList = `${opts.output.replace(/\.json$/i, '')}.unmatched.txt`;
+        const written = await writeEsmCatalog(
+          opts.output,
+          templateHeader(template, path.basename(opts.output).replace(/\.json$/i, '')),
+          crawl(dir, template, {
+            concurrency: opts.concurrency,
+            onUnmatched: (rel) => unmatched.push(rel),
+          }),
+          { gzip: opts.gzip, columns: template.columns },
+        );
+        process.stderr.write(
+          `wrote ${written.rows} rows to ${written.jsonPath} (table ${written.csvPath})\n`,
+        );
+        fs.rmSync(unmatchedList, { force: true });
+        if (unmatched.length > 0) {
+          unmatched.sort();
+          process.stderr.write(
+            `${unmatched.length} file${unmatched.length === 1 ? '' : 's'} matched no part of template '${template.spec.name}':\n`,
+          );
+          for (const rel of unmatched.slice(0, UNMATCHED_SHOWN)) process.stderr.write(`  ${rel}\n`);
+          if (unmatched.length > UNMATCHED_SHOWN) {
+            fs.writeFileSync(unmatchedList, `${unmatched.join('\n')}\n`);
+            process.stderr.write(
+              `  ... and ${unmatched.length - UNMATCHED_SHOWN} more, all listed in ${unmatchedList}\n`,
+            );
+          }
+        }
+        if (written.rows === 0) {
+          process.stderr.write(
+            `no file under ${dir} matched template '${template.spec.name}' (${template.spec.pattern})\n`,
+          );
+          process.exitCode = 1;
+        }
+      },
+    );
 }

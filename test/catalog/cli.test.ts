@@ -11,16 +11,41 @@ describe('fairpod catalog', () => {
   isolateIndexCache();
 
   it('search prints matching rows, ORing repeated columns, and notes the moved table', async () => {
-    const { result, stdout, stderr } = await cli('search', EXAMPLE, 'variable_id=pr', 'variable_id=huss', 'frequency=day');
+    const { result, stdout, stderr } = await cli(
+      'search',
+      EXAMPLE,
+      'variable_id=pr',
+      'variable_id=huss',
+      'frequency=day',
+    );
     expect(result).to.equal(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).to.equal('variable_id\tfrequency\tpath');
-    expect(lines.slice(1).map((l) => l.split('\t')[0]).sort()).to.deep.equal(['huss', 'pr']);
-    expect(stderr).to.match(/note: .*does not exist here/).and.match(/2 of 58 rows/);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split('\t')[0])
+        .sort(),
+    ).to.deep.equal(['huss', 'pr']);
+    expect(stderr)
+      .to.match(/note: .*does not exist here/)
+      .and.match(/2 of 58 rows/);
   });
 
   it('search --json with --require-all-on and a period', async () => {
-    const { result, stdout } = await cli('search', EXAMPLE, 'variable_id=pr', 'variable_id=PRECT', '--require-all-on', 'frequency', '--start', '1975', '--end', '1995', '--json');
+    const { result, stdout } = await cli(
+      'search',
+      EXAMPLE,
+      'variable_id=pr',
+      'variable_id=PRECT',
+      '--require-all-on',
+      'frequency',
+      '--start',
+      '1975',
+      '--end',
+      '1995',
+      '--json',
+    );
     expect(result).to.equal(0);
     const rows = JSON.parse(stdout) as { variable_id: string; frequency: string }[];
     // Only the daily group holds both variables (1hr's PRECT ends before it starts, 3hr and mon hold one).
@@ -35,7 +60,9 @@ describe('fairpod catalog', () => {
     expect(info.columns).to.include('path');
     expect(info.unique.frequency).to.include('day');
     const text = await cli('info', EXAMPLE);
-    expect(text.stdout).to.match(/rows: 58/).and.match(/frequency: \d+ values: /);
+    expect(text.stdout)
+      .to.match(/rows: 58/)
+      .and.match(/frequency: \d+ values: /);
   });
 
   it('build writes a catalog that search reads, and lists unmatched files', async () => {
@@ -44,7 +71,9 @@ describe('fairpod catalog', () => {
     const out = path.join(tempDir(), 'built.json');
     const built = await cli('build', root, '--template', 'mdtf', '-o', out);
     expect(built.result).to.equal(0);
-    expect(built.stderr).to.match(/wrote 1 rows/).and.match(/1 file matched no part of template 'mdtf':\n {2}caseA\/day\/notes.txt/);
+    expect(built.stderr)
+      .to.match(/wrote 1 rows/)
+      .and.match(/1 file matched no part of template 'mdtf':\n {2}caseA\/day\/notes.txt/);
     const found = await cli('search', out, 'variable=pr', '--catalog-file', out.replace(/json$/, 'csv'));
     expect(found.result).to.equal(0);
     expect(found.stdout).to.contain('caseA.pr.day.nc');
@@ -57,17 +86,24 @@ describe('fairpod catalog', () => {
     expect((await cli('build', root, '--template', 'cmip6', '-o', out)).result).to.equal(1);
     const unknown = await cli('build', root, '--template', 'nope', '-o', out);
     expect(unknown.result).to.equal(2);
-    expect(unknown.stderr).to.match(/no DRS template 'nope'/).and.match(/hint: use one of: .*cmip6/);
+    expect(unknown.stderr)
+      .to.match(/no DRS template 'nope'/)
+      .and.match(/hint: use one of: .*cmip6/);
   });
 
   it('exits 2 with a located error for a malformed header or row, and for a bad term', async () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'bad.json'), '{\n  "esmcat_version": "0.1.0",\n  "attributes": 3,\n  "assets": {"column_name": "path", "format": "netcdf"},\n  "catalog_file": "t.csv"\n}\n');
+    fs.writeFileSync(
+      path.join(dir, 'bad.json'),
+      '{\n  "esmcat_version": "0.1.0",\n  "attributes": 3,\n  "assets": {"column_name": "path", "format": "netcdf"},\n  "catalog_file": "t.csv"\n}\n',
+    );
     fs.writeFileSync(path.join(dir, 'rows.json'), header('t.csv', ['variable_id']));
     fs.writeFileSync(path.join(dir, 't.csv'), 'variable_id,path\ntas,/a\npr\n');
     const badHeader = await cli('search', path.join(dir, 'bad.json'), 'variable_id=tas');
     expect(badHeader.result).to.equal(2);
-    expect(badHeader.stderr).to.contain(`${path.join(dir, 'bad.json')}:3:17: attributes: attributes is missing or not a list`);
+    expect(badHeader.stderr).to.contain(
+      `${path.join(dir, 'bad.json')}:3:17: attributes: attributes is missing or not a list`,
+    );
     const badRow = await cli('info', path.join(dir, 'rows.json'));
     expect(badRow.result).to.equal(2);
     expect(badRow.stderr).to.contain(`${path.join(dir, 't.csv')}:3: row has 1 cells, the header row has 2`);

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { formatCatalogDate, parseCatalogDate, parseTimeRange, tryParseCatalogDate } from '../../src/catalog/dates.js';
+import {
+  formatCatalogDate,
+  parseCatalogDate,
+  parseTimeRange,
+  tryParseCatalogDate,
+} from '../../src/catalog/dates.js';
 import { ValidationError } from '../../src/core/errors.js';
 
 describe('catalog dates', () => {

@@ -8,7 +8,10 @@ import { FairpodError, ValidationError, ValidationErrors } from '../../src/core/
 import { EXAMPLES_DIR, header, isolateIndexCache, tempDir } from './support.js';
 
 async function failure(promise: Promise<unknown>): Promise<FairpodError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).to.be.instanceOf(FairpodError);
   return err as FairpodError;
 }
@@ -24,13 +27,19 @@ describe('loading ESM catalogs', () => {
         it(`${name} loads and searches (index: ${index})`, async () => {
           const cat = await loadEsmCatalog(path.join(EXAMPLES_DIR, name), { index });
           try {
-            const csvLines = fs.readFileSync(path.join(EXAMPLES_DIR, name.replace(/\.json$/, '.csv')), 'utf8').trim().split('\n').length;
+            const csvLines = fs
+              .readFileSync(path.join(EXAMPLES_DIR, name.replace(/\.json$/, '.csv')), 'utf8')
+              .trim()
+              .split('\n').length;
             expect(cat.size).to.equal(csvLines - 1);
             expect(cat.assetColumn).to.equal('path');
             // The header's table is on another machine: found beside the JSON, with a note.
             expect(cat.notes.join('\n')).to.match(/does not exist here; using .*\.csv/);
             const [first] = await cat.search({});
-            const hits = await cat.search({ variable_id: String(first.variable_id), frequency: String(first.frequency) });
+            const hits = await cat.search({
+              variable_id: String(first.variable_id),
+              frequency: String(first.frequency),
+            });
             expect(hits.length).to.be.greaterThan(0);
             expect(hits.every((row) => row.variable_id === first.variable_id)).to.equal(true);
             const unique = await cat.uniqueValues(['variable_id']);
@@ -45,14 +54,18 @@ describe('loading ESM catalogs', () => {
       expect(fs.readdirSync(EXAMPLES_DIR).filter((f) => f.includes('index'))).to.deep.equal([]);
     });
     it('answers a time-range search on time_range written with times of day', async () => {
-      const cat = await loadEsmCatalog(path.join(EXAMPLES_DIR, 'tests__esm_catalog_test_ubuntu.json'), { index: false });
+      const cat = await loadEsmCatalog(path.join(EXAMPLES_DIR, 'tests__esm_catalog_test_ubuntu.json'), {
+        index: false,
+      });
       const all = await cat.search({});
       const before1990 = await cat.search({}, { timeRange: { start: '1975', end: '1980' } });
       expect(before1990.length).to.be.greaterThan(0).and.lessThan(all.length);
       expect(before1990.every((row) => String(row.start_time) < '1981')).to.equal(true);
     });
     it('loads a bare CSV with the default header', async () => {
-      const cat = await loadEsmCatalog(path.join(EXAMPLES_DIR, 'tests__esm_catalog_test_ubuntu.csv'), { index: false });
+      const cat = await loadEsmCatalog(path.join(EXAMPLES_DIR, 'tests__esm_catalog_test_ubuntu.csv'), {
+        index: false,
+      });
       expect(cat.header.assets.column_name).to.equal('path');
       expect(cat.header.attributes.map((a) => a.column_name)).to.not.include('path');
       expect(cat.size).to.equal(58);
@@ -61,7 +74,8 @@ describe('loading ESM catalogs', () => {
 
   it('reads a .csv.gz table, list columns written as Python or JSON lists, and quoted cells', async () => {
     const dir = tempDir();
-    const csv = 'variable_id,realm,long_name,path\ntas,"[\'atmos\', \'land\']","Temp, ""near"" surface",/a\npr,"[""ocean""]",plain,/b\n';
+    const csv =
+      'variable_id,realm,long_name,path\ntas,"[\'atmos\', \'land\']","Temp, ""near"" surface",/a\npr,"[""ocean""]",plain,/b\n';
     fs.writeFileSync(path.join(dir, 't.csv.gz'), zlib.gzipSync(csv));
     fs.writeFileSync(path.join(dir, 'c.json'), header('t.csv.gz', ['variable_id', 'realm']));
     const cat = await loadEsmCatalog(path.join(dir, 'c.json'), { index: false });
@@ -78,7 +92,10 @@ describe('loading ESM catalogs', () => {
       { variable_id: 'tas', path: '/a', realm: ['atmos'] },
       { variable_id: 'pr', path: '/b', realm: ['atmos', 'land'] },
     ];
-    fs.writeFileSync(path.join(dir, 'c.json'), header('', ['variable_id'], { catalog_file: undefined, catalog_dict: rows }));
+    fs.writeFileSync(
+      path.join(dir, 'c.json'),
+      header('', ['variable_id'], { catalog_file: undefined, catalog_dict: rows }),
+    );
     const cat = await loadEsmCatalog(path.join(dir, 'c.json'));
     expect(await cat.search({ realm: 'land' })).to.deep.equal([rows[1]]);
   });
@@ -89,21 +106,72 @@ describe('loading ESM catalogs', () => {
     fs.writeFileSync(path.join(dir, 'b.csv'), 'variable_id,path\npr,/b\npr,/c\n');
     fs.writeFileSync(path.join(dir, 'c.json'), header(`file://${path.join(dir, 'a.csv')}`, ['variable_id']));
     expect((await loadEsmCatalog(path.join(dir, 'c.json'), { index: false })).size).to.equal(1);
-    const other = await loadEsmCatalog(path.join(dir, 'c.json'), { index: false, catalogFile: path.join(dir, 'b.csv') });
+    const other = await loadEsmCatalog(path.join(dir, 'c.json'), {
+      index: false,
+      catalogFile: path.join(dir, 'b.csv'),
+    });
     expect(other.size).to.equal(2);
     expect(other.notes).to.deep.equal([]);
   });
 
   describe('located errors', () => {
     const cases: [string, string, string | undefined, RegExp, { line?: number; key?: string }][] = [
-      ['bad JSON', '{\n  "esmcat_version": "0.1.0",\n  "attributes": [\n}', 'variable_id,path\n', /not valid JSON/, { line: 4 }],
-      ['no assets', '{\n  "esmcat_version": "0.1.0",\n  "attributes": [],\n  "catalog_file": "t.csv"\n}', 'variable_id,path\n', /assets/, { key: 'assets' }],
-      ['attribute without column_name', '{\n  "esmcat_version": "0.1.0",\n  "attributes": [\n    {"name": "x"}\n  ],\n  "assets": {"column_name": "path", "format": "netcdf"},\n  "catalog_file": "t.csv"\n}', 'variable_id,path\n', /column_name/, { line: 4, key: 'attributes.0' }],
-      ['no table at all', '{"esmcat_version": "0.1.0", "attributes": [], "assets": {"column_name": "path", "format": "netcdf"}}', undefined, /neither catalog_file nor catalog_dict/, {}],
-      ['missing table', '{"esmcat_version": "0.1.0", "attributes": [], "assets": {"column_name": "path", "format": "netcdf"}, "catalog_file": "/elsewhere/gone.csv"}', undefined, /does not exist/, { key: 'catalog_file' }],
-      ['wrong cell count', header('t.csv', ['variable_id']), 'variable_id,path\ntas,/a\npr,/b,extra\n', /row has 3 cells, the header row has 2/, { line: 3 }],
-      ['unclosed quote', header('t.csv', ['variable_id']), 'variable_id,path\ntas,/a\n"pr,/b\n', /never closed/, { line: 3 }],
-      ['no asset column', header('t.csv', ['variable_id']), 'variable_id,file\ntas,/a\n', /no column 'path'/, { line: 1 }],
+      [
+        'bad JSON',
+        '{\n  "esmcat_version": "0.1.0",\n  "attributes": [\n}',
+        'variable_id,path\n',
+        /not valid JSON/,
+        { line: 4 },
+      ],
+      [
+        'no assets',
+        '{\n  "esmcat_version": "0.1.0",\n  "attributes": [],\n  "catalog_file": "t.csv"\n}',
+        'variable_id,path\n',
+        /assets/,
+        { key: 'assets' },
+      ],
+      [
+        'attribute without column_name',
+        '{\n  "esmcat_version": "0.1.0",\n  "attributes": [\n    {"name": "x"}\n  ],\n  "assets": {"column_name": "path", "format": "netcdf"},\n  "catalog_file": "t.csv"\n}',
+        'variable_id,path\n',
+        /column_name/,
+        { line: 4, key: 'attributes.0' },
+      ],
+      [
+        'no table at all',
+        '{"esmcat_version": "0.1.0", "attributes": [], "assets": {"column_name": "path", "format": "netcdf"}}',
+        undefined,
+        /neither catalog_file nor catalog_dict/,
+        {},
+      ],
+      [
+        'missing table',
+        '{"esmcat_version": "0.1.0", "attributes": [], "assets": {"column_name": "path", "format": "netcdf"}, "catalog_file": "/elsewhere/gone.csv"}',
+        undefined,
+        /does not exist/,
+        { key: 'catalog_file' },
+      ],
+      [
+        'wrong cell count',
+        header('t.csv', ['variable_id']),
+        'variable_id,path\ntas,/a\npr,/b,extra\n',
+        /row has 3 cells, the header row has 2/,
+        { line: 3 },
+      ],
+      [
+        'unclosed quote',
+        header('t.csv', ['variable_id']),
+        'variable_id,path\ntas,/a\n"pr,/b\n',
+        /never closed/,
+        { line: 3 },
+      ],
+      [
+        'no asset column',
+        header('t.csv', ['variable_id']),
+        'variable_id,file\ntas,/a\n',
+        /no column 'path'/,
+        { line: 1 },
+      ],
     ];
     for (const [name, json, csv, message, where] of cases) {
       it(name, async () => {
@@ -134,15 +202,28 @@ describe('loading ESM catalogs', () => {
     }));
     const head = {
       esmcat_version: '0.1.0',
-      attributes: ['source_id', 'variable_id', 'realm'].map((column_name) => ({ column_name, vocabulary: '' })),
+      attributes: ['source_id', 'variable_id', 'realm'].map((column_name) => ({
+        column_name,
+        vocabulary: '',
+      })),
       assets: { column_name: 'path', format: 'netcdf' },
     };
     for (const gzip of [false, true]) {
       const written = await writeEsmCatalog(path.join(dir, `c${gzip}.json`), head, rows, { gzip });
       expect(written.rows).to.equal(50);
       const cat = await loadEsmCatalog(written.jsonPath);
-      expect(await cat.search({})).to.deep.equal(rows.map((r) => ({ source_id: r.source_id, variable_id: r.variable_id, realm: r.realm, path: r.path, long_name: r.long_name })));
-      expect(JSON.parse(fs.readFileSync(written.jsonPath, 'utf8')).catalog_file).to.equal(path.basename(written.csvPath));
+      expect(await cat.search({})).to.deep.equal(
+        rows.map((r) => ({
+          source_id: r.source_id,
+          variable_id: r.variable_id,
+          realm: r.realm,
+          path: r.path,
+          long_name: r.long_name,
+        })),
+      );
+      expect(JSON.parse(fs.readFileSync(written.jsonPath, 'utf8')).catalog_file).to.equal(
+        path.basename(written.csvPath),
+      );
       await cat.close();
     }
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);

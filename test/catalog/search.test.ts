@@ -9,9 +9,38 @@ import { writeEsmCatalog } from '../../src/catalog/write.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { isolateIndexCache, tempDir } from './support.js';
 
-const COLUMNS = ['source_id', 'experiment_id', 'member_id', 'variable_id', 'table_id', 'realm', 'start_time', 'end_time', 'path'];
-const r = (source_id: string, experiment_id: string, member_id: string, variable_id: string, table_id: string, realm: string[], start_time: string, end_time: string, path: string): CatalogRow =>
-  ({ source_id, experiment_id, member_id, variable_id, table_id, realm, start_time, end_time, path });
+const COLUMNS = [
+  'source_id',
+  'experiment_id',
+  'member_id',
+  'variable_id',
+  'table_id',
+  'realm',
+  'start_time',
+  'end_time',
+  'path',
+];
+const r = (
+  source_id: string,
+  experiment_id: string,
+  member_id: string,
+  variable_id: string,
+  table_id: string,
+  realm: string[],
+  start_time: string,
+  end_time: string,
+  path: string,
+): CatalogRow => ({
+  source_id,
+  experiment_id,
+  member_id,
+  variable_id,
+  table_id,
+  realm,
+  start_time,
+  end_time,
+  path,
+});
 const ROWS: CatalogRow[] = [
   r('M1', 'hist', 'r1', 'tas', 'Amon', ['atmos'], '1980-01', '1984-12', 'p1'),
   r('M1', 'hist', 'r1', 'pr', 'Amon', ['atmos', 'land'], '1980-01', '1984-12', 'p2'),
@@ -29,22 +58,67 @@ const CASES: [string, CatalogQuery, SearchOptions, string[]][] = [
   ['columns are ANDed', { variable_id: 'tas', source_id: 'M2' }, {}, ['p5']],
   ['no match', { variable_id: 'nope' }, {}, []],
   ['empty query matches all', {}, {}, ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8']],
-  ['* is a regex searched anywhere (intake-esm)', { variable_id: 'tas*' }, {}, ['p1', 'p3', 'p4', 'p5', 'p6']],
+  [
+    '* is a regex searched anywhere (intake-esm)',
+    { variable_id: 'tas*' },
+    {},
+    ['p1', 'p3', 'p4', 'p5', 'p6'],
+  ],
   ['anchored pattern', { variable_id: '^tas$' }, {}, ['p1', 'p3', 'p4', 'p5']],
   ['/regex/', { variable_id: '/^(pr|tasmax)$/' }, {}, ['p2', 'p6', 'p7']],
   ['? makes a pattern', { member_id: 'r?' }, {}, ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8']],
   ['pattern ORed with a literal', { variable_id: ['^area', 'pr'] }, {}, ['p2', 'p7', 'p8']],
   ['a list cell matches any of its items', { realm: 'land' }, {}, ['p2']],
   ['a pattern on a list cell', { realm: '^la' }, {}, ['p2']],
-  ['require_all_on keeps complete groups', { variable_id: ['tas', 'pr'] }, { requireAllOn: ['source_id', 'experiment_id'] }, ['p1', 'p2', 'p3', 'p4']],
-  ['require_all_on by member', { variable_id: ['tas', 'pr'] }, { requireAllOn: ['source_id', 'member_id'] }, ['p1', 'p2', 'p3', 'p5', 'p7']],
-  ['require_all_on over two query columns', { variable_id: ['tas', 'pr'], experiment_id: ['hist', 'ssp585'] }, { requireAllOn: ['source_id'] }, []],
-  ['require_all_on with nothing else asked keeps all', { source_id: 'M1' }, { requireAllOn: ['source_id'] }, ['p1', 'p2', 'p3', 'p4']],
-  ['time range overlap', { variable_id: 'tas' }, { timeRange: { start: '1983', end: '1986' } }, ['p1', 'p3', 'p5']],
-  ['time range touching an end is an overlap', { variable_id: 'tas' }, { timeRange: { start: '1989-12-31', end: '1990-01-01' } }, ['p3', 'p4', 'p5']],
+  [
+    'require_all_on keeps complete groups',
+    { variable_id: ['tas', 'pr'] },
+    { requireAllOn: ['source_id', 'experiment_id'] },
+    ['p1', 'p2', 'p3', 'p4'],
+  ],
+  [
+    'require_all_on by member',
+    { variable_id: ['tas', 'pr'] },
+    { requireAllOn: ['source_id', 'member_id'] },
+    ['p1', 'p2', 'p3', 'p5', 'p7'],
+  ],
+  [
+    'require_all_on over two query columns',
+    { variable_id: ['tas', 'pr'], experiment_id: ['hist', 'ssp585'] },
+    { requireAllOn: ['source_id'] },
+    [],
+  ],
+  [
+    'require_all_on with nothing else asked keeps all',
+    { source_id: 'M1' },
+    { requireAllOn: ['source_id'] },
+    ['p1', 'p2', 'p3', 'p4'],
+  ],
+  [
+    'time range overlap',
+    { variable_id: 'tas' },
+    { timeRange: { start: '1983', end: '1986' } },
+    ['p1', 'p3', 'p5'],
+  ],
+  [
+    'time range touching an end is an overlap',
+    { variable_id: 'tas' },
+    { timeRange: { start: '1989-12-31', end: '1990-01-01' } },
+    ['p3', 'p4', 'p5'],
+  ],
   ['time range with compact dates', {}, { timeRange: { start: '20990101', end: '21001231' } }, ['p7', 'p8']],
-  ['rows without a period are kept', { table_id: 'fx' }, { timeRange: { start: '1850', end: '1851' } }, ['p8']],
-  ['time range and require_all_on', { variable_id: ['tas', 'pr'] }, { timeRange: { start: '1981', end: '1982' }, requireAllOn: ['source_id'] }, ['p1', 'p2']],
+  [
+    'rows without a period are kept',
+    { table_id: 'fx' },
+    { timeRange: { start: '1850', end: '1851' } },
+    ['p8'],
+  ],
+  [
+    'time range and require_all_on',
+    { variable_id: ['tas', 'pr'] },
+    { timeRange: { start: '1981', end: '1982' }, requireAllOn: ['source_id'] },
+    ['p1', 'p2'],
+  ],
 ];
 
 const paths = (rows: CatalogRow[]): string[] => rows.map((row) => String(row.path)).sort();
@@ -113,7 +187,10 @@ describe('catalog search semantics', () => {
         [{}, { timeRange: { start: '1990', end: '1980' } }, 'timeRange'],
       ];
       for (const [query, options, key] of failures) {
-        const err = await cat.search(query, options).then(() => undefined, (e: unknown) => e);
+        const err = await cat.search(query, options).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err, JSON.stringify(query)).to.be.instanceOf(ValidationError);
         expect((err as ValidationError).location.key).to.equal(key);
         expect((err as ValidationError).hint).to.be.a('string');

@@ -48,7 +48,9 @@ export function writeTree(dir: string, files: Record<string, string>): void {
 }
 
 /** Runs `fn` capturing what it writes to stdout and stderr. */
-export async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
+export async function capture<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const write = { out: process.stdout.write, err: process.stderr.write };
