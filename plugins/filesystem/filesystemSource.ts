@@ -12,13 +12,13 @@ import {
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { lowestEnsembleMember, newestVersion, preferredValues } from '../../src/core/tieBreakers.js';
-import { parseDateStamp, parseTimeRange } from '../../src/core/timeCoverage.js';
+import { parseTimeRange, tryParseCatalogDate } from '../../src/catalog/dates.js';
 import type { VarlistEntry } from '../../src/core/varlist.js';
 
 /** The time extent of a catalog row from `start_time`/`end_time` or `time_range`. */
 export function rowTimeExtent(row: CatalogRow): Pick<DataKeyInit, 'start' | 'end'> {
-  const start = parseDateStamp(facetValue(row, 'start_time'));
-  const end = parseDateStamp(facetValue(row, 'end_time'));
+  const start = tryParseCatalogDate(facetValue(row, 'start_time'));
+  const end = tryParseCatalogDate(facetValue(row, 'end_time'));
   if (start && end) return { start, end };
   const range = parseTimeRange(facetValue(row, 'time_range'));
   return range ? { start: range.start, end: range.end } : {};

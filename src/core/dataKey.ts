@@ -1,5 +1,5 @@
 import type { CatalogRow } from '../catalog/types.js';
-import type { DateStamp } from './timeCoverage.js';
+import type { CatalogDate } from '../catalog/dates.js';
 
 /** What a plugin's query returns for one candidate: usually one catalog row (one file). */
 export interface DataKeyInit {
@@ -7,8 +7,8 @@ export interface DataKeyInit {
   id: string;
   /** The row's facets (columns); experiment columns are read from here. */
   row: CatalogRow;
-  start?: DateStamp;
-  end?: DateStamp;
+  start?: CatalogDate;
+  end?: CatalogDate;
   /** Size in bytes when the source knows it. */
   size?: number;
 }

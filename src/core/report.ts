@@ -1,5 +1,5 @@
 import type { Pod } from './pod.js';
-import type { DateStamp } from './timeCoverage.js';
+import { formatCatalogDate } from '../catalog/dates.js';
 import { Status, type VarlistEntry } from './varlist.js';
 import type { DataKey } from './dataKey.js';
 
@@ -50,18 +50,9 @@ export interface RunReport {
   totals: { files: number; bytes: number; bytesToFetch: number; cacheHits: number };
 }
 
-/** A stamp as written with its own precision: `1985`, `1985-01`, `1985-01-01`, `1985-01-01T06:00`. */
-function formatStamp(s: DateStamp): string {
-  const p2 = (n: number) => String(n).padStart(2, '0');
-  let out = String(s.year).padStart(4, '0');
-  if (s.month !== undefined) out += `-${p2(s.month)}`;
-  if (s.day !== undefined) out += `-${p2(s.day)}`;
-  if (s.hour !== undefined) out += `T${p2(s.hour)}:${p2(s.minute ?? 0)}`;
-  return out;
-}
-
 function fileOf(key: DataKey): PlannedFile {
-  const period = key.start && key.end ? `${formatStamp(key.start)}..${formatStamp(key.end)}` : undefined;
+  const period =
+    key.start && key.end ? `${formatCatalogDate(key.start)}..${formatCatalogDate(key.end)}` : undefined;
   return { id: key.id, localPath: key.localPath, size: key.size, cached: key.cached ?? false, period };
 }
 

@@ -3,51 +3,19 @@
  *
  * Catalogs rarely state their calendar, so month ends are read leniently: a chunk ending on day 28..31 of a
  * month (the last day in some CF calendar: 360_day ends every month on the 30th, noleap February on the 28th)
- * is taken to end with that month. Written by hand: no library reads these partial date stamps.
+ * is taken to end with that month. Written by hand: no library compares these partial date stamps.
  */
 
-/** A date as written in a file name or catalog: the parts present say its precision. */
+/**
+ * A date as written in a file name or catalog: the parts present say its precision. The catalog engine's
+ * `CatalogDate` (parsed by `tryParseCatalogDate` / `parseTimeRange` in `src/catalog/dates.ts`) is one.
+ */
 export interface DateStamp {
   year: number;
   month?: number;
   day?: number;
   hour?: number;
   minute?: number;
-}
-
-const COMPACT = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?$/;
-const ISO =
-  /^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::\d{1,2}(?:\.\d*)?)?)?)?)?)?Z?$/;
-
-/** Parses `yyyy`, `yyyymm`, `yyyymmdd`, `yyyymmddhh[mm]` or ISO `yyyy-mm-dd[ hh:mm[:ss]]`; undefined if it is none. */
-export function parseDateStamp(text: string): DateStamp | undefined {
-  const s = text.trim();
-  const m = COMPACT.exec(s) ?? ISO.exec(s);
-  if (!m) return undefined;
-  const parts = m.slice(1, 6).map((p) => (p === undefined ? undefined : Number(p)));
-  const [year, month, day, hour, minute] = parts;
-  if (year === undefined || Number.isNaN(year)) return undefined;
-  if (month !== undefined && (month < 1 || month > 12)) return undefined;
-  if (day !== undefined && (day < 1 || day > 31)) return undefined;
-  if (hour !== undefined && hour > 24) return undefined;
-  const stamp: DateStamp = { year };
-  if (month !== undefined) stamp.month = month;
-  if (day !== undefined) stamp.day = day;
-  if (hour !== undefined) stamp.hour = hour;
-  if (minute !== undefined) stamp.minute = minute;
-  return stamp;
-}
-
-/** Splits a `time_range` value (`19800101-19841231`, `1980-01-01-1984-12-31`, `1980-01-01 00:00:00-1984-12-31 00:00:00`). */
-export function parseTimeRange(text: string): { start: DateStamp; end: DateStamp } | undefined {
-  const s = text.trim();
-  // Try every '-' as the separator; the right one leaves two parseable stamps.
-  for (let i = s.indexOf('-', 1); i > 0; i = s.indexOf('-', i + 1)) {
-    const start = parseDateStamp(s.slice(0, i));
-    const end = parseDateStamp(s.slice(i + 1));
-    if (start && end) return { start, end };
-  }
-  return undefined;
 }
 
 /** Milliseconds since 1970 (proleptic Gregorian, UTC); setUTCFullYear keeps years 0..99 as written. */

@@ -9,7 +9,7 @@ import {
   type VariableTranslator,
 } from '../../src/core/services.js';
 import { lowestEnsembleMember, newestVersion } from '../../src/core/tieBreakers.js';
-import { parseTimeRange } from '../../src/core/timeCoverage.js';
+import { parseTimeRange } from '../../src/catalog/dates.js';
 import type { VarlistEntry } from '../../src/core/varlist.js';
 import type { PodSettings, VarlistEntrySpec } from '../../src/settings/types.js';
 

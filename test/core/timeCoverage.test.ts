@@ -1,11 +1,6 @@
 import { expect } from 'chai';
-import {
-  analysisPeriod,
-  checkCoverage,
-  parseDateStamp,
-  parseTimeRange,
-  type TimeExtent,
-} from '../../src/core/timeCoverage.js';
+import { parseTimeRange } from '../../src/catalog/dates.js';
+import { analysisPeriod, checkCoverage, type TimeExtent } from '../../src/core/timeCoverage.js';
 
 function extent(id: string, range: string): TimeExtent {
   const r = parseTimeRange(range)!;
@@ -13,27 +8,6 @@ function extent(id: string, range: string): TimeExtent {
 }
 
 describe('time coverage', () => {
-  const cases: { text: string; expected: object | undefined }[] = [
-    { text: '1980', expected: { year: 1980 } },
-    { text: '198002', expected: { year: 1980, month: 2 } },
-    { text: '19800228', expected: { year: 1980, month: 2, day: 28 } },
-    { text: '1980022818', expected: { year: 1980, month: 2, day: 28, hour: 18 } },
-    { text: '198002281830', expected: { year: 1980, month: 2, day: 28, hour: 18, minute: 30 } },
-    { text: '1980-02-28 18:00:00', expected: { year: 1980, month: 2, day: 28, hour: 18, minute: 0 } },
-    { text: '198013', expected: undefined },
-    { text: 'v20190101x', expected: undefined },
-  ];
-  for (const c of cases) {
-    it(`parses ${c.text}`, () => expect(parseDateStamp(c.text)).to.deep.equal(c.expected));
-  }
-
-  it('splits ISO time ranges with dashes inside the dates', () => {
-    expect(parseTimeRange('1980-01-01 00:00:00-1984-12-31 00:00:00')).to.deep.equal({
-      start: { year: 1980, month: 1, day: 1, hour: 0, minute: 0 },
-      end: { year: 1984, month: 12, day: 31, hour: 0, minute: 0 },
-    });
-  });
-
   const period = analysisPeriod(1980, 1989);
   const table: { name: string; ranges: string[]; freq?: string; ok: boolean; reason?: RegExp }[] = [
     { name: 'daily chunks ending on Dec 31', ranges: ['19800101-19841231', '19850101-19891231'], ok: true },
