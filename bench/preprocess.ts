@@ -31,8 +31,14 @@ const NLON = arg('nlon', 360);
 const DIR = path.join(PACKAGE_ROOT, 'bench', 'out', `preprocess-${NT}x${NLEV}x${NLAT}x${NLON}`);
 const FIRST = 1980;
 const YEARS_PER_CHUNK = NT / 36; // three chunks of whole years
-const CROP: [number, number] = [FIRST + Math.round(NT / 72), FIRST + Math.round(NT / 72) + Math.max(1, Math.round(NT / 18)) - 1];
-const PLEV = [100000, 92500, 85000, 70000, 60000, 50000, 40000, 30000, 25000, 20000, 15000, 10000, 7000, 5000, 3000, 2000, 1000, 500, 100].slice(0, NLEV);
+const CROP: [number, number] = [
+  FIRST + Math.round(NT / 72),
+  FIRST + Math.round(NT / 72) + Math.max(1, Math.round(NT / 18)) - 1,
+];
+const PLEV = [
+  100000, 92500, 85000, 70000, 60000, 50000, 40000, 30000, 25000, 20000, 15000, 10000, 7000, 5000, 3000, 2000,
+  1000, 500, 100,
+].slice(0, NLEV);
 
 /** Writes the three input chunks, one time step at a time. */
 async function generate(): Promise<string[]> {
@@ -49,20 +55,64 @@ async function generate(): Promise<string[]> {
     files.push(file);
     if (fs.existsSync(file)) continue;
     const months = YEARS_PER_CHUNK * 12;
-    const time = Float64Array.from({ length: months }, (_, m) => units.encode({ year: y0 + Math.floor(m / 12), month: (m % 12) + 1, day: 15, hour: 0, minute: 0, second: 0 }));
-    const w = await NetcdfWriter.create(file, { Conventions: 'CF-1.8', title: 'fairpod preprocessing benchmark input' });
+    const time = Float64Array.from({ length: months }, (_, m) =>
+      units.encode({
+        year: y0 + Math.floor(m / 12),
+        month: (m % 12) + 1,
+        day: 15,
+        hour: 0,
+        minute: 0,
+        second: 0,
+      }),
+    );
+    const w = await NetcdfWriter.create(file, {
+      Conventions: 'CF-1.8',
+      title: 'fairpod preprocessing benchmark input',
+    });
     w.defineDimension({ name: 'time', size: months, unlimited: true });
     w.defineDimension({ name: 'plev', size: NLEV });
     w.defineDimension({ name: 'lat', size: NLAT });
     w.defineDimension({ name: 'lon', size: NLON });
-    w.defineVariable({ name: 'time', dtype: 'f8', dimensions: ['time'], data: time, attributes: { units: units.units, calendar: 'noleap', axis: 'T', standard_name: 'time' } });
-    w.defineVariable({ name: 'plev', dtype: 'f8', dimensions: ['plev'], data: PLEV, attributes: { units: 'Pa', axis: 'Z', positive: 'down', standard_name: 'air_pressure' } });
-    w.defineVariable({ name: 'lat', dtype: 'f8', dimensions: ['lat'], data: lat, attributes: { units: 'degrees_north', axis: 'Y', standard_name: 'latitude' } });
-    w.defineVariable({ name: 'lon', dtype: 'f8', dimensions: ['lon'], data: lon, attributes: { units: 'degrees_east', axis: 'X', standard_name: 'longitude' } });
-    w.defineVariable({ name: 'ta', dtype: 'f4', dimensions: ['time', 'plev', 'lat', 'lon'], attributes: { units: 'K', standard_name: 'air_temperature', _FillValue: 1e20 } });
+    w.defineVariable({
+      name: 'time',
+      dtype: 'f8',
+      dimensions: ['time'],
+      data: time,
+      attributes: { units: units.units, calendar: 'noleap', axis: 'T', standard_name: 'time' },
+    });
+    w.defineVariable({
+      name: 'plev',
+      dtype: 'f8',
+      dimensions: ['plev'],
+      data: PLEV,
+      attributes: { units: 'Pa', axis: 'Z', positive: 'down', standard_name: 'air_pressure' },
+    });
+    w.defineVariable({
+      name: 'lat',
+      dtype: 'f8',
+      dimensions: ['lat'],
+      data: lat,
+      attributes: { units: 'degrees_north', axis: 'Y', standard_name: 'latitude' },
+    });
+    w.defineVariable({
+      name: 'lon',
+      dtype: 'f8',
+      dimensions: ['lon'],
+      data: lon,
+      attributes: { units: 'degrees_east', axis: 'X', standard_name: 'longitude' },
+    });
+    w.defineVariable({
+      name: 'ta',
+      dtype: 'f4',
+      dimensions: ['time', 'plev', 'lat', 'lon'],
+      attributes: { units: 'K', standard_name: 'air_temperature', _FillValue: 1e20 },
+    });
     for (let t = 0; t < months; t++) {
       let k = 0;
-      for (let l = 0; l < NLEV; l++) for (let j = 0; j < NLAT; j++) for (let i = 0; i < NLON; i++) step[k++] = 200 + l * 4 + 40 * Math.cos(lat[j] / 57.3) + ((i + t) % 7);
+      for (let l = 0; l < NLEV; l++)
+        for (let j = 0; j < NLAT; j++)
+          for (let i = 0; i < NLON; i++)
+            step[k++] = 200 + l * 4 + 40 * Math.cos(lat[j] / 57.3) + ((i + t) % 7);
       w.writeSlab('ta', [[t, t + 1]], step);
     }
     await w.close();
@@ -74,8 +124,18 @@ async function generate(): Promise<string[]> {
 async function child(files: string[], workDir: string): Promise<void> {
   const t0 = performance.now();
   const { outPath } = await preprocessVariable({
-    pod: 'bench', caseName: 'BENCH', varName: 'ta500', frequency: 'mon', units: 'degC', standardName: 'air_temperature', scalarCoordinates: { plev: 500 },
-    nativeName: 'ta', files, firstYear: CROP[0], lastYear: CROP[1], workDir,
+    pod: 'bench',
+    caseName: 'BENCH',
+    varName: 'ta500',
+    frequency: 'mon',
+    units: 'degC',
+    standardName: 'air_temperature',
+    scalarCoordinates: { plev: 500 },
+    nativeName: 'ta',
+    files,
+    firstYear: CROP[0],
+    lastYear: CROP[1],
+    workDir,
   });
   const ms = performance.now() - t0;
   process.stdout.write(`${JSON.stringify({ ms, outPath, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
@@ -95,19 +155,60 @@ async function main(): Promise<void> {
   const g0 = performance.now();
   const files = await generate();
   const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
-  process.stdout.write(`input: ta(${NT} × ${NLEV} × ${NLAT} × ${NLON}) float32 in 3 chunks, ${f1(bytes / 2 ** 30)} GiB (ready in ${f1((performance.now() - g0) / 1000)} s)\n`);
+  process.stdout.write(
+    `input: ta(${NT} × ${NLEV} × ${NLAT} × ${NLON}) float32 in 3 chunks, ${f1(bytes / 2 ** 30)} GiB (ready in ${f1((performance.now() - g0) / 1000)} s)\n`,
+  );
   process.stdout.write(`task: crop ${CROP[0]}-${CROP[1]}, extract 500 hPa, K → degC, write netCDF-4\n`);
 
   const work = path.join(DIR, 'work');
   fs.rmSync(work, { recursive: true, force: true });
-  const ours = spawnSync(process.execPath, [SELF, '--time', String(NT), '--plev', String(NLEV), '--nlat', String(NLAT), '--nlon', String(NLON), '--child', work, ...files], { encoding: 'utf8' });
+  const ours = spawnSync(
+    process.execPath,
+    [
+      SELF,
+      '--time',
+      String(NT),
+      '--plev',
+      String(NLEV),
+      '--nlat',
+      String(NLAT),
+      '--nlon',
+      String(NLON),
+      '--child',
+      work,
+      ...files,
+    ],
+    { encoding: 'utf8' },
+  );
   if (ours.status !== 0) throw new Error(`fairpod run failed: ${ours.stderr}`);
-  const fairpod = JSON.parse(ours.stdout.trim().split('\n').pop()!) as { ms: number; outPath: string; rssMb: number };
+  const fairpod = JSON.parse(ours.stdout.trim().split('\n').pop()!) as {
+    ms: number;
+    outPath: string;
+    rssMb: number;
+  };
 
   const cdoOut = path.join(DIR, 'cdo.nc');
   const seldate = `-seldate,${CROP[0]}-01-01T00:00:00,${CROP[1]}-12-31T23:59:59`;
   const t0 = performance.now();
-  const cdo = spawnSync('/usr/bin/time', ['-f', '%M', 'cdo', '-s', '-O', '-f', 'nc4', '-addc,-273.15', '-sellevel,50000', seldate, '-mergetime', ...files, cdoOut], { encoding: 'utf8' });
+  const cdo = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%M',
+      'cdo',
+      '-s',
+      '-O',
+      '-f',
+      'nc4',
+      '-addc,-273.15',
+      '-sellevel,50000',
+      seldate,
+      '-mergetime',
+      ...files,
+      cdoOut,
+    ],
+    { encoding: 'utf8' },
+  );
   const cdoMs = performance.now() - t0;
   if (cdo.status !== 0) throw new Error(`cdo failed: ${cdo.stderr}`);
   const cdoRssMb = Number(cdo.stderr.trim().split('\n').pop()) / 1024;
@@ -122,14 +223,20 @@ async function main(): Promise<void> {
     const y = b.read('ta', [[t, t + 1]]);
     for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
   }
-  const sameTime = execFileSync('cdo', ['-s', 'showtimestamp', fairpod.outPath], { encoding: 'utf8' }) === execFileSync('cdo', ['-s', 'showtimestamp', cdoOut], { encoding: 'utf8' });
+  const sameTime =
+    execFileSync('cdo', ['-s', 'showtimestamp', fairpod.outPath], { encoding: 'utf8' }) ===
+    execFileSync('cdo', ['-s', 'showtimestamp', cdoOut], { encoding: 'utf8' });
   a.close();
   b.close();
 
-  process.stdout.write(`fairpod: ${f1(fairpod.ms / 1000)} s, peak RSS ${f1(fairpod.rssMb)} MB (goal < 400 MB: ${fairpod.rssMb < 400 ? 'met' : 'NOT met'})\n`);
+  process.stdout.write(
+    `fairpod: ${f1(fairpod.ms / 1000)} s, peak RSS ${f1(fairpod.rssMb)} MB (goal < 400 MB: ${fairpod.rssMb < 400 ? 'met' : 'NOT met'})\n`,
+  );
   process.stdout.write(`cdo:     ${f1(cdoMs / 1000)} s, peak RSS ${f1(cdoRssMb)} MB\n`);
   process.stdout.write(`ratio fairpod/cdo wall time: ${(fairpod.ms / cdoMs).toFixed(2)} (goal ≤ 1)\n`);
-  process.stdout.write(`outputs: ${steps} steps, max |fairpod − cdo| = ${maxDiff.toExponential(2)} degC, time axes ${sameTime ? 'identical' : 'DIFFER'}\n`);
+  process.stdout.write(
+    `outputs: ${steps} steps, max |fairpod − cdo| = ${maxDiff.toExponential(2)} degC, time axes ${sameTime ? 'identical' : 'DIFFER'}\n`,
+  );
 }
 
 await main();

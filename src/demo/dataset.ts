@@ -61,7 +61,8 @@ const GRID_LABEL = 'gn';
 const TIME_UNITS = 'days since 1980-01-01';
 
 const rad = Math.PI / 180;
-const zonalWind = (lat: number, plev: number): number => 5 + 25 * Math.cos(lat * rad) ** 2 * (1 - plev / 120000) * 2;
+const zonalWind = (lat: number, plev: number): number =>
+  5 + 25 * Math.cos(lat * rad) ** 2 * (1 - plev / 120000) * 2;
 /** Surface temperature, precipitation and wind; `tas` is deliberately absent so that PODs fall back to `ts`. */
 export const DEMO_VARIABLES: DemoVariable[] = [
   {
@@ -69,7 +70,11 @@ export const DEMO_VARIABLES: DemoVariable[] = [
     standard_name: 'surface_temperature',
     long_name: 'Surface Temperature',
     units: 'K',
-    value: (lat, lon, _p, m) => 300 - 45 * Math.sin(lat * rad) ** 2 + 8 * Math.sin(lat * rad) * Math.cos((2 * Math.PI * (m - 0.5)) / 12) + Math.cos(lon * rad),
+    value: (lat, lon, _p, m) =>
+      300 -
+      45 * Math.sin(lat * rad) ** 2 +
+      8 * Math.sin(lat * rad) * Math.cos((2 * Math.PI * (m - 0.5)) / 12) +
+      Math.cos(lon * rad),
   },
   {
     variable_id: 'pr',
@@ -98,8 +103,24 @@ export const DEMO_VARIABLES: DemoVariable[] = [
 
 /** Catalog columns, in order. */
 const COLUMNS = [
-  'activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id', 'table_id', 'variable_id', 'grid_label', 'version',
-  'frequency', 'realm', 'standard_name', 'units', 'start_time', 'end_time', 'time_range', 'path', 'size',
+  'activity_id',
+  'institution_id',
+  'source_id',
+  'experiment_id',
+  'member_id',
+  'table_id',
+  'variable_id',
+  'grid_label',
+  'version',
+  'frequency',
+  'realm',
+  'standard_name',
+  'units',
+  'start_time',
+  'end_time',
+  'time_range',
+  'path',
+  'size',
 ];
 
 /**
@@ -111,7 +132,11 @@ export async function writeDemoDataset(dir: string, options: DemoOptions = {}): 
   const root = path.resolve(dir);
   const nlat = options.nlat ?? 8;
   const nlon = options.nlon ?? 16;
-  const chunks = options.chunks ?? [[1980, 1984], [1985, 1989], [1990, 1994]];
+  const chunks = options.chunks ?? [
+    [1980, 1984],
+    [1985, 1989],
+    [1990, 1994],
+  ];
   const lat = Array.from({ length: nlat }, (_, i) => -90 + (180 / nlat) * (i + 0.5));
   const lon = Array.from({ length: nlon }, (_, i) => (360 / nlon) * i);
   const rows: CatalogRow[] = [];
@@ -120,7 +145,18 @@ export async function writeDemoDataset(dir: string, options: DemoOptions = {}): 
       for (const [versionIndex, version] of DEMO_VERSIONS.entries()) {
         for (const variable of DEMO_VARIABLES) {
           for (const [first, last] of chunks) {
-            const dirPath = path.join(root, ACTIVITY, model.institution_id, model.source_id, EXPERIMENT, member, TABLE, variable.variable_id, GRID_LABEL, version);
+            const dirPath = path.join(
+              root,
+              ACTIVITY,
+              model.institution_id,
+              model.source_id,
+              EXPERIMENT,
+              member,
+              TABLE,
+              variable.variable_id,
+              GRID_LABEL,
+              version,
+            );
             const file = path.join(
               dirPath,
               `${variable.variable_id}_${TABLE}_${model.source_id}_${EXPERIMENT}_${member}_${GRID_LABEL}_${first}01-${last}12.nc`,
@@ -156,15 +192,29 @@ export async function writeDemoDataset(dir: string, options: DemoOptions = {}): 
   const header: EsmCatalogHeader = {
     esmcat_version: '0.1.0',
     id: 'fairpod-demo',
-    description: 'fairpod demo: a small synthetic CMIP6-like dataset (two models, two members, two versions, three chunks)',
+    description:
+      'fairpod demo: a small synthetic CMIP6-like dataset (two models, two members, two versions, three chunks)',
     attributes: COLUMNS.filter((c) => c !== 'path').map((column_name) => ({ column_name, vocabulary: '' })),
     assets: { column_name: 'path', format: 'netcdf' },
     aggregation_control: {
       variable_column_name: 'variable_id',
-      groupby_attrs: ['activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id', 'table_id', 'grid_label', 'version'],
+      groupby_attrs: [
+        'activity_id',
+        'institution_id',
+        'source_id',
+        'experiment_id',
+        'member_id',
+        'table_id',
+        'grid_label',
+        'version',
+      ],
       aggregations: [
         { type: 'union', attribute_name: 'variable_id' },
-        { type: 'join_existing', attribute_name: 'time_range', options: { dim: 'time', coords: 'minimal', compat: 'override' } },
+        {
+          type: 'join_existing',
+          attribute_name: 'time_range',
+          options: { dim: 'time', coords: 'minimal', compat: 'override' },
+        },
       ],
     },
   };
@@ -175,7 +225,17 @@ export async function writeDemoDataset(dir: string, options: DemoOptions = {}): 
 /** Writes one time chunk of one variable as a CMIP6-style CF netCDF-4 file. */
 async function writeChunk(
   file: string,
-  c: { model: DemoModel; member: string; version: string; variable: DemoVariable; first: number; last: number; lat: number[]; lon: number[]; offset: number },
+  c: {
+    model: DemoModel;
+    member: string;
+    version: string;
+    variable: DemoVariable;
+    first: number;
+    last: number;
+    lat: number[];
+    lon: number[];
+    offset: number;
+  },
 ): Promise<void> {
   const { model, variable, lat, lon } = c;
   const units = TimeUnits.parse(TIME_UNITS, model.calendar);
@@ -217,25 +277,83 @@ async function writeChunk(
     writer.defineDimension({ name: 'lon', size: lon.length });
     writer.defineDimension({ name: 'bnds', size: 2 });
     writer.defineVariable({
-      name: 'time', dtype: 'f8', dimensions: ['time'], data: times,
-      attributes: { units: TIME_UNITS, calendar: model.calendar, standard_name: 'time', long_name: 'time', axis: 'T', bounds: 'time_bnds' },
+      name: 'time',
+      dtype: 'f8',
+      dimensions: ['time'],
+      data: times,
+      attributes: {
+        units: TIME_UNITS,
+        calendar: model.calendar,
+        standard_name: 'time',
+        long_name: 'time',
+        axis: 'T',
+        bounds: 'time_bnds',
+      },
     });
-    const plevAttributes = { units: 'Pa', standard_name: 'air_pressure', long_name: 'pressure', axis: 'Z', positive: 'down' };
-    if (variable.plev) writer.defineVariable({ name: 'plev', dtype: 'f8', dimensions: ['plev'], data: variable.plev, attributes: plevAttributes });
+    const plevAttributes = {
+      units: 'Pa',
+      standard_name: 'air_pressure',
+      long_name: 'pressure',
+      axis: 'Z',
+      positive: 'down',
+    };
+    if (variable.plev)
+      writer.defineVariable({
+        name: 'plev',
+        dtype: 'f8',
+        dimensions: ['plev'],
+        data: variable.plev,
+        attributes: plevAttributes,
+      });
     writer.defineVariable({
-      name: 'lat', dtype: 'f8', dimensions: ['lat'], data: lat,
-      attributes: { units: 'degrees_north', standard_name: 'latitude', long_name: 'Latitude', axis: 'Y', bounds: 'lat_bnds' },
+      name: 'lat',
+      dtype: 'f8',
+      dimensions: ['lat'],
+      data: lat,
+      attributes: {
+        units: 'degrees_north',
+        standard_name: 'latitude',
+        long_name: 'Latitude',
+        axis: 'Y',
+        bounds: 'lat_bnds',
+      },
     });
     writer.defineVariable({
-      name: 'lon', dtype: 'f8', dimensions: ['lon'], data: lon,
-      attributes: { units: 'degrees_east', standard_name: 'longitude', long_name: 'Longitude', axis: 'X', bounds: 'lon_bnds' },
+      name: 'lon',
+      dtype: 'f8',
+      dimensions: ['lon'],
+      data: lon,
+      attributes: {
+        units: 'degrees_east',
+        standard_name: 'longitude',
+        long_name: 'Longitude',
+        axis: 'X',
+        bounds: 'lon_bnds',
+      },
     });
     const dLat = 180 / lat.length;
     const dLon = 360 / lon.length;
     writer.defineVariable({ name: 'time_bnds', dtype: 'f8', dimensions: ['time', 'bnds'], data: bounds });
-    writer.defineVariable({ name: 'lat_bnds', dtype: 'f8', dimensions: ['lat', 'bnds'], data: lat.flatMap((v) => [v - dLat / 2, v + dLat / 2]) });
-    writer.defineVariable({ name: 'lon_bnds', dtype: 'f8', dimensions: ['lon', 'bnds'], data: lon.flatMap((v) => [v - dLon / 2, v + dLon / 2]) });
-    if (variable.scalarPlev !== undefined) writer.defineVariable({ name: 'plev', dtype: 'f8', dimensions: [], data: [variable.scalarPlev], attributes: plevAttributes });
+    writer.defineVariable({
+      name: 'lat_bnds',
+      dtype: 'f8',
+      dimensions: ['lat', 'bnds'],
+      data: lat.flatMap((v) => [v - dLat / 2, v + dLat / 2]),
+    });
+    writer.defineVariable({
+      name: 'lon_bnds',
+      dtype: 'f8',
+      dimensions: ['lon', 'bnds'],
+      data: lon.flatMap((v) => [v - dLon / 2, v + dLon / 2]),
+    });
+    if (variable.scalarPlev !== undefined)
+      writer.defineVariable({
+        name: 'plev',
+        dtype: 'f8',
+        dimensions: [],
+        data: [variable.scalarPlev],
+        attributes: plevAttributes,
+      });
     const dims = variable.plev ? ['time', 'plev', 'lat', 'lon'] : ['time', 'lat', 'lon'];
     writer.defineVariable({
       name: variable.variable_id,
@@ -256,7 +374,9 @@ async function writeChunk(
     const scale = variable.units === 'kg m-2 s-1' ? 1e-5 : 1;
     times.forEach((_, t) => {
       let k = 0;
-      for (const p of levels) for (const la of lat) for (const lo of lon) step[k++] = variable.value(la, lo, p, monthIndex[t]) + c.offset * scale;
+      for (const p of levels)
+        for (const la of lat)
+          for (const lo of lon) step[k++] = variable.value(la, lo, p, monthIndex[t]) + c.offset * scale;
       writer.writeSlab(variable.variable_id, [[t, t + 1]], step);
     });
     await writer.close();

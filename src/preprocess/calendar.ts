@@ -75,7 +75,14 @@ export class Calendar {
 
   /** Whether the fields name a real date in this calendar. */
   isValid(d: CfDateTime): boolean {
-    if (!Number.isInteger(d.year) || d.month < 1 || d.month > 12 || d.day < 1 || d.day > this.daysInMonth(d.year, d.month)) return false;
+    if (
+      !Number.isInteger(d.year) ||
+      d.month < 1 ||
+      d.month > 12 ||
+      d.day < 1 ||
+      d.day > this.daysInMonth(d.year, d.month)
+    )
+      return false;
     // The standard calendar skips 1582-10-05 .. 1582-10-14 (Julian → Gregorian switch).
     return !(this.name === 'standard' && d.year === 1582 && d.month === 10 && d.day > 4 && d.day < 15);
   }
@@ -171,7 +178,14 @@ function fromJulianDayNumber(jdn: number, gregorian: boolean): { year: number; m
 
 /** Orders two date-times (negative, zero, positive). Valid across calendars because it compares fields. */
 export function compareDateTime(a: CfDateTime, b: CfDateTime): number {
-  return a.year - b.year || a.month - b.month || a.day - b.day || a.hour - b.hour || a.minute - b.minute || a.second - b.second;
+  return (
+    a.year - b.year ||
+    a.month - b.month ||
+    a.day - b.day ||
+    a.hour - b.hour ||
+    a.minute - b.minute ||
+    a.second - b.second
+  );
 }
 
 /** ISO-like text of a date-time: `YYYY-MM-DD hh:mm:ss` (seconds fractional only when needed). */

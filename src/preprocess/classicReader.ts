@@ -3,10 +3,24 @@ import { NetCDFReader } from 'netcdfjs';
 import { missingVariable } from './netcdfReader.js';
 import type { NetcdfFormat, NetcdfReader } from './netcdfReader.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
-import type { Hyperslab, NcAttributeValue, NcDimension, NcDtype, NcVariableInfo, NumericArray } from './ncTypes.js';
+import type {
+  Hyperslab,
+  NcAttributeValue,
+  NcDimension,
+  NcDtype,
+  NcVariableInfo,
+  NumericArray,
+} from './ncTypes.js';
 
 /** netcdfjs type names → fairpod dtypes. */
-const CLASSIC_TYPES: Record<string, NcDtype> = { byte: 'i1', char: 'char', short: 'i2', int: 'i4', float: 'f4', double: 'f8' };
+const CLASSIC_TYPES: Record<string, NcDtype> = {
+  byte: 'i1',
+  char: 'char',
+  short: 'i2',
+  int: 'i4',
+  float: 'f4',
+  double: 'f8',
+};
 /** Where one variable's bytes live. */
 interface Layout {
   offset: number;
@@ -53,7 +67,9 @@ export class ClassicNetcdfReader implements NetcdfReader {
     const recordVars = this.variables.filter((v) => this.layouts.get(v.name)!.record);
     // With a single record variable, netCDF-3 stores records without padding (the header's vsize is padded).
     this.recordStep =
-      recordVars.length === 1 ? product(recordVars[0].shape.slice(1)) * DTYPE_BYTES[recordVars[0].dtype] : (header.recordDimension.recordStep ?? 0);
+      recordVars.length === 1
+        ? product(recordVars[0].shape.slice(1)) * DTYPE_BYTES[recordVars[0].dtype]
+        : (header.recordDimension.recordStep ?? 0);
   }
 
   /** Opens a file and parses its header, reading more of the file only while the header needs it. */
@@ -82,7 +98,12 @@ export class ClassicNetcdfReader implements NetcdfReader {
 
   variable(name: string): NcVariableInfo {
     const v = this.variables.find((x) => x.name === name);
-    if (!v) throw missingVariable(this.path, name, this.variables.map((x) => x.name));
+    if (!v)
+      throw missingVariable(
+        this.path,
+        name,
+        this.variables.map((x) => x.name),
+      );
     return v;
   }
 
@@ -164,7 +185,9 @@ function decodeBigEndian(buf: Buffer, dtype: NcDtype, out: NumericArray, at: num
   }
 }
 
-function attributesOf(list: { name: string; type: string; value: unknown }[]): Record<string, NcAttributeValue> {
+function attributesOf(
+  list: { name: string; type: string; value: unknown }[],
+): Record<string, NcAttributeValue> {
   const out: Record<string, NcAttributeValue> = {};
   for (const a of list) {
     const v = a.value;

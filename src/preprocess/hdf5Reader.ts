@@ -5,12 +5,28 @@ import type { H5 } from './h5.js';
 import { missingVariable } from './netcdfReader.js';
 import type { NetcdfReader } from './netcdfReader.js';
 import { product, resolveSlab } from './ncTypes.js';
-import type { Hyperslab, NcAttributeValue, NcDimension, NcDtype, NcVariableInfo, NumericArray } from './ncTypes.js';
+import type {
+  Hyperslab,
+  NcAttributeValue,
+  NcDimension,
+  NcDtype,
+  NcVariableInfo,
+  NumericArray,
+} from './ncTypes.js';
 import { DIM_WITHOUT_VARIABLE } from './netcdfWriter.js';
 
 /** HDF5 / netCDF-4 bookkeeping attributes that are not user attributes. */
 const HIDDEN_ATTRIBUTES = new Set([
-  'CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST', '_Netcdf4Dimid', '_Netcdf4Coordinates', '_nc3_strict', '_NCProperties', '_SuperblockVersion', '_IsNetcdf4',
+  'CLASS',
+  'NAME',
+  'DIMENSION_LIST',
+  'REFERENCE_LIST',
+  '_Netcdf4Dimid',
+  '_Netcdf4Coordinates',
+  '_nc3_strict',
+  '_NCProperties',
+  '_SuperblockVersion',
+  '_IsNetcdf4',
 ]);
 /** h5wasm's type classes (H5T_class_t). */
 const H5T_INTEGER = 0;
@@ -41,7 +57,11 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     for (const [name, ds] of entries) {
       if (textAttribute(ds, 'CLASS') === 'DIMENSION_SCALE') {
         const meta = ds.metadata;
-        dims.set(name, { name, size: meta.shape?.[0] ?? 0, unlimited: (meta.maxshape?.[0] ?? 0) > Number.MAX_SAFE_INTEGER });
+        dims.set(name, {
+          name,
+          size: meta.shape?.[0] ?? 0,
+          unlimited: (meta.maxshape?.[0] ?? 0) > Number.MAX_SAFE_INTEGER,
+        });
       }
     }
     for (const [name, ds] of entries) {
@@ -78,7 +98,12 @@ export class Hdf5NetcdfReader implements NetcdfReader {
 
   variable(name: string): NcVariableInfo {
     const v = this.variables.find((x) => x.name === name);
-    if (!v) throw missingVariable(this.path, name, this.variables.map((x) => x.name));
+    if (!v)
+      throw missingVariable(
+        this.path,
+        name,
+        this.variables.map((x) => x.name),
+      );
     return v;
   }
 
@@ -101,14 +126,17 @@ function dtypeOf(type: number, size: number, signed: boolean): NcDtype | undefin
   if (type === H5T_INTEGER) {
     const bits = size * 8;
     const key = `${signed ? 'i' : 'u'}${size}`;
-    return bits <= 64 && ['i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8'].includes(key) ? (key as NcDtype) : undefined;
+    return bits <= 64 && ['i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8'].includes(key)
+      ? (key as NcDtype)
+      : undefined;
   }
   return undefined;
 }
 
 /** h5wasm's output as a numeric typed array; 64-bit integers become doubles. */
 function toNumeric(value: unknown): NumericArray {
-  if (value instanceof BigInt64Array || value instanceof BigUint64Array) return Float64Array.from(value, Number);
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array)
+    return Float64Array.from(value, Number);
   if (ArrayBuffer.isView(value)) return value as NumericArray;
   if (typeof value === 'number') return Float64Array.of(value);
   if (typeof value === 'bigint') return Float64Array.of(Number(value));
@@ -123,7 +151,9 @@ function textAttribute(ds: Dataset, name: string): string | undefined {
 }
 
 /** User attributes as plain values; text is trimmed of the NUL padding fixed-length strings may carry. */
-function readAttributes(attrs: Record<string, { value: unknown; metadata: { type: number } }>): Record<string, NcAttributeValue> {
+function readAttributes(
+  attrs: Record<string, { value: unknown; metadata: { type: number } }>,
+): Record<string, NcAttributeValue> {
   const out: Record<string, NcAttributeValue> = {};
   for (const [name, attr] of Object.entries(attrs)) {
     if (HIDDEN_ATTRIBUTES.has(name)) continue;

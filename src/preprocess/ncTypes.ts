@@ -7,18 +7,12 @@ export type NcDtype = 'f4' | 'f8' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i
 export type NcAttributeValue = string | number | number[];
 
 /** An attribute value to write; a typed array fixes the stored type (Float32Array → float ...), plain numbers are doubles. */
-export type NcAttributeInput = NcAttributeValue | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array;
+export type NcAttributeInput =
+  NcAttributeValue | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array;
 
 /** A typed array holding variable data. */
 export type NumericArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /** One dimension of a file. */
 export interface NcDimension {
@@ -42,7 +36,16 @@ export type Hyperslab = ([number, number] | undefined)[];
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Record<NcDtype, number> = {
-  f4: 4, f8: 8, i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, char: 1,
+  f4: 4,
+  f8: 8,
+  i1: 1,
+  u1: 1,
+  i2: 2,
+  u2: 2,
+  i4: 4,
+  u4: 4,
+  i8: 8,
+  char: 1,
 };
 
 /** Number of elements in a shape. */
@@ -51,12 +54,16 @@ export function product(shape: readonly number[]): number {
 }
 
 /** Resolves a hyperslab against a shape into explicit starts and counts. */
-export function resolveSlab(shape: readonly number[], slab: Hyperslab = []): { start: number[]; count: number[] } {
+export function resolveSlab(
+  shape: readonly number[],
+  slab: Hyperslab = [],
+): { start: number[]; count: number[] } {
   const start: number[] = [];
   const count: number[] = [];
   shape.forEach((size, i) => {
     const [s, e] = slab[i] ?? [0, size];
-    if (s < 0 || e > size || s > e) throw new RangeError(`hyperslab [${s}, ${e}) outside dimension ${i} of size ${size}`);
+    if (s < 0 || e > size || s > e)
+      throw new RangeError(`hyperslab [${s}, ${e}) outside dimension ${i} of size ${size}`);
     start.push(s);
     count.push(e - s);
   });

@@ -51,7 +51,8 @@ export async function sniffNetcdf(file: string): Promise<NetcdfFormat> {
       cause: err,
     });
   }
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'netCDF-4';
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'netCDF-4';
   if (head.subarray(0, 3).toString('latin1') === 'CDF') {
     if (head[3] === 1) return 'netCDF-3 classic';
     if (head[3] === 2) return 'netCDF-3 64-bit offset';

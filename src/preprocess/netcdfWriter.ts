@@ -36,13 +36,34 @@ export const DIM_WITHOUT_VARIABLE = 'This is a netCDF dimension but not a netCDF
 
 /** HDF5 dtype strings h5wasm understands, by netCDF type. */
 const H5_DTYPE: Record<WritableDtype, string> = {
-  f4: '<f', f8: '<d', i1: '<b', u1: '<B', i2: '<h', u2: '<H', i4: '<i', u4: '<I',
+  f4: '<f',
+  f8: '<d',
+  i1: '<b',
+  u1: '<B',
+  i2: '<h',
+  u2: '<H',
+  i4: '<i',
+  u4: '<I',
 };
 const TYPED: Record<WritableDtype, new (n: number | ArrayLike<number>) => NumericArray> = {
-  f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
+  f4: Float32Array,
+  f8: Float64Array,
+  i1: Int8Array,
+  u1: Uint8Array,
+  i2: Int16Array,
+  u2: Uint16Array,
+  i4: Int32Array,
+  u4: Uint32Array,
 };
 /** CF attributes that must have the variable's own type. */
-const SAME_TYPE_ATTRIBUTES = new Set(['_FillValue', 'missing_value', 'valid_min', 'valid_max', 'valid_range', 'actual_range']);
+const SAME_TYPE_ATTRIBUTES = new Set([
+  '_FillValue',
+  'missing_value',
+  'valid_min',
+  'valid_max',
+  'valid_range',
+  'actual_range',
+]);
 /** Chunks around this size keep time-slice I/O fast without large buffers. */
 const TARGET_CHUNK_BYTES = 1 << 20;
 
@@ -54,7 +75,10 @@ const TARGET_CHUNK_BYTES = 1 << 20;
  */
 export class NetcdfWriter {
   private readonly dimensions = new Map<string, { size: number; unlimited: boolean; scale?: string }>();
-  private readonly variables = new Map<string, { dataset: Dataset; dtype: WritableDtype; dimensions: string[] }>();
+  private readonly variables = new Map<
+    string,
+    { dataset: Dataset; dtype: WritableDtype; dimensions: string[] }
+  >();
   private closed = false;
 
   private constructor(
@@ -65,10 +89,16 @@ export class NetcdfWriter {
   ) {}
 
   /** Opens a new file that will become `finalPath` on `close()`; global attributes may be given now or later. */
-  static async create(finalPath: string, globalAttributes: Record<string, NcAttributeInput> = {}): Promise<NetcdfWriter> {
+  static async create(
+    finalPath: string,
+    globalAttributes: Record<string, NcAttributeInput> = {},
+  ): Promise<NetcdfWriter> {
     const h5 = await loadH5();
     await fs.promises.mkdir(path.dirname(finalPath), { recursive: true });
-    const tempPath = path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const tempPath = path.join(
+      path.dirname(finalPath),
+      `.${path.basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    );
     // netCDF-C expects creation order tracked on the root group; without it, nc_open in append mode fails.
     const file = new h5.File(tempPath, 'w', { track_order: true });
     const writer = new NetcdfWriter(finalPath, tempPath, file);
@@ -99,11 +129,21 @@ export class NetcdfWriter {
     });
     const isCoordinate = def.dimensions.length === 1 && def.dimensions[0] === def.name;
     if (isCoordinate && dims[0].scale) {
-      throw new Error(`coordinate variable ${def.name} must be defined before the variables that use dimension ${def.name}`);
+      throw new Error(
+        `coordinate variable ${def.name} must be defined before the variables that use dimension ${def.name}`,
+      );
     }
     const shape = dims.map((d) => d.size);
     const unlimited = dims.map((d) => d.unlimited);
-    const dataset = this.createDataset(def.name, def.dtype, shape, unlimited, def.data, def.chunks, def.deflate);
+    const dataset = this.createDataset(
+      def.name,
+      def.dtype,
+      shape,
+      unlimited,
+      def.data,
+      def.chunks,
+      def.deflate,
+    );
     if (isCoordinate) {
       dataset.make_scale(def.name);
       dims[0].scale = `/${def.name}`;
@@ -111,7 +151,8 @@ export class NetcdfWriter {
       def.dimensions.forEach((d, i) => dataset.attach_scale(i, this.scaleOf(d)));
     }
     this.variables.set(def.name, { dataset, dtype: def.dtype, dimensions: def.dimensions });
-    for (const [name, value] of Object.entries(def.attributes ?? {})) this.setAttribute(def.name, name, value);
+    for (const [name, value] of Object.entries(def.attributes ?? {}))
+      this.setAttribute(def.name, name, value);
   }
 
   /**
@@ -126,7 +167,10 @@ export class NetcdfWriter {
     let grow = false;
     slab.forEach((range, i) => {
       if (range && range[1] > shape[i]) {
-        if (!dims[i].unlimited) throw new RangeError(`slab [${range[0]}, ${range[1]}) beyond fixed dimension ${v.dimensions[i]} of ${name}`);
+        if (!dims[i].unlimited)
+          throw new RangeError(
+            `slab [${range[0]}, ${range[1]}) beyond fixed dimension ${v.dimensions[i]} of ${name}`,
+          );
         shape[i] = range[1];
         grow = true;
       }
@@ -138,9 +182,13 @@ export class NetcdfWriter {
       });
     }
     const { start, count } = resolveSlab(shape, slab);
-    if (data.length !== product(count)) throw new RangeError(`slab of ${name} holds ${product(count)} values, got ${data.length}`);
+    if (data.length !== product(count))
+      throw new RangeError(`slab of ${name} holds ${product(count)} values, got ${data.length}`);
     const typed = data instanceof TYPED[v.dtype] ? data : new TYPED[v.dtype](data);
-    v.dataset.write_slice(start.map((s, i) => [s, s + count[i]]), typed);
+    v.dataset.write_slice(
+      start.map((s, i) => [s, s + count[i]]),
+      typed,
+    );
   }
 
   /** Sets an attribute of a variable, or a global one when `variable` is null. */
@@ -154,7 +202,8 @@ export class NetcdfWriter {
       target.create_attribute(name, text, null, `S${Buffer.byteLength(text)}`);
       return;
     }
-    const own = variable !== null && SAME_TYPE_ATTRIBUTES.has(name) ? this.variables.get(variable)!.dtype : undefined;
+    const own =
+      variable !== null && SAME_TYPE_ATTRIBUTES.has(name) ? this.variables.get(variable)!.dtype : undefined;
     const values = typeof value === 'number' ? [value] : value;
     const dtype = own ?? dtypeOfAttribute(values);
     const typed = new TYPED[dtype](Array.from(values as ArrayLike<number>));
@@ -219,9 +268,16 @@ export class NetcdfWriter {
     // Without data, start empty along the first dimension and grow: h5wasm needs a buffer as large as the shape.
     const initialShape = data === undefined && shape.length > 0 ? [0, ...shape.slice(1)] : shape;
     const maxshape = chunked ? shape.map((s, i) => (unlimited[i] ? null : s)) : null;
-    const values = data === undefined ? new TYPED[dtype](product(initialShape)) : data instanceof TYPED[dtype] ? data : new TYPED[dtype](data);
+    const values =
+      data === undefined
+        ? new TYPED[dtype](product(initialShape))
+        : data instanceof TYPED[dtype]
+          ? data
+          : new TYPED[dtype](data);
     if (values.length !== product(initialShape)) {
-      throw new RangeError(`variable ${name}: data holds ${values.length} values, its shape [${shape}] needs ${product(shape)}`);
+      throw new RangeError(
+        `variable ${name}: data holds ${values.length} values, its shape [${shape}] needs ${product(shape)}`,
+      );
     }
     const ds = this.file.create_dataset({
       name,

@@ -26,12 +26,22 @@ export const PREPROCESS_STEPS: Record<string, (request: PreprocessRequest) => Pr
 export const DEFAULT_STEP_ORDER = ['crop', 'concatenate', 'precipitation', 'units', 'level', 'rename'];
 
 /** `<work>/<POD>/<freq>/<CASE>.<var>.<freq>.nc`: where a POD reads a preprocessed variable (MDTF's layout). */
-export function preprocessedPath(request: Pick<PreprocessRequest, 'workDir' | 'pod' | 'frequency' | 'caseName' | 'varName'>): string {
-  return path.join(request.workDir, request.pod, request.frequency, `${request.caseName}.${request.varName}.${request.frequency}.nc`);
+export function preprocessedPath(
+  request: Pick<PreprocessRequest, 'workDir' | 'pod' | 'frequency' | 'caseName' | 'varName'>,
+): string {
+  return path.join(
+    request.workDir,
+    request.pod,
+    request.frequency,
+    `${request.caseName}.${request.varName}.${request.frequency}.nc`,
+  );
 }
 
 /** The steps of an order; an unknown name is a located error listing the known ones. */
-export function buildSteps(request: PreprocessRequest, order: string[] = DEFAULT_STEP_ORDER): PreprocessStep[] {
+export function buildSteps(
+  request: PreprocessRequest,
+  order: string[] = DEFAULT_STEP_ORDER,
+): PreprocessStep[] {
   return order.map((name) => {
     const make = PREPROCESS_STEPS[name];
     if (!make) {
@@ -48,8 +58,21 @@ export function buildSteps(request: PreprocessRequest, order: string[] = DEFAULT
  * Lets every step edit a POD's varlist before the query (e.g. the precipitation step adds a rate as alternate
  * of a flux). The request-independent parts of the steps are used, so any request values will do.
  */
-export function editVarlist(varlist: VarlistEntrySpec[], order: string[] = DEFAULT_STEP_ORDER): VarlistEntrySpec[] {
-  const neutral: PreprocessRequest = { pod: '', caseName: '', varName: '', frequency: '', nativeName: '', files: [], firstYear: 0, lastYear: 0, workDir: '' };
+export function editVarlist(
+  varlist: VarlistEntrySpec[],
+  order: string[] = DEFAULT_STEP_ORDER,
+): VarlistEntrySpec[] {
+  const neutral: PreprocessRequest = {
+    pod: '',
+    caseName: '',
+    varName: '',
+    frequency: '',
+    nativeName: '',
+    files: [],
+    firstYear: 0,
+    lastYear: 0,
+    workDir: '',
+  };
   return buildSteps(neutral, order).reduce((list, step) => step.editRequest(list), varlist);
 }
 
@@ -66,7 +89,10 @@ export interface PreprocessResult {
  * stays bounded by a batch of time steps. Failures throw a FairpodError naming the file and the variable, and
  * leave nothing at the output path.
  */
-export async function preprocessVariable(request: PreprocessRequest, options: { order?: string[] } = {}): Promise<PreprocessResult> {
+export async function preprocessVariable(
+  request: PreprocessRequest,
+  options: { order?: string[] } = {},
+): Promise<PreprocessResult> {
   const steps = buildSteps(request, options.order);
   const outPath = preprocessedPath(request);
   const dataset = await VariableDataset.open(request.files, request.nativeName);
@@ -78,7 +104,10 @@ export async function preprocessVariable(request: PreprocessRequest, options: { 
     return { outPath, history: [...dataset.history] };
   } catch (err) {
     if (err instanceof FairpodError) throw err;
-    throw dataset.error(`cannot preprocess ${request.nativeName} for ${request.pod}/${request.varName}: ${(err as Error).message}`, 'see the message; the input file may be damaged');
+    throw dataset.error(
+      `cannot preprocess ${request.nativeName} for ${request.pod}/${request.varName}: ${(err as Error).message}`,
+      'see the message; the input file may be damaged',
+    );
   } finally {
     dataset.close();
   }

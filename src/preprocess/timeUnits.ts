@@ -4,13 +4,27 @@ import type { CfDateTime } from './calendar.js';
 
 /** Seconds in each time unit CF allows before `since` (months and years are ambiguous in CF and refused). */
 const UNIT_SECONDS: Record<string, number> = {
-  second: 1, seconds: 1, sec: 1, secs: 1, s: 1,
-  minute: 60, minutes: 60, min: 60, mins: 60,
-  hour: 3600, hours: 3600, hr: 3600, hrs: 3600, h: 3600,
-  day: 86400, days: 86400, d: 86400,
+  second: 1,
+  seconds: 1,
+  sec: 1,
+  secs: 1,
+  s: 1,
+  minute: 60,
+  minutes: 60,
+  min: 60,
+  mins: 60,
+  hour: 3600,
+  hours: 3600,
+  hr: 3600,
+  hrs: 3600,
+  h: 3600,
+  day: 86400,
+  days: 86400,
+  d: 86400,
 };
 
-const REFERENCE = /^(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?$/i;
+const REFERENCE =
+  /^(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?$/i;
 
 /**
  * A CF time axis encoding: `<unit> since <reference date>` in a calendar. Converts stored numbers to calendar
@@ -35,7 +49,11 @@ export class TimeUnits {
   }
 
   /** Parses `days since 1980-01-01`, `hours since 1850-1-1 00:00:00`, `seconds since 2000-01-01T00:00:00Z` ... */
-  static parse(units: string, calendar: string | Calendar | undefined, where: { file?: string; key?: string } = {}): TimeUnits {
+  static parse(
+    units: string,
+    calendar: string | Calendar | undefined,
+    where: { file?: string; key?: string } = {},
+  ): TimeUnits {
     const cal = calendar instanceof Calendar ? calendar : Calendar.of(calendar, where);
     const m = /^\s*(\w+)\s+since\s+(.+?)\s*$/i.exec(units);
     const seconds = m ? UNIT_SECONDS[m[1].toLowerCase()] : undefined;
@@ -55,7 +73,10 @@ export class TimeUnits {
       second: Number(ref[6] ?? 0),
     };
     if (!cal.isValid(reference)) {
-      throw new FairpodError(`reference date of "${units}" does not exist in the ${cal.name} calendar`, { location: where, hint: 'fix the units attribute' });
+      throw new FairpodError(`reference date of "${units}" does not exist in the ${cal.name} calendar`, {
+        location: where,
+        hint: 'fix the units attribute',
+      });
     }
     const zone = ref[7]?.toUpperCase();
     if (zone && zone !== 'Z' && zone !== 'UTC' && zone !== 'GMT') {
@@ -75,7 +96,14 @@ export class TimeUnits {
     const days = Math.floor(total / 86400000);
     const ms = total - days * 86400000;
     const { year, month, day } = this.calendar.fromDayNumber(this.referenceDay + days);
-    return { year, month, day, hour: Math.floor(ms / 3600000), minute: Math.floor((ms % 3600000) / 60000), second: (ms % 60000) / 1000 };
+    return {
+      year,
+      month,
+      day,
+      hour: Math.floor(ms / 3600000),
+      minute: Math.floor((ms % 3600000) / 60000),
+      second: (ms % 60000) / 1000,
+    };
   }
 
   /** The stored value of a date-time (which must exist in this calendar). */

@@ -84,14 +84,18 @@ export class VariableDataset {
     this.attributes = { ...info.attributes };
     this.globalAttributes = { ...first.attributes };
     this.timeDimension = info.dimensions.find((d) => axisOf(first, d) === 'T');
-    this.timeAttributes = this.timeDimension && first.hasVariable(this.timeDimension) ? { ...first.variable(this.timeDimension).attributes } : {};
+    this.timeAttributes =
+      this.timeDimension && first.hasVariable(this.timeDimension)
+        ? { ...first.variable(this.timeDimension).attributes }
+        : {};
     if (packed) this.unpack(info.attributes);
     this.readCoordinates(first, info.attributes);
   }
 
   /** Opens every file and checks that each holds the variable; the error names the file and the variable. */
   static async open(files: string[], nativeName: string): Promise<VariableDataset> {
-    if (files.length === 0) throw new FairpodError(`no files to preprocess for ${nativeName}`, { location: { key: nativeName } });
+    if (files.length === 0)
+      throw new FairpodError(`no files to preprocess for ${nativeName}`, { location: { key: nativeName } });
     const sources: SourceChunk[] = [];
     try {
       for (const file of files) {
@@ -156,8 +160,10 @@ export class VariableDataset {
   /** Coordinates of the variable's non-time dimensions, their bounds, and the scalar coordinates it names. */
   private readCoordinates(reader: NetcdfReader, attrs: Record<string, NcAttributeValue>): void {
     const names = new Set<string>();
-    for (const d of this.sourceDimensions) if (d !== this.timeDimension && reader.hasVariable(d)) names.add(d);
-    for (const c of String(attrs.coordinates ?? '').split(/\s+/)) if (c && reader.hasVariable(c)) names.add(c);
+    for (const d of this.sourceDimensions)
+      if (d !== this.timeDimension && reader.hasVariable(d)) names.add(d);
+    for (const c of String(attrs.coordinates ?? '').split(/\s+/))
+      if (c && reader.hasVariable(c)) names.add(c);
     for (const n of [...names]) {
       const b = reader.variable(n).attributes.bounds;
       if (typeof b === 'string' && reader.hasVariable(b)) names.add(b);
@@ -184,14 +190,26 @@ function chunkOf(file: string, reader: NetcdfReader, nativeName: string): Source
   const timeDim = info.dimensions.find((d) => axisOf(reader, d) === 'T');
   if (!timeDim) {
     // A field without time (e.g. fx): nothing to crop or concatenate; the first file is written whole.
-    return { path: file, reader, time: new Float64Array(0), timeUnits: TimeUnits.parse('days since 1970-01-01', 'standard'), timeStart: 0, timeEnd: 0 };
+    return {
+      path: file,
+      reader,
+      time: new Float64Array(0),
+      timeUnits: TimeUnits.parse('days since 1970-01-01', 'standard'),
+      timeStart: 0,
+      timeEnd: 0,
+    };
   }
   const timeInfo = reader.variable(timeDim);
   const where = { file, key: `${timeDim}:units` };
-  const units = TimeUnits.parse(String(timeInfo.attributes.units ?? ''), timeInfo.attributes.calendar as string | undefined, where);
+  const units = TimeUnits.parse(
+    String(timeInfo.attributes.units ?? ''),
+    timeInfo.attributes.calendar as string | undefined,
+    where,
+  );
   const time = Float64Array.from(reader.read(timeDim));
   const b = timeInfo.attributes.bounds;
-  const timeBounds = typeof b === 'string' && reader.hasVariable(b) ? Float64Array.from(reader.read(b)) : undefined;
+  const timeBounds =
+    typeof b === 'string' && reader.hasVariable(b) ? Float64Array.from(reader.read(b)) : undefined;
   return { path: file, reader, time, timeBounds, timeUnits: units, timeStart: 0, timeEnd: time.length };
 }
 

@@ -17,9 +17,16 @@ export interface WriteDatasetOptions {
  * Writes a preprocessed variable to one netCDF-4 file, time slab by time slab (selected steps of each chunk in
  * order), applying the queued transforms to each slab. The file appears only when complete.
  */
-export async function writeVariableDataset(ds: VariableDataset, outPath: string, options: WriteDatasetOptions = {}): Promise<void> {
+export async function writeVariableDataset(
+  ds: VariableDataset,
+  outPath: string,
+  options: WriteDatasetOptions = {},
+): Promise<void> {
   if (ds.sources.length > 1 && !ds.concatenated) {
-    throw ds.error(`${ds.sources.length} time chunks of ${ds.nativeName} were not concatenated`, 'include the concatenate step in the preprocessing order');
+    throw ds.error(
+      `${ds.sources.length} time chunks of ${ds.nativeName} were not concatenated`,
+      'include the concatenate step in the preprocessing order',
+    );
   }
   const first = ds.sources[0].reader;
   const sourceSizes = new Map(first.dimensions.map((d) => [d.name, d.size]));
@@ -28,16 +35,24 @@ export async function writeVariableDataset(ds: VariableDataset, outPath: string,
   const program = options.program ?? 'fairpod preprocess';
   const lines = ds.history.map((h) => `${stamp} ${program}: ${h}`).reverse();
   const previous = ds.globalAttributes.history;
-  const globals: Record<string, NcAttributeValue> = { ...ds.globalAttributes, Conventions: String(ds.globalAttributes.Conventions ?? 'CF-1.8') };
+  const globals: Record<string, NcAttributeValue> = {
+    ...ds.globalAttributes,
+    Conventions: String(ds.globalAttributes.Conventions ?? 'CF-1.8'),
+  };
   globals.history = [...lines, ...(previous ? [String(previous)] : [])].join('\n');
   const writer = await NetcdfWriter.create(outPath, globals);
   try {
     // Dimensions: those of the variable, then those only coordinates use (bounds' `bnds` ...).
     const dims = [...ds.dimensions];
-    for (const c of ds.coordinates.values()) for (const d of c.dimensions) if (!dims.includes(d)) dims.push(d);
+    for (const c of ds.coordinates.values())
+      for (const d of c.dimensions) if (!dims.includes(d)) dims.push(d);
     for (const d of dims) {
       const size = d === timeOut ? ds.timeSteps : sourceSizes.get(ds.dimensionSource.get(d) ?? d);
-      if (size === undefined) throw ds.error(`dimension ${d} of ${ds.nativeName} not found in the file`, 'the file is not CF-conforming');
+      if (size === undefined)
+        throw ds.error(
+          `dimension ${d} of ${ds.nativeName} not found in the file`,
+          'the file is not CF-conforming',
+        );
       writer.defineDimension({ name: d, size, unlimited: d === timeOut });
     }
     if (timeOut) {
@@ -51,7 +66,13 @@ export async function writeVariableDataset(ds: VariableDataset, outPath: string,
       }
       const timeAttrs = { ...ds.timeAttributes };
       if (!bounds) delete timeAttrs.bounds;
-      writer.defineVariable({ name: timeOut, dtype: 'f8', dimensions: [timeOut], data: time, attributes: timeAttrs });
+      writer.defineVariable({
+        name: timeOut,
+        dtype: 'f8',
+        dimensions: [timeOut],
+        data: time,
+        attributes: timeAttrs,
+      });
       if (bounds) {
         const boundsName = String(timeAttrs.bounds);
         const sourceBounds = first.variable(String(first.variable(ds.timeDimension!).attributes.bounds));
@@ -60,16 +81,32 @@ export async function writeVariableDataset(ds: VariableDataset, outPath: string,
           dims.push(bndsDim);
           writer.defineDimension({ name: bndsDim, size: 2 });
         }
-        writer.defineVariable({ name: boundsName, dtype: 'f8', dimensions: [timeOut, bndsDim], data: bounds });
+        writer.defineVariable({
+          name: boundsName,
+          dtype: 'f8',
+          dimensions: [timeOut, bndsDim],
+          data: bounds,
+        });
       }
     }
     const coords = [...ds.coordinates.values()];
     // Dimension coordinates before the variables that use their dimension (netCDF-4 dimension scales).
     coords.sort((a, b) => rank(a) - rank(b));
     for (const c of coords) {
-      writer.defineVariable({ name: c.name, dtype: writable(c.dtype), dimensions: c.dimensions, data: c.data, attributes: c.attributes });
+      writer.defineVariable({
+        name: c.name,
+        dtype: writable(c.dtype),
+        dimensions: c.dimensions,
+        data: c.data,
+        attributes: c.attributes,
+      });
     }
-    writer.defineVariable({ name: ds.name, dtype: writable(ds.dtype), dimensions: ds.dimensions, attributes: ds.attributes });
+    writer.defineVariable({
+      name: ds.name,
+      dtype: writable(ds.dtype),
+      dimensions: ds.dimensions,
+      attributes: ds.attributes,
+    });
     writeData(ds, writer, timeOut);
     await writer.close();
   } catch (err) {
@@ -93,13 +130,21 @@ function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | 
     try {
       for (const transform of ds.transforms) transform(values);
     } catch (err) {
-      throw ds.error(`cannot preprocess ${ds.nativeName}: ${(err as Error).message}`, 'see the step named in the message', chunkPath);
+      throw ds.error(
+        `cannot preprocess ${ds.nativeName}: ${(err as Error).message}`,
+        'see the step named in the message',
+        chunkPath,
+      );
     }
     return values;
   };
   if (timeAt < 0) {
     const s = ds.sources[0];
-    writer.writeSlab(ds.name, [], process(s.path, asFloat(s.reader.read(ds.nativeName, slabOf(0, 0)), ds.dtype)));
+    writer.writeSlab(
+      ds.name,
+      [],
+      process(s.path, asFloat(s.reader.read(ds.nativeName, slabOf(0, 0)), ds.dtype)),
+    );
     return;
   }
   let t = 0;
@@ -110,9 +155,15 @@ function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | 
       try {
         values = asFloat(s.reader.read(ds.nativeName, slabOf(i, n)), ds.dtype);
       } catch (err) {
-        throw ds.error(`cannot read ${ds.nativeName} steps ${i}..${i + n - 1} from ${s.path}: ${(err as Error).message}`, 'the file may be truncated; fetch it again', s.path);
+        throw ds.error(
+          `cannot read ${ds.nativeName} steps ${i}..${i + n - 1} from ${s.path}: ${(err as Error).message}`,
+          'the file may be truncated; fetch it again',
+          s.path,
+        );
       }
-      const slab = ds.dimensions.map((_, k): [number, number] | undefined => (k === timeAt ? [t, t + n] : undefined));
+      const slab = ds.dimensions.map((_, k): [number, number] | undefined =>
+        k === timeAt ? [t, t + n] : undefined,
+      );
       writer.writeSlab(ds.name, slab, process(s.path, values));
       t += n;
     }

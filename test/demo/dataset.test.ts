@@ -18,7 +18,9 @@ describe('demo dataset', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fairpod-demo-'));
     demo = await writeDemoDataset(dir);
     const header = JSON.parse(fs.readFileSync(demo.catalogJson, 'utf8')) as { catalog_file: string };
-    rows = parse(fs.readFileSync(path.resolve(path.dirname(demo.catalogJson), header.catalog_file)), { columns: true }) as Record<string, string>[];
+    rows = parse(fs.readFileSync(path.resolve(path.dirname(demo.catalogJson), header.catalog_file)), {
+      columns: true,
+    }) as Record<string, string>[];
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -34,7 +36,17 @@ describe('demo dataset', function () {
     expect(rows).to.have.length(96);
     expect(new Set(rows.map((r) => r.path)).size).to.equal(96);
     for (const r of rows) {
-      const drs = [r.activity_id, r.institution_id, r.source_id, r.experiment_id, r.member_id, r.table_id, r.variable_id, r.grid_label, r.version];
+      const drs = [
+        r.activity_id,
+        r.institution_id,
+        r.source_id,
+        r.experiment_id,
+        r.member_id,
+        r.table_id,
+        r.variable_id,
+        r.grid_label,
+        r.version,
+      ];
       const name = `${r.variable_id}_${r.table_id}_${r.source_id}_${r.experiment_id}_${r.member_id}_${r.grid_label}_${r.time_range}.nc`;
       expect(r.path).to.equal(path.join(dir, ...drs, name));
       expect(fs.statSync(r.path).size).to.equal(Number(r.size));
@@ -42,7 +54,7 @@ describe('demo dataset', function () {
   });
 
   it('has no tas, so that a POD asking for it must use an alternate', () => {
-    expect(rows.filter((r) => r.variable_id === 'tas')).to.be.empty;
+    expect(rows.filter((r) => r.variable_id === 'tas')).to.have.length(0);
   });
 
   it('writes netCDF-4 that ncdump and CDO accept, with CF attributes', () => {
@@ -59,7 +71,10 @@ describe('demo dataset', function () {
   });
 
   it('stores ua850 as its own variable with a scalar plev coordinate equal to ua at 85000 Pa', async () => {
-    const pick = (v: string) => rows.find((r) => r.variable_id === v && r.source_id === 'DEMO-ESM2' && r.time_range === '198501-198912')!.path;
+    const pick = (v: string) =>
+      rows.find(
+        (r) => r.variable_id === v && r.source_id === 'DEMO-ESM2' && r.time_range === '198501-198912',
+      )!.path;
     const ua850 = await openNetcdf(pick('ua850'));
     const ua = await openNetcdf(pick('ua'));
     try {
@@ -67,7 +82,14 @@ describe('demo dataset', function () {
       expect(Array.from(ua850.read('plev'))).to.deep.equal([85000]);
       expect(Array.from(ua.read('plev'))).to.include(85000);
       const level = Array.from(ua.read('plev')).indexOf(85000);
-      expect(Array.from(ua.read('ua', [[3, 4], [level, level + 1]]))).to.deep.equal(Array.from(ua850.read('ua850', [[3, 4]])));
+      expect(
+        Array.from(
+          ua.read('ua', [
+            [3, 4],
+            [level, level + 1],
+          ]),
+        ),
+      ).to.deep.equal(Array.from(ua850.read('ua850', [[3, 4]])));
     } finally {
       ua850.close();
       ua.close();

@@ -21,18 +21,53 @@ describe('netCDF I/O', () => {
     w.defineDimension({ name: 'lat', size: 2 });
     w.defineDimension({ name: 'lon', size: 3 });
     w.defineDimension({ name: 'bnds', size: 2 });
-    w.defineVariable({ name: 'time', dtype: 'f8', dimensions: ['time'], attributes: { units: 'hours since 2000-01-01 00:00:00', calendar: '360_day', axis: 'T', bounds: 'time_bnds' } });
-    w.defineVariable({ name: 'lat', dtype: 'f4', dimensions: ['lat'], data: [-30, 30], attributes: { units: 'degrees_north', standard_name: 'latitude' } });
-    w.defineVariable({ name: 'lon', dtype: 'f4', dimensions: ['lon'], data: [0, 120, 240], attributes: { units: 'degrees_east', standard_name: 'longitude' } });
+    w.defineVariable({
+      name: 'time',
+      dtype: 'f8',
+      dimensions: ['time'],
+      attributes: {
+        units: 'hours since 2000-01-01 00:00:00',
+        calendar: '360_day',
+        axis: 'T',
+        bounds: 'time_bnds',
+      },
+    });
+    w.defineVariable({
+      name: 'lat',
+      dtype: 'f4',
+      dimensions: ['lat'],
+      data: [-30, 30],
+      attributes: { units: 'degrees_north', standard_name: 'latitude' },
+    });
+    w.defineVariable({
+      name: 'lon',
+      dtype: 'f4',
+      dimensions: ['lon'],
+      data: [0, 120, 240],
+      attributes: { units: 'degrees_east', standard_name: 'longitude' },
+    });
     w.defineVariable({ name: 'time_bnds', dtype: 'f8', dimensions: ['time', 'bnds'] });
     w.defineVariable({
-      name: 'tas', dtype: 'f4', dimensions: ['time', 'lat', 'lon'],
-      attributes: { units: 'K', standard_name: 'air_temperature', long_name: '', _FillValue: 1e20, valid_range: [150, 350], count: new Int32Array([7]) },
+      name: 'tas',
+      dtype: 'f4',
+      dimensions: ['time', 'lat', 'lon'],
+      attributes: {
+        units: 'K',
+        standard_name: 'air_temperature',
+        long_name: '',
+        _FillValue: 1e20,
+        valid_range: [150, 350],
+        count: new Int32Array([7]),
+      },
     });
     for (let t = 0; t < 4; t++) {
       w.writeSlab('time', [[t, t + 1]], [t * 24 + 12]);
       w.writeSlab('time_bnds', [[t, t + 1]], [t * 24, t * 24 + 24]);
-      w.writeSlab('tas', [[t, t + 1]], Float32Array.from({ length: 6 }, (_, i) => 250 + t * 10 + i));
+      w.writeSlab(
+        'tas',
+        [[t, t + 1]],
+        Float32Array.from({ length: 6 }, (_, i) => 250 + t * 10 + i),
+      );
     }
     await w.close();
   });
@@ -55,12 +90,23 @@ describe('netCDF I/O', () => {
     expect(info).to.contain('Calendar = 360_day');
     expect(info).to.contain('2000-01-01 12:00:00');
     expect(info).to.contain('2000-01-04 12:00:00');
-    const ncks = execFileSync('ncks', ['--trd', '-H', '-C', '-v', 'tas', '-d', 'time,3', '-d', 'lat,1', '-d', 'lon,2', file], { encoding: 'utf8' });
+    const ncks = execFileSync(
+      'ncks',
+      ['--trd', '-H', '-C', '-v', 'tas', '-d', 'time,3', '-d', 'lat,1', '-d', 'lon,2', file],
+      { encoding: 'utf8' },
+    );
     expect(ncks).to.match(/time\[3\]=84 lat\[1\]=30 lon\[2\]=240 tas\[\d+\]=285/);
   });
 
   it('writes files that xarray opens and decodes', () => {
-    const out = execFileSync(PYTHON, ['-c', `import xarray as xr; ds = xr.open_dataset(${JSON.stringify(file)}); print(ds.tas.dims, float(ds.tas[3, 1, 2]), ds.time.values[1])`], { encoding: 'utf8' });
+    const out = execFileSync(
+      PYTHON,
+      [
+        '-c',
+        `import xarray as xr; ds = xr.open_dataset(${JSON.stringify(file)}); print(ds.tas.dims, float(ds.tas[3, 1, 2]), ds.time.values[1])`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out).to.contain("('time', 'lat', 'lon') 285.0 2000-01-02 12:00:00");
   });
 
@@ -73,7 +119,15 @@ describe('netCDF I/O', () => {
       const tas = r.variable('tas');
       expect(tas.dimensions).to.deep.equal(['time', 'lat', 'lon']);
       expect(tas.attributes).to.include({ units: 'K', long_name: ' ', count: 7 });
-      expect(Array.from(r.read('tas', [[2, 4], [1, 2], [1, 3]]))).to.deep.equal([274, 275, 284, 285]);
+      expect(
+        Array.from(
+          r.read('tas', [
+            [2, 4],
+            [1, 2],
+            [1, 3],
+          ]),
+        ),
+      ).to.deep.equal([274, 275, 284, 285]);
       expect(r.attributes.history).to.equal('made by a test');
     } finally {
       r.close();
@@ -87,9 +141,21 @@ describe('netCDF I/O', () => {
       const r = await openNetcdf(nc3);
       try {
         expect(r.format).to.match(/^netCDF-3/);
-        expect(r.dimensions.find((d) => d.name === 'time')).to.deep.equal({ name: 'time', size: 4, unlimited: true });
+        expect(r.dimensions.find((d) => d.name === 'time')).to.deep.equal({
+          name: 'time',
+          size: 4,
+          unlimited: true,
+        });
         expect(r.variable('tas').attributes).to.include({ units: 'K', _FillValue: Math.fround(1e20) });
-        expect(Array.from(r.read('tas', [[2, 4], [1, 2], [1, 3]]))).to.deep.equal([274, 275, 284, 285]);
+        expect(
+          Array.from(
+            r.read('tas', [
+              [2, 4],
+              [1, 2],
+              [1, 3],
+            ]),
+          ),
+        ).to.deep.equal([274, 275, 284, 285]);
         expect(Array.from(r.read('time_bnds', [[1, 3]]))).to.deep.equal([24, 48, 48, 72]);
         expect(Array.from(r.read('time'))).to.deep.equal([12, 36, 60, 84]);
         expect(r.read('tas')).to.have.length(24);
@@ -102,7 +168,10 @@ describe('netCDF I/O', () => {
   it('fails with the file named when it is not netCDF, and with the variable named when it is missing', async () => {
     const bad = path.join(dir, 'bad.nc');
     fs.writeFileSync(bad, 'this is text, not netCDF\n');
-    const err = await openNetcdf(bad).then(() => undefined, (e: unknown) => e);
+    const err = await openNetcdf(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(FairpodError);
     expect((err as FairpodError).format()).to.contain(`${bad}: ${bad} is not a netCDF file`);
     const r = await openNetcdf(file);
@@ -118,6 +187,6 @@ describe('netCDF I/O', () => {
     const w = await NetcdfWriter.create(target);
     w.defineDimension({ name: 'x', size: 2 });
     await w.abort();
-    expect(fs.readdirSync(path.dirname(target))).to.be.empty;
+    expect(fs.readdirSync(path.dirname(target))).to.deep.equal([]);
   });
 });

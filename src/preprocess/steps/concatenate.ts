@@ -53,8 +53,15 @@ export class ConcatenateStep implements PreprocessStep {
     }
     for (const s of ds.sources) if (!kept.includes(s)) s.reader.close();
     ds.sources.splice(0, ds.sources.length, ...kept);
-    ds.timeAttributes = { ...ds.timeAttributes, units: target.units, calendar: String(ds.timeAttributes.calendar ?? target.calendar.name) };
+    ds.timeAttributes = {
+      ...ds.timeAttributes,
+      units: target.units,
+      calendar: String(ds.timeAttributes.calendar ?? target.calendar.name),
+    };
     ds.concatenated = true;
-    if (kept.length > 1 || all > 1) ds.history.push(`concatenated ${kept.length} time chunks of ${ds.nativeName} (${ds.timeSteps} steps, ${target.units})`);
+    if (kept.length > 1 || all > 1)
+      ds.history.push(
+        `concatenated ${kept.length} time chunks of ${ds.nativeName} (${ds.timeSteps} steps, ${target.units})`,
+      );
   }
 }

@@ -29,7 +29,9 @@ export class ConvertUnitsStep implements PreprocessStep {
         const fill = ds.attributes._FillValue ?? ds.attributes.missing_value;
         const fillValue = fill === undefined ? undefined : Number(fill);
         ds.transforms.push((v) => applyConversion(conversion, v, v, { fillValue }));
-        ds.history.push(`converted ${ds.nativeName} from ${from} to ${this.units} (× ${conversion.scale} + ${conversion.offset})`);
+        ds.history.push(
+          `converted ${ds.nativeName} from ${from} to ${this.units} (× ${conversion.scale} + ${conversion.offset})`,
+        );
       }
       ds.attributes = { ...ds.attributes, units: this.units };
     }
@@ -45,13 +47,21 @@ export class ConvertUnitsStep implements PreprocessStep {
     try {
       return linearConversion(from, to);
     } catch (err) {
-      throw ds.error(`cannot convert ${what} from "${from}" to "${to}": ${(err as Error).message}`, (err as { hint?: string }).hint ?? 'check the units the POD asks for');
+      throw ds.error(
+        `cannot convert ${what} from "${from}" to "${to}": ${(err as Error).message}`,
+        (err as { hint?: string }).hint ?? 'check the units the POD asks for',
+      );
     }
   }
 }
 
 /** Converts a coordinate and its bounds in place (they are small and held in memory). */
-function convertCoordinate(step: ConvertUnitsStep, ds: VariableDataset, coord: CoordinateVariable, to: string): void {
+function convertCoordinate(
+  step: ConvertUnitsStep,
+  ds: VariableDataset,
+  coord: CoordinateVariable,
+  to: string,
+): void {
   const from = String(coord.attributes.units ?? '');
   if (!from || from === to) return;
   const conversion = step.conversion(ds, from, to, `coordinate ${coord.name} of ${ds.nativeName}`);
@@ -62,7 +72,9 @@ function convertCoordinate(step: ConvertUnitsStep, ds: VariableDataset, coord: C
     applyConversion(conversion, bounds.data, bounds.data);
     if (bounds.attributes.units !== undefined) bounds.attributes = { ...bounds.attributes, units: to };
   }
-  ds.history.push(`converted coordinate ${coord.name}${bounds ? ` and ${bounds.name}` : ''} from ${from} to ${to}`);
+  ds.history.push(
+    `converted coordinate ${coord.name}${bounds ? ` and ${bounds.name}` : ''} from ${from} to ${to}`,
+  );
 }
 
 function identity(c: LinearConversion): boolean {

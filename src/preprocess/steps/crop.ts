@@ -44,6 +44,9 @@ export class CropPeriodStep implements PreprocessStep {
     const lasts = kept.map((s) => s.timeUnits.decode(s.time[s.timeEnd - 1])).sort(compareDateTime);
     const from = formatDateTime(firsts[0]);
     const to = formatDateTime(lasts[lasts.length - 1]);
-    if (ds.timeSteps !== before) ds.history.push(`cropped ${ds.nativeName} to ${this.firstYear}-${this.lastYear}: ${ds.timeSteps} of ${before} steps (${from} to ${to})`);
+    if (ds.timeSteps !== before)
+      ds.history.push(
+        `cropped ${ds.nativeName} to ${this.firstYear}-${this.lastYear}: ${ds.timeSteps} of ${before} steps (${from} to ${to})`,
+      );
   }
 }

@@ -25,16 +25,23 @@ export class ExtractLevelStep implements PreprocessStep {
     for (const [name, spec] of Object.entries(this.scalarCoordinates)) {
       const coord = ds.coordinateOfAxis('Z');
       if (!coord) {
-        throw ds.error(`${ds.nativeName} has no vertical coordinate to extract ${name} = ${describe(spec)} from`, 'the variable must be on levels, or stored at that level under its own name (e.g. ua850)');
+        throw ds.error(
+          `${ds.nativeName} has no vertical coordinate to extract ${name} = ${describe(spec)} from`,
+          'the variable must be on levels, or stored at that level under its own name (e.g. ua850)',
+        );
       }
       const units = String(coord.attributes.units ?? '');
       // A bare number is in hPa for a pressure axis (MDTF's settings), else in the coordinate's own units.
-      const request: ScalarCoordinateRequest = typeof spec === 'number' ? { value: spec, units: isPressure(units) ? 'hPa' : units } : spec;
+      const request: ScalarCoordinateRequest =
+        typeof spec === 'number' ? { value: spec, units: isPressure(units) ? 'hPa' : units } : spec;
       let conversion;
       try {
         conversion = linearConversion(request.units, units || request.units);
       } catch (err) {
-        throw ds.error(`cannot compare level ${describe(request)} with ${coord.name} in "${units}": ${(err as Error).message}`, 'give the level in units of the vertical coordinate');
+        throw ds.error(
+          `cannot compare level ${describe(request)} with ${coord.name} in "${units}": ${(err as Error).message}`,
+          'give the level in units of the vertical coordinate',
+        );
       }
       const wanted = request.value * conversion.scale + conversion.offset;
       const tolerance = (request.tolerance ?? 0) * Math.abs(conversion.scale);
@@ -45,7 +52,9 @@ export class ExtractLevelStep implements PreprocessStep {
       if (best < 0 || (!exact && distances[best] > tolerance)) {
         throw ds.error(
           `level ${describe(request)} not found in ${coord.name} of ${ds.nativeName} (levels: ${levels.join(', ')} ${units})`,
-          request.tolerance ? 'no level lies within the tolerance; choose another level or a larger tolerance' : 'choose a level the model provides, or allow the nearest level with a tolerance',
+          request.tolerance
+            ? 'no level lies within the tolerance; choose another level or a larger tolerance'
+            : 'choose a level the model provides, or allow the nearest level with a tolerance',
         );
       }
       if (coord.dimensions.length === 0) {
@@ -63,8 +72,13 @@ export class ExtractLevelStep implements PreprocessStep {
         bounds.data = bounds.data.slice(best * 2, best * 2 + 2);
         bounds.dimensions = bounds.dimensions.slice(1);
       }
-      const listed = String(ds.attributes.coordinates ?? '').split(/\s+/).filter(Boolean);
-      ds.attributes = { ...ds.attributes, coordinates: [...listed.filter((c) => c !== coord.name), coord.name].join(' ') };
+      const listed = String(ds.attributes.coordinates ?? '')
+        .split(/\s+/)
+        .filter(Boolean);
+      ds.attributes = {
+        ...ds.attributes,
+        coordinates: [...listed.filter((c) => c !== coord.name), coord.name].join(' '),
+      };
       ds.history.push(
         `extracted ${coord.name} = ${levels[best]} ${units} (${exact ? 'exact' : `nearest to ${describe(request)}`}) from ${ds.nativeName}`,
       );

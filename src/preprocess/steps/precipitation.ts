@@ -25,7 +25,14 @@ export class PrecipitationRateFluxStep implements PreprocessStep {
       const name = `${v.name}_as_${other === RATE ? 'rate' : 'flux'}`;
       if (out.some((x) => x.name === name)) continue;
       // Same name for the POD's units: this step converts the alternate's native units to them.
-      out.push({ ...v, name, standard_name: other, requirement: 'alternate', alternates: [], use_exact_name: false });
+      out.push({
+        ...v,
+        name,
+        standard_name: other,
+        requirement: 'alternate',
+        alternates: [],
+        use_exact_name: false,
+      });
       out.find((x) => x.name === v.name)!.alternates.push([name]);
     }
     return out;
@@ -53,7 +60,9 @@ export class PrecipitationRateFluxStep implements PreprocessStep {
       for (let i = 0; i < v.length; i++) if (v[i] !== fill) v[i] *= factor;
     });
     ds.attributes = { ...ds.attributes, units: to, standard_name: standardName };
-    ds.history.push(`converted ${ds.nativeName} from ${from} to ${to} through the density of water (× ${factor})`);
+    ds.history.push(
+      `converted ${ds.nativeName} from ${from} to ${to} through the density of water (× ${factor})`,
+    );
   }
 }
 

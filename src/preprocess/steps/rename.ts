@@ -36,8 +36,11 @@ export class RenameStep implements PreprocessStep {
       coord.name = to;
       ds.coordinates.set(to, coord);
       if (isDimension) renameDimension(ds, from, to);
-      const listed = String(ds.attributes.coordinates ?? '').split(/\s+/).filter(Boolean);
-      if (listed.includes(from)) ds.attributes = { ...ds.attributes, coordinates: listed.map((c) => (c === from ? to : c)).join(' ') };
+      const listed = String(ds.attributes.coordinates ?? '')
+        .split(/\s+/)
+        .filter(Boolean);
+      if (listed.includes(from))
+        ds.attributes = { ...ds.attributes, coordinates: listed.map((c) => (c === from ? to : c)).join(' ') };
       if (!isDimension) ds.history.push(`renamed coordinate ${from} to ${to}`);
     }
   }
