@@ -59,11 +59,11 @@ interface PendingItem {
 }
 
 /** Records are written in batches of at most this many, in one transaction each. */
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 2000;
 /** A record waits at most this long before it is written, so a crash loses at most this much history. */
 const FLUSH_DELAY_MS = 20;
-/** Rows per multi-row statement: far below SQLite's and PostgreSQL's bound-parameter limits. */
-const ROWS_PER_STATEMENT = 400;
+/** Rows per multi-row statement: 5 columns x 1000 rows stays far below both backends' bound-parameter limits. */
+const ROWS_PER_STATEMENT = 1000;
 
 /** The run id: SHA-1 of the configuration's content followed by the date-time string. */
 export function computeRunId(configContent: string, runDate: string): string {
@@ -233,7 +233,7 @@ export class CodeRunRecorder {
 
   private throwIfFailed(): void {
     if (this.failure) {
-      throw new FairpodError(`recording code run ${this.runId} failed: ${(this.failure as Error).message}`, {
+      throw new FairpodError(`recording code run ${this.runId} failed: ${(this.failure as Error).message.slice(-300)}`, {
         cause: this.failure,
         hint: 'check that the registry is reachable and writable; the run is marked failed',
       });
@@ -248,65 +248,90 @@ export class CodeRunRecorder {
     const locations = new Map<string, PendingItem>();
     for (const item of batch) if (!locations.has(locKey(item.rootId, item.hash))) locations.set(locKey(item.rootId, item.hash), item);
     const locationIds = new Map<string, RowId>();
+    type LocationRow = { id: RowId; storage_root_id: RowId; hash: string };
+    const newLocations = new Set<RowId>();
     for (const part of chunks([...locations.values()], ROWS_PER_STATEMENT)) {
-      await trx('storage_location')
-        .insert(part.map((i) => ({ path: i.path, hash: i.hash, public: true, storage_root_id: i.rootId, last_updated: now })))
-        .onConflict(['storage_root_id', 'hash', 'public'])
-        .ignore();
-      const rows = (await trx('storage_location')
-        .whereIn('hash', part.map((i) => i.hash))
-        .andWhere('public', true)
-        .select('id', 'storage_root_id', 'hash')) as Array<{ id: RowId; storage_root_id: RowId; hash: string }>;
-      for (const r of rows) locationIds.set(locKey(r.storage_root_id, r.hash), r.id);
+      // RETURNING gives the new rows; only locations that already existed need a look-up.
+      const created = (await insertValues(
+        trx,
+        'storage_location',
+        ['path', 'hash', 'public', 'storage_root_id', 'last_updated'],
+        part.map((i) => [i.path, i.hash, true, i.rootId, now]),
+        'ON CONFLICT (storage_root_id, hash, public) DO NOTHING RETURNING id, storage_root_id, hash',
+      )) as LocationRow[];
+      for (const r of created) {
+        locationIds.set(locKey(r.storage_root_id, r.hash), r.id);
+        newLocations.add(r.id);
+      }
+      const existing = part.filter((i) => !locationIds.has(locKey(i.rootId, i.hash)));
+      if (existing.length) {
+        const rows = (await trx('storage_location')
+          .whereIn('storage_root_id', [...new Set(existing.map((i) => i.rootId))])
+          .whereIn('hash', existing.map((i) => i.hash))
+          .andWhere('public', true)
+          .select('id', 'storage_root_id', 'hash')) as LocationRow[];
+        for (const r of rows) locationIds.set(locKey(r.storage_root_id, r.hash), r.id);
+      }
     }
+    const locationOf = (i: PendingItem): RowId => locationIds.get(locKey(i.rootId, i.hash))!;
 
     // A file already known as an object (e.g. a data product some run wrote) is linked as that object,
-    // so lineage runs through it; a new file gets a new object.
-    const componentOf = new Map<RowId, RowId>();
+    // so lineage runs through it; a new file gets a new object with its whole_object component.
     const plain = batch.filter((i) => !i.dataProduct);
-    const locIdsNeeded = [...new Set(plain.map((i) => locationIds.get(locKey(i.rootId, i.hash))!))];
-    const objectOf = new Map<RowId, RowId>();
-    for (const part of chunks(locIdsNeeded, ROWS_PER_STATEMENT)) {
+    const firstItemOf = new Map<RowId, PendingItem>();
+    for (const i of plain) if (!firstItemOf.has(locationOf(i))) firstItemOf.set(locationOf(i), i);
+    const componentOfLocation = new Map<RowId, RowId>();
+    const locIds = [...firstItemOf.keys()];
+    const knownObjects = new Map<RowId, RowId>();
+    // A location created just now has no object yet: only older ones need a look-up.
+    for (const part of chunks(locIds.filter((l) => !newLocations.has(l)), ROWS_PER_STATEMENT)) {
       const rows = (await trx('object').whereIn('storage_location_id', part).groupBy('storage_location_id').select('storage_location_id').min({ id: 'id' })) as Array<{
         storage_location_id: RowId;
         id: RowId;
       }>;
-      for (const r of rows) objectOf.set(r.storage_location_id, r.id);
+      for (const r of rows) knownObjects.set(r.id, r.storage_location_id);
     }
-    const missing = locIdsNeeded.filter((l) => !objectOf.has(l));
-    const firstItemOf = new Map<RowId, PendingItem>();
-    for (const i of plain) firstItemOf.set(locationIds.get(locKey(i.rootId, i.hash))!, firstItemOf.get(locationIds.get(locKey(i.rootId, i.hash))!) ?? i);
-    for (const part of chunks(missing, ROWS_PER_STATEMENT)) {
-      const rows = [];
+    for (const part of chunks([...knownObjects.keys()], ROWS_PER_STATEMENT)) {
+      await insertValues(
+        trx,
+        'object_component',
+        ['object_id', 'name', 'whole_object', 'last_updated'],
+        part.map((o) => [o, 'whole_object', true, now]),
+        'ON CONFLICT (object_id, name) DO NOTHING',
+      );
+      const rows = (await trx('object_component').whereIn('object_id', part).andWhere('whole_object', true).select('id', 'object_id')) as Array<{ id: RowId; object_id: RowId }>;
+      for (const r of rows) componentOfLocation.set(knownObjects.get(r.object_id)!, r.id);
+    }
+    const known = new Set(knownObjects.values());
+    for (const part of chunks(locIds.filter((l) => !known.has(l)), ROWS_PER_STATEMENT)) {
+      const rows: unknown[][] = [];
       for (const locId of part) {
         const item = firstItemOf.get(locId)!;
-        rows.push({ uuid: randomUUID(), storage_location_id: locId, file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null, description: item.description ?? null, last_updated: now });
+        rows.push([randomUUID(), locId, item.ext ? await this.fileTypeId(trx, item.ext) : null, item.description ?? null, now]);
       }
-      await trx('object').insert(rows);
-      const back = (await trx('object').whereIn('uuid', rows.map((r) => r.uuid)).select('id', 'storage_location_id')) as Array<{ id: RowId; storage_location_id: RowId }>;
-      for (const r of back) objectOf.set(r.storage_location_id, r.id);
-    }
-    const objectIds = [...new Set(objectOf.values())];
-    for (const part of chunks(objectIds, ROWS_PER_STATEMENT)) {
-      await trx('object_component')
-        .insert(part.map((o) => ({ object_id: o, name: 'whole_object', whole_object: true, last_updated: now })))
-        .onConflict(['object_id', 'name'])
-        .ignore();
-      const rows = (await trx('object_component').whereIn('object_id', part).andWhere('whole_object', true).select('id', 'object_id')) as Array<{ id: RowId; object_id: RowId }>;
-      for (const r of rows) componentOf.set(r.object_id, r.id);
+      const objects = (await insertValues(trx, 'object', ['uuid', 'storage_location_id', 'file_type_id', 'description', 'last_updated'], rows, 'RETURNING id, storage_location_id')) as Array<{
+        id: RowId;
+        storage_location_id: RowId;
+      }>;
+      const components = (await insertValues(
+        trx,
+        'object_component',
+        ['object_id', 'name', 'whole_object', 'last_updated'],
+        objects.map((o) => [o.id, 'whole_object', true, now]),
+        'RETURNING id, object_id',
+      )) as Array<{ id: RowId; object_id: RowId }>;
+      const locationOfObject = new Map(objects.map((o) => [o.id, o.storage_location_id]));
+      for (const c of components) componentOfLocation.set(locationOfObject.get(c.object_id)!, c.id);
     }
 
     const links: Record<'in' | 'out', Set<RowId>> = { in: new Set(), out: new Set() };
-    for (const i of plain) links[i.direction].add(componentOf.get(objectOf.get(locationIds.get(locKey(i.rootId, i.hash))!)!)!);
+    for (const i of plain) links[i.direction].add(componentOfLocation.get(locationOf(i))!);
     for (const i of batch.filter((b) => b.dataProduct)) {
-      links.out.add(await this.registerDataProduct(trx, i, locationIds.get(locKey(i.rootId, i.hash))!));
+      links.out.add(await this.registerDataProduct(trx, i, locationOf(i)));
     }
     for (const [direction, table] of [['in', 'code_run_inputs'], ['out', 'code_run_outputs']] as const) {
       for (const part of chunks([...links[direction]], ROWS_PER_STATEMENT)) {
-        await trx(table)
-          .insert(part.map((c) => ({ code_run_id: this.id, object_component_id: c })))
-          .onConflict(['code_run_id', 'object_component_id'])
-          .ignore();
+        await insertValues(trx, table, ['code_run_id', 'object_component_id'], part.map((c) => [this.id, c]), 'ON CONFLICT (code_run_id, object_component_id) DO NOTHING');
       }
     }
   }
@@ -352,6 +377,19 @@ export function storeRootUrlOf(store: ContentStore): string {
 
 function extOf(file: string): string {
   return path.extname(file).slice(1);
+}
+
+/**
+ * A multi-row `INSERT ... VALUES` with a raw suffix (ON CONFLICT, RETURNING), same SQL on SQLite and
+ * PostgreSQL. knex's own multi-row insert on SQLite compiles to a compound SELECT, which is slower to
+ * parse and capped at 500 rows; this is the one statement written by hand for the recorder's speed.
+ */
+async function insertValues(trx: Knex.Transaction, table: string, columns: string[], rows: unknown[][], suffix = ''): Promise<unknown[]> {
+  if (!rows.length) return [];
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO ?? (${columns.map(() => '??').join(', ')}) VALUES ${rows.map(() => tuple).join(', ')} ${suffix}`;
+  const result = (await trx.raw(sql, [table, ...columns, ...rows.flat()] as Knex.RawBinding[])) as unknown[] | { rows: unknown[] };
+  return Array.isArray(result) ? result : result.rows;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

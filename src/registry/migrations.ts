@@ -50,7 +50,6 @@ const fairSchema: Migration = {
       t.boolean('public').notNullable().defaultTo(true);
       t.integer('storage_root_id').notNullable().references('id').inTable('storage_root');
       t.unique(['storage_root_id', 'hash', 'public']);
-      t.index(['hash']);
     });
     await knex.schema.createTable('file_type', (t) => {
       fairBase(t);
