@@ -1,0 +1,205 @@
+/**
+ * Download benchmark (issue 6). Run: `npx tsc -p . && node dist/bench/download.js [--files 256 --mib 8 --connections 8]`.
+ *
+ * 1. Writes FILES random files of MIB MiB (bench/out/download-*, reused when present) with their SHA-256.
+ * 2. Serves them with Debian's nginx on 127.0.0.1 (config in a temp dir; stopped at the end).
+ * 3. Downloads all of them with CONNECTIONS connections, each tool into an empty directory, in this order:
+ *    fairpod's Downloader (in its own process, hashing SHA-1 + SHA-256 into the content store, as it verifies),
+ *    `aria2c -j N` with the same SHA-256 checksums (aria2 verifies them after each file), and parallel
+ *    `curl -Z --parallel-max N` (no verification).
+ * Prints wall times, throughputs, fairpod's ratio to each peer (>1 = fairpod faster), and fairpod's peak
+ * memory (max RSS; goal under 200 MB).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Downloader } from '../src/fetch/downloader.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { ContentStore } from '../src/store/contentStore.js';
+import { startNginx } from '../test/fetch/nginx.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const FILES = arg('files', 256);
+const MIB = arg('mib', 8);
+const CONNECTIONS = arg('connections', 8);
+const OUT = path.join(PACKAGE_ROOT, 'bench', 'out');
+const DATA = path.join(OUT, `download-${FILES}x${MIB}MiB`);
+const MANIFEST = path.join(DATA, 'manifest.json');
+
+interface Manifest {
+  files: { name: string; sha256: string }[];
+}
+
+/** The data set, written once. */
+function ensureData(): Manifest {
+  if (fs.existsSync(MANIFEST)) return JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest;
+  fs.mkdirSync(path.join(DATA, 'www'), { recursive: true });
+  const files: Manifest['files'] = [];
+  for (let i = 0; i < FILES; i++) {
+    const name = `tas_Amon_BENCH_${String(i).padStart(4, '0')}.nc`;
+    const bytes = randomBytes(MIB * 2 ** 20);
+    fs.writeFileSync(path.join(DATA, 'www', name), bytes);
+    files.push({ name, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  fs.writeFileSync(MANIFEST, JSON.stringify({ files }));
+  return { files };
+}
+
+/** The fairpod phase, in its own process so its peak memory is its own: prints JSON. */
+async function fairpodPhase(base: string, storeRoot: string): Promise<void> {
+  const { files } = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest;
+  const downloader = new Downloader({
+    store: new ContentStore(storeRoot),
+    maxConnections: CONNECTIONS,
+    progress: false,
+  });
+  const t0 = performance.now();
+  await Promise.all(
+    files.map((f) => downloader.download({ urls: [`${base}${f.name}`], expected: { sha256: f.sha256 } })),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = downloader.finish();
+  process.stdout.write(
+    JSON.stringify({
+      seconds,
+      maxRssKiB: process.resourceUsage().maxRSS,
+      files: summary.files,
+      failures: summary.failures.length,
+    }),
+  );
+}
+
+function timed(label: string, run: () => void): number {
+  const t0 = performance.now();
+  run();
+  const s = (performance.now() - t0) / 1000;
+  process.stderr.write(`${label}: ${s.toFixed(2)} s\n`);
+  return s;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--phase') return fairpodPhase(process.argv[3]!, process.argv[4]!);
+  for (const tool of ['aria2c', 'curl']) {
+    if (spawnSync(tool, ['--version']).status !== 0)
+      throw new Error(`${tool} is missing: apt-get install aria2 curl (see .ci/setup.d/40-nginx.sh)`);
+  }
+  const manifest = ensureData();
+  const totalMiB = manifest.files.length * MIB;
+  const nginx = await startNginx(path.join(DATA, 'www'));
+  const work = fs.mkdtempSync(path.join(OUT, 'download-run-'));
+  try {
+    const fresh = (name: string): string => {
+      const d = path.join(work, name);
+      fs.rmSync(d, { recursive: true, force: true });
+      fs.mkdirSync(d, { recursive: true });
+      return d;
+    };
+    // Warm nginx and the page cache once so that no tool pays for the first read of the data from disk.
+    execFileSync(
+      'cat',
+      manifest.files.map((f) => path.join(DATA, 'www', f.name)),
+      { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 },
+    );
+
+    const store = fresh('store');
+    let phase: { seconds: number; maxRssKiB: number; files: number; failures: number } | undefined;
+    const fairpodWall = timed('fairpod', () => {
+      phase = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            SELF,
+            '--phase',
+            nginx.url,
+            store,
+            '--files',
+            String(FILES),
+            '--mib',
+            String(MIB),
+            '--connections',
+            String(CONNECTIONS),
+          ],
+          { encoding: 'utf8' },
+        ),
+      ) as typeof phase;
+    });
+    if (!phase || phase.files !== manifest.files.length || phase.failures > 0)
+      throw new Error(`fairpod downloaded ${phase?.files} files with ${phase?.failures} failures`);
+    fs.rmSync(store, { recursive: true, force: true });
+
+    const ariaDir = fresh('aria2');
+    const input = path.join(work, 'aria2.txt');
+    fs.writeFileSync(
+      input,
+      manifest.files
+        .map((f) => `${nginx.url}${f.name}\n  checksum=sha-256=${f.sha256}\n  out=${f.name}\n`)
+        .join(''),
+    );
+    const aria = timed('aria2c', () =>
+      execFileSync(
+        'aria2c',
+        [
+          '-j',
+          String(CONNECTIONS),
+          '-x',
+          '1',
+          '-i',
+          input,
+          '-d',
+          ariaDir,
+          '-q',
+          '--file-allocation=none',
+          '--auto-file-renaming=false',
+          '--allow-overwrite=true',
+          '--console-log-level=error',
+        ],
+        { stdio: 'inherit' },
+      ),
+    );
+    fs.rmSync(ariaDir, { recursive: true, force: true });
+
+    const curlDir = fresh('curl');
+    const config = path.join(work, 'curl.txt');
+    fs.writeFileSync(
+      config,
+      manifest.files
+        .map((f) => `url = "${nginx.url}${f.name}"\noutput = "${path.join(curlDir, f.name)}"\n`)
+        .join(''),
+    );
+    const curl = timed('curl', () =>
+      execFileSync(
+        'curl',
+        ['-s', '--no-progress-meter', '-f', '-Z', '--parallel-max', String(CONNECTIONS), '-K', config],
+        { stdio: 'inherit' },
+      ),
+    );
+    fs.rmSync(curlDir, { recursive: true, force: true });
+
+    const rate = (s: number): string => `${(totalMiB / s).toFixed(0)} MiB/s`;
+    // The process start (Node + imports) is part of fairpod's wall time, as it is of the peers'.
+    const lines = [
+      `download: ${manifest.files.length} files × ${MIB} MiB from nginx on 127.0.0.1, ${CONNECTIONS} connections`,
+      `  fairpod (verified SHA-256 + SHA-1 into the store): ${fairpodWall.toFixed(2)} s wall (${phase.seconds.toFixed(2)} s transfers), ${rate(fairpodWall)}, peak memory ${(phase.maxRssKiB / 1024).toFixed(0)} MB (goal < 200 MB)`,
+      `  aria2c -j ${CONNECTIONS} (verified SHA-256): ${aria.toFixed(2)} s, ${rate(aria)}`,
+      `  curl -Z --parallel-max ${CONNECTIONS} (no verification): ${curl.toFixed(2)} s, ${rate(curl)}`,
+      `  ratio fairpod vs aria2c: ${(aria / fairpodWall).toFixed(2)}× (goal ≥ 1.0×)`,
+      `  ratio fairpod vs curl:   ${(curl / fairpodWall).toFixed(2)}×`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await nginx.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
