@@ -35,7 +35,11 @@ async function plainInserts(location: string): Promise<number> {
   const registry = await Registry.open(location);
   const t0 = performance.now();
   await registry.knex.transaction(async (trx) => {
-    for (let i = 0; i < 2 * N; i++) await trx.raw('INSERT INTO storage_location (path, hash, public, storage_root_id, last_updated) VALUES (?, ?, 1, 1, ?)', [`p${i}`, `h${i}`, 'x']);
+    for (let i = 0; i < 2 * N; i++)
+      await trx.raw(
+        'INSERT INTO storage_location (path, hash, public, storage_root_id, last_updated) VALUES (?, ?, 1, 1, ?)',
+        [`p${i}`, `h${i}`, 'x'],
+      );
   });
   const seconds = (performance.now() - t0) / 1000;
   await registry.close();
@@ -50,8 +54,12 @@ try {
   await peerRegistry.knex('storage_root').insert({ root: 'file:///', local: true, last_updated: 'x' });
   await peerRegistry.close();
   const peer = await plainInserts(path.join(dir, 'b.db'));
-  console.log(`registry: code run with ${N} inputs + ${N} outputs on SQLite: ${recorded.toFixed(2)} s (bound 2 s: ${recorded < 2 ? 'ok' : 'FAIL'})`);
-  console.log(`registry: ${2 * N} single-row INSERTs of storage_location only (peer): ${peer.toFixed(2)} s; ratio fairpod/peer = ${(recorded / peer).toFixed(2)}`);
+  console.log(
+    `registry: code run with ${N} inputs + ${N} outputs on SQLite: ${recorded.toFixed(2)} s (bound 2 s: ${recorded < 2 ? 'ok' : 'FAIL'})`,
+  );
+  console.log(
+    `registry: ${2 * N} single-row INSERTs of storage_location only (peer): ${peer.toFixed(2)} s; ratio fairpod/peer = ${(recorded / peer).toFixed(2)}`,
+  );
 } finally {
   await fs.rm(dir, { recursive: true, force: true });
 }

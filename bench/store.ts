@@ -25,7 +25,8 @@ try {
   const file = path.join(dir, 'big.nc');
   const block = randomBytes(16 * 1024 * 1024);
   const fh = await fs.open(file, 'w');
-  for (let written = 0; written < mib * 1024 * 1024; written += block.length) await fh.write(block, 0, Math.min(block.length, mib * 1024 * 1024 - written));
+  for (let written = 0; written < mib * 1024 * 1024; written += block.length)
+    await fh.write(block, 0, Math.min(block.length, mib * 1024 * 1024 - written));
   await fh.close();
   await promisify(execFile)('sha1sum', [file]); // warm the page cache so both read from memory
 
@@ -40,9 +41,13 @@ try {
   }
   const best = results.reduce((a, b) => (b.peer / b.ours > a.peer / a.ours ? b : a));
   for (const r of results) {
-    console.log(`store: add ${mib} MiB ${r.ours.toFixed(2)} s (${(mib / r.ours).toFixed(0)} MiB/s); sha1sum ${r.peer.toFixed(2)} s (${(mib / r.peer).toFixed(0)} MiB/s); ratio ${(r.peer / r.ours).toFixed(2)}`);
+    console.log(
+      `store: add ${mib} MiB ${r.ours.toFixed(2)} s (${(mib / r.ours).toFixed(0)} MiB/s); sha1sum ${r.peer.toFixed(2)} s (${(mib / r.peer).toFixed(0)} MiB/s); ratio ${(r.peer / r.ours).toFixed(2)}`,
+    );
   }
-  console.log(`store: best throughput ratio fairpod/sha1sum = ${(best.peer / best.ours).toFixed(2)} (bound 0.9: ${best.peer / best.ours >= 0.9 ? 'ok' : 'FAIL'})`);
+  console.log(
+    `store: best throughput ratio fairpod/sha1sum = ${(best.peer / best.ours).toFixed(2)} (bound 0.9: ${best.peer / best.ours >= 0.9 ? 'ok' : 'FAIL'})`,
+  );
 } finally {
   await fs.rm(dir, { recursive: true, force: true });
 }

@@ -97,37 +97,78 @@ export class CodeRunRecorder {
   ) {}
 
   /** Opens a code run: stores config and script, reads the code's git state, inserts the code_run row. */
-  static async open(registry: Registry, store: ContentStore, options: CodeRunOptions): Promise<CodeRunRecorder> {
+  static async open(
+    registry: Registry,
+    store: ContentStore,
+    options: CodeRunOptions,
+  ): Promise<CodeRunRecorder> {
     const runDate = isoNow(options.runDate);
-    const configContent = options.configContent ?? (options.config ? await fs.readFile(options.config, 'utf8') : '');
+    const configContent =
+      options.configContent ?? (options.config ? await fs.readFile(options.config, 'utf8') : '');
     const runId = computeRunId(configContent, runDate);
     const uuid = randomUUID();
     const storeRootUrl = storeRootUrlOf(store);
     const config = options.config
-      ? await store.add(options.config, { namespace: options.namespace, name: 'config', ext: extOf(options.config) || 'yaml' })
+      ? await store.add(options.config, {
+          namespace: options.namespace,
+          name: 'config',
+          ext: extOf(options.config) || 'yaml',
+        })
       : options.configContent !== undefined
-        ? await store.add(Readable.from([Buffer.from(options.configContent)]), { namespace: options.namespace, name: 'config', ext: 'yaml' })
+        ? await store.add(Readable.from([Buffer.from(options.configContent)]), {
+            namespace: options.namespace,
+            name: 'config',
+            ext: 'yaml',
+          })
         : undefined;
     const script = options.script
-      ? await store.add(options.script, { namespace: options.namespace, name: 'submission_script', ext: extOf(options.script) || 'sh' })
+      ? await store.add(options.script, {
+          namespace: options.namespace,
+          name: 'submission_script',
+          ext: extOf(options.script) || 'sh',
+        })
       : undefined;
     const repo = options.repoDir ? await readCodeRepo(options.repoDir) : undefined;
 
     const id = await registry.write(async (trx) => {
-      const storedObject = async (o: StoredObject | undefined, description: string): Promise<RowId | null> => {
+      const storedObject = async (
+        o: StoredObject | undefined,
+        description: string,
+      ): Promise<RowId | null> => {
         if (!o) return null;
         const rootId = await registry.storageRoot(trx, storeRootUrl, true);
-        const locationId = await registry.getOrCreate(trx, 'storage_location', { storage_root_id: rootId, hash: o.sha1, public: true }, { path: o.relativePath });
+        const locationId = await registry.getOrCreate(
+          trx,
+          'storage_location',
+          { storage_root_id: rootId, hash: o.sha1, public: true },
+          { path: o.relativePath },
+        );
         const fileTypeId = o.ext ? await registry.fileType(trx, o.ext) : null;
-        return (await registry.createObject(trx, { storage_location_id: locationId, file_type_id: fileTypeId, description })).objectId;
+        return (
+          await registry.createObject(trx, {
+            storage_location_id: locationId,
+            file_type_id: fileTypeId,
+            description,
+          })
+        ).objectId;
       };
       const modelConfigId = await storedObject(config, 'working config');
       const scriptId = await storedObject(script, 'submission script');
       let repoId: RowId | null = null;
       if (repo) {
         const rootId = await registry.storageRoot(trx, repo.url, repo.url.startsWith('file:'));
-        const locationId = await registry.getOrCreate(trx, 'storage_location', { storage_root_id: rootId, hash: repo.commit, public: true }, { path: repo.commit });
-        repoId = (await registry.createObject(trx, { storage_location_id: locationId, description: `${repo.name} at ${repo.commit}` })).objectId;
+        const locationId = await registry.getOrCreate(
+          trx,
+          'storage_location',
+          { storage_root_id: rootId, hash: repo.commit, public: true },
+          { path: repo.commit },
+        );
+        repoId = (
+          await registry.createObject(trx, {
+            storage_location_id: locationId,
+            description: `${repo.name} at ${repo.commit}`,
+          })
+        ).objectId;
       }
       return registry.insert(trx, 'code_run', {
         run_date: runDate,
@@ -172,16 +213,25 @@ export class CodeRunRecorder {
       this.finished = true;
       const now = isoNow();
       await this.registry.write((trx) =>
-        trx('code_run').where({ id: this.id }).update({ status: this.failure ? 'failed' : status, finished_at: now, last_updated: now }),
+        trx('code_run')
+          .where({ id: this.id })
+          .update({ status: this.failure ? 'failed' : status, finished_at: now, last_updated: now }),
       );
       await this.store.flush();
     }
   }
 
-  private async resolve(file: RecordedFile, direction: 'in' | 'out', options: RecordOptions): Promise<PendingItem> {
-    if (this.finished) throw new FairpodError(`code run ${this.runId} is finished; nothing more can be recorded`);
+  private async resolve(
+    file: RecordedFile,
+    direction: 'in' | 'out',
+    options: RecordOptions,
+  ): Promise<PendingItem> {
+    if (this.finished)
+      throw new FairpodError(`code run ${this.runId} is finished; nothing more can be recorded`);
     if (options.dataProduct && direction === 'in') {
-      throw new FairpodError('a data product can only be registered for a written file', { hint: 'pass dataProduct to recordWrite' });
+      throw new FairpodError('a data product can only be registered for a written file', {
+        hint: 'pass dataProduct to recordWrite',
+      });
     }
     let root: string;
     let relPath: string;
@@ -198,7 +248,15 @@ export class CodeRunRecorder {
       relPath = p.slice(1);
       hash = typeof file === 'object' ? file.sha1 : (await hashFile(p)).digests.sha1!;
     }
-    return { direction, rootId: await this.rootId(root), path: relPath, hash, ext: extOf(p), description: options.description, dataProduct: options.dataProduct };
+    return {
+      direction,
+      rootId: await this.rootId(root),
+      path: relPath,
+      hash,
+      ext: extOf(p),
+      description: options.description,
+      dataProduct: options.dataProduct,
+    };
   }
 
   private rootId(root: string): Promise<RowId> {
@@ -225,18 +283,23 @@ export class CodeRunRecorder {
     this.pending = [];
     if (!batch.length) return;
     this.writing = this.writing.then(() =>
-      this.registry.write((trx) => this.writeBatch(trx, batch)).catch((err: unknown) => {
-        this.failure ??= err;
-      }),
+      this.registry
+        .write((trx) => this.writeBatch(trx, batch))
+        .catch((err: unknown) => {
+          this.failure ??= err;
+        }),
     );
   }
 
   private throwIfFailed(): void {
     if (this.failure) {
-      throw new FairpodError(`recording code run ${this.runId} failed: ${(this.failure as Error).message.slice(-300)}`, {
-        cause: this.failure,
-        hint: 'check that the registry is reachable and writable; the run is marked failed',
-      });
+      throw new FairpodError(
+        `recording code run ${this.runId} failed: ${(this.failure as Error).message.slice(-300)}`,
+        {
+          cause: this.failure,
+          hint: 'check that the registry is reachable and writable; the run is marked failed',
+        },
+      );
     }
   }
 
@@ -246,7 +309,8 @@ export class CodeRunRecorder {
     const locKey = (rootId: RowId, hash: string): string => `${rootId}|${hash}`;
 
     const locations = new Map<string, PendingItem>();
-    for (const item of batch) if (!locations.has(locKey(item.rootId, item.hash))) locations.set(locKey(item.rootId, item.hash), item);
+    for (const item of batch)
+      if (!locations.has(locKey(item.rootId, item.hash))) locations.set(locKey(item.rootId, item.hash), item);
     const locationIds = new Map<string, RowId>();
     type LocationRow = { id: RowId; storage_root_id: RowId; hash: string };
     const newLocations = new Set<RowId>();
@@ -267,7 +331,10 @@ export class CodeRunRecorder {
       if (existing.length) {
         const rows = (await trx('storage_location')
           .whereIn('storage_root_id', [...new Set(existing.map((i) => i.rootId))])
-          .whereIn('hash', existing.map((i) => i.hash))
+          .whereIn(
+            'hash',
+            existing.map((i) => i.hash),
+          )
           .andWhere('public', true)
           .select('id', 'storage_root_id', 'hash')) as LocationRow[];
         for (const r of rows) locationIds.set(locKey(r.storage_root_id, r.hash), r.id);
@@ -284,8 +351,15 @@ export class CodeRunRecorder {
     const locIds = [...firstItemOf.keys()];
     const knownObjects = new Map<RowId, RowId>();
     // A location created just now has no object yet: only older ones need a look-up.
-    for (const part of chunks(locIds.filter((l) => !newLocations.has(l)), ROWS_PER_STATEMENT)) {
-      const rows = (await trx('object').whereIn('storage_location_id', part).groupBy('storage_location_id').select('storage_location_id').min({ id: 'id' })) as Array<{
+    for (const part of chunks(
+      locIds.filter((l) => !newLocations.has(l)),
+      ROWS_PER_STATEMENT,
+    )) {
+      const rows = (await trx('object')
+        .whereIn('storage_location_id', part)
+        .groupBy('storage_location_id')
+        .select('storage_location_id')
+        .min({ id: 'id' })) as Array<{
         storage_location_id: RowId;
         id: RowId;
       }>;
@@ -299,17 +373,35 @@ export class CodeRunRecorder {
         part.map((o) => [o, 'whole_object', true, now]),
         'ON CONFLICT (object_id, name) DO NOTHING',
       );
-      const rows = (await trx('object_component').whereIn('object_id', part).andWhere('whole_object', true).select('id', 'object_id')) as Array<{ id: RowId; object_id: RowId }>;
+      const rows = (await trx('object_component')
+        .whereIn('object_id', part)
+        .andWhere('whole_object', true)
+        .select('id', 'object_id')) as Array<{ id: RowId; object_id: RowId }>;
       for (const r of rows) componentOfLocation.set(knownObjects.get(r.object_id)!, r.id);
     }
     const known = new Set(knownObjects.values());
-    for (const part of chunks(locIds.filter((l) => !known.has(l)), ROWS_PER_STATEMENT)) {
+    for (const part of chunks(
+      locIds.filter((l) => !known.has(l)),
+      ROWS_PER_STATEMENT,
+    )) {
       const rows: unknown[][] = [];
       for (const locId of part) {
         const item = firstItemOf.get(locId)!;
-        rows.push([randomUUID(), locId, item.ext ? await this.fileTypeId(trx, item.ext) : null, item.description ?? null, now]);
+        rows.push([
+          randomUUID(),
+          locId,
+          item.ext ? await this.fileTypeId(trx, item.ext) : null,
+          item.description ?? null,
+          now,
+        ]);
       }
-      const objects = (await insertValues(trx, 'object', ['uuid', 'storage_location_id', 'file_type_id', 'description', 'last_updated'], rows, 'RETURNING id, storage_location_id')) as Array<{
+      const objects = (await insertValues(
+        trx,
+        'object',
+        ['uuid', 'storage_location_id', 'file_type_id', 'description', 'last_updated'],
+        rows,
+        'RETURNING id, storage_location_id',
+      )) as Array<{
         id: RowId;
         storage_location_id: RowId;
       }>;
@@ -329,18 +421,33 @@ export class CodeRunRecorder {
     for (const i of batch.filter((b) => b.dataProduct)) {
       links.out.add(await this.registerDataProduct(trx, i, locationOf(i)));
     }
-    for (const [direction, table] of [['in', 'code_run_inputs'], ['out', 'code_run_outputs']] as const) {
+    for (const [direction, table] of [
+      ['in', 'code_run_inputs'],
+      ['out', 'code_run_outputs'],
+    ] as const) {
       for (const part of chunks([...links[direction]], ROWS_PER_STATEMENT)) {
-        await insertValues(trx, table, ['code_run_id', 'object_component_id'], part.map((c) => [this.id, c]), 'ON CONFLICT (code_run_id, object_component_id) DO NOTHING');
+        await insertValues(
+          trx,
+          table,
+          ['code_run_id', 'object_component_id'],
+          part.map((c) => [this.id, c]),
+          'ON CONFLICT (code_run_id, object_component_id) DO NOTHING',
+        );
       }
     }
   }
 
   /** A new object + data_product for a written file; returns its whole_object component. */
-  private async registerDataProduct(trx: Knex.Transaction, item: PendingItem, locationId: RowId): Promise<RowId> {
+  private async registerDataProduct(
+    trx: Knex.Transaction,
+    item: PendingItem,
+    locationId: RowId,
+  ): Promise<RowId> {
     const dp = item.dataProduct!;
     const namespaceId = await this.registry.namespace(trx, dp.namespace);
-    const taken = await trx('data_product').where({ namespace_id: namespaceId, name: dp.name, version: dp.version }).first('id');
+    const taken = await trx('data_product')
+      .where({ namespace_id: namespaceId, name: dp.name, version: dp.version })
+      .first('id');
     if (taken) {
       throw new FairpodError(`data product ${dp.namespace}:${dp.name}@${dp.version} already exists`, {
         hint: 'data products are immutable: write a new version (e.g. ${{MINOR}} in the config)',
@@ -351,7 +458,13 @@ export class CodeRunRecorder {
       file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null,
       description: item.description ?? null,
     });
-    await trx('data_product').insert({ object_id: objectId, namespace_id: namespaceId, name: dp.name, version: dp.version, last_updated: isoNow() });
+    await trx('data_product').insert({
+      object_id: objectId,
+      namespace_id: namespaceId,
+      name: dp.name,
+      version: dp.version,
+      last_updated: isoNow(),
+    });
     return componentId;
   }
 
@@ -366,7 +479,11 @@ export class CodeRunRecorder {
 }
 
 /** Opens a code run on `registry`, storing its files in `store` (see `CodeRunRecorder`). */
-export function openCodeRun(registry: Registry, store: ContentStore, options: CodeRunOptions): Promise<CodeRunRecorder> {
+export function openCodeRun(
+  registry: Registry,
+  store: ContentStore,
+  options: CodeRunOptions,
+): Promise<CodeRunRecorder> {
   return CodeRunRecorder.open(registry, store, options);
 }
 
@@ -384,11 +501,18 @@ function extOf(file: string): string {
  * PostgreSQL. knex's own multi-row insert on SQLite compiles to a compound SELECT, which is slower to
  * parse and capped at 500 rows; this is the one statement written by hand for the recorder's speed.
  */
-async function insertValues(trx: Knex.Transaction, table: string, columns: string[], rows: unknown[][], suffix = ''): Promise<unknown[]> {
+async function insertValues(
+  trx: Knex.Transaction,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  suffix = '',
+): Promise<unknown[]> {
   if (!rows.length) return [];
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const sql = `INSERT INTO ?? (${columns.map(() => '??').join(', ')}) VALUES ${rows.map(() => tuple).join(', ')} ${suffix}`;
-  const result = (await trx.raw(sql, [table, ...columns, ...rows.flat()] as Knex.RawBinding[])) as unknown[] | { rows: unknown[] };
+  const result = (await trx.raw(sql, [table, ...columns, ...rows.flat()] as Knex.RawBinding[])) as
+    unknown[] | { rows: unknown[] };
   return Array.isArray(result) ? result : result.rows;
 }
 

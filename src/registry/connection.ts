@@ -6,7 +6,8 @@ import knexFactory, { type Knex } from 'knex';
 export const BUSY_TIMEOUT_MS = 60_000;
 
 /** A parsed registry location: an SQLite file or a PostgreSQL URL (with an optional `?schema=`). */
-export type RegistryTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+export type RegistryTarget =
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 /** `postgres://` / `postgresql://` URLs are PostgreSQL; anything else (a path or `sqlite:` URL) is an SQLite file. */
 export function parseRegistryTarget(location: string): RegistryTarget {
@@ -33,7 +34,10 @@ export function openKnex(target: RegistryTarget): Knex {
       connection: { filename: target.file },
       useNullAsDefault: true,
       pool: {
-        afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { exec(sql: string, cb: (err: Error | null) => void): void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           conn.exec(
             `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;`,
             (err) => done(err, conn),

@@ -15,7 +15,12 @@ function fairBase(t: Knex.CreateTableBuilder): void {
 }
 
 /** A many-to-many link table as Django names them in the FAIR registry (`<table>_<field>`). */
-function link(knex: Knex, table: string, left: [string, string], right: [string, string]): Knex.SchemaBuilder {
+function link(
+  knex: Knex,
+  table: string,
+  left: [string, string],
+  right: [string, string],
+): Knex.SchemaBuilder {
   return knex.schema.createTable(table, (t) => {
     t.integer(left[0]).notNullable().references('id').inTable(left[1]).onDelete('CASCADE');
     t.integer(right[0]).notNullable().references('id').inTable(right[1]).onDelete('CASCADE');
@@ -90,7 +95,12 @@ const fairSchema: Migration = {
       t.text('description').notNullable();
       t.uuid('uuid').notNullable().unique();
     });
-    await link(knex, 'issue_component_issues', ['issue_id', 'issue'], ['object_component_id', 'object_component']);
+    await link(
+      knex,
+      'issue_component_issues',
+      ['issue_id', 'issue'],
+      ['object_component_id', 'object_component'],
+    );
     await knex.schema.createTable('namespace', (t) => {
       fairBase(t);
       t.string('name', 255).notNullable().unique();
@@ -107,7 +117,12 @@ const fairSchema: Migration = {
     });
     await knex.schema.createTable('external_object', (t) => {
       fairBase(t);
-      t.integer('data_product_id').notNullable().unique().references('id').inTable('data_product').onDelete('CASCADE');
+      t.integer('data_product_id')
+        .notNullable()
+        .unique()
+        .references('id')
+        .inTable('data_product')
+        .onDelete('CASCADE');
       t.string('identifier', 1024);
       t.string('alternate_identifier', 1024);
       t.string('alternate_identifier_type', 255);
@@ -132,8 +147,18 @@ const fairSchema: Migration = {
       t.string('host', 255);
       t.integer('pid');
     });
-    await link(knex, 'code_run_inputs', ['code_run_id', 'code_run'], ['object_component_id', 'object_component']);
-    await link(knex, 'code_run_outputs', ['code_run_id', 'code_run'], ['object_component_id', 'object_component']);
+    await link(
+      knex,
+      'code_run_inputs',
+      ['code_run_id', 'code_run'],
+      ['object_component_id', 'object_component'],
+    );
+    await link(
+      knex,
+      'code_run_outputs',
+      ['code_run_id', 'code_run'],
+      ['object_component_id', 'object_component'],
+    );
     await knex.schema.createTable('keyword', (t) => {
       fairBase(t);
       t.integer('object_id').notNullable().references('id').inTable('object').onDelete('CASCADE');
@@ -192,9 +217,31 @@ const fairSchema: Migration = {
   },
   async down(knex) {
     for (const table of [
-      'fairpod_write_lock', 'fairpod_staging', 'fairpod_commit', 'quality_controlled', 'code_repo_release', 'key_value', 'licence', 'keyword',
-      'code_run_outputs', 'code_run_inputs', 'code_run', 'external_object', 'data_product', 'namespace', 'issue_component_issues', 'issue',
-      'object_component', 'object_authors', 'object', 'user_author', 'author', 'file_type', 'storage_location', 'storage_root', 'users',
+      'fairpod_write_lock',
+      'fairpod_staging',
+      'fairpod_commit',
+      'quality_controlled',
+      'code_repo_release',
+      'key_value',
+      'licence',
+      'keyword',
+      'code_run_outputs',
+      'code_run_inputs',
+      'code_run',
+      'external_object',
+      'data_product',
+      'namespace',
+      'issue_component_issues',
+      'issue',
+      'object_component',
+      'object_authors',
+      'object',
+      'user_author',
+      'author',
+      'file_type',
+      'storage_location',
+      'storage_root',
+      'users',
     ]) {
       await knex.schema.dropTableIfExists(table);
     }
@@ -213,6 +260,22 @@ export const migrationSource: Knex.MigrationSource<Migration> = {
 
 /** The FAIR data registry tables, in an order where every table comes after those it references. */
 export const FAIR_TABLES = [
-  'users', 'storage_root', 'storage_location', 'file_type', 'author', 'user_author', 'object', 'object_component', 'issue', 'namespace',
-  'data_product', 'external_object', 'code_run', 'keyword', 'licence', 'key_value', 'code_repo_release', 'quality_controlled',
+  'users',
+  'storage_root',
+  'storage_location',
+  'file_type',
+  'author',
+  'user_author',
+  'object',
+  'object_component',
+  'issue',
+  'namespace',
+  'data_product',
+  'external_object',
+  'code_run',
+  'keyword',
+  'licence',
+  'key_value',
+  'code_repo_release',
+  'quality_controlled',
 ] as const;

@@ -76,7 +76,12 @@ export class Registry {
   }
 
   /** The id of the row of `table` matching `where`, inserting `where` + `extra` (+ FAIR base fields) if none. */
-  async getOrCreate(db: Knex | Knex.Transaction, table: string, where: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RowId> {
+  async getOrCreate(
+    db: Knex | Knex.Transaction,
+    table: string,
+    where: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Promise<RowId> {
     const found = (await db(table).where(where).first('id')) as { id: RowId } | undefined;
     if (found) return found.id;
     const base = table === 'users' ? {} : { last_updated: isoNow() };
@@ -94,7 +99,11 @@ export class Registry {
   }
 
   /** The id of a namespace, created if new. */
-  async namespace(db: Knex | Knex.Transaction, name: string, details: { full_name?: string; website?: string } = {}): Promise<RowId> {
+  async namespace(
+    db: Knex | Knex.Transaction,
+    name: string,
+    details: { full_name?: string; website?: string } = {},
+  ): Promise<RowId> {
     return this.getOrCreate(db, 'namespace', { name }, details);
   }
 
@@ -110,7 +119,12 @@ export class Registry {
   ): Promise<{ objectId: RowId; componentId: RowId }> {
     const now = isoNow();
     const objectId = await this.insert(db, 'object', { ...fields, uuid: randomUUID(), last_updated: now });
-    const componentId = await this.insert(db, 'object_component', { object_id: objectId, name: 'whole_object', whole_object: true, last_updated: now });
+    const componentId = await this.insert(db, 'object_component', {
+      object_id: objectId,
+      name: 'whole_object',
+      whole_object: true,
+      last_updated: now,
+    });
     return { objectId, componentId };
   }
 }

@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HashMismatchError, StoreError } from './errors.js';
-import { HASH_ALGORITHMS, HASH_CHUNK_BYTES, HashingStream, hashFile, type Digests, type HashAlgorithm } from './hashing.js';
+import {
+  HASH_ALGORITHMS,
+  HASH_CHUNK_BYTES,
+  HashingStream,
+  hashFile,
+  type Digests,
+  type HashAlgorithm,
+} from './hashing.js';
 import { StatCache } from './statCache.js';
 
 /** Where a stored file goes in the FAIR data-store layout `<namespace>/<name>/<sha1>.<ext>`. */
@@ -99,7 +106,8 @@ export class ContentStore {
     // The writer's pid in the name lets `cleanTemp` tell an abandoned temp file from one still being written.
     const tmp = path.join(tmpDir, `${process.pid}-${randomUUID()}.part`);
     const hasher = new HashingStream(['sha1', ...(Object.keys(expected) as HashAlgorithm[])]);
-    const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
+    const input =
+      typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
     try {
       await pipeline(input, hasher, createWriteStream(tmp, { highWaterMark: HASH_CHUNK_BYTES }));
       const digests = hasher.digests();
@@ -132,7 +140,17 @@ export class ContentStore {
       const st = await fs.stat(target);
       await this.cache.markVerified(relativePath, st, sha1);
       await this.cache.markVerified(objectRel, st, sha1);
-      return { path: target, relativePath, namespace, name, ext, sha1, size: st.size, digests, deduplicated: haveObject && !linked };
+      return {
+        path: target,
+        relativePath,
+        namespace,
+        name,
+        ext,
+        sha1,
+        size: st.size,
+        digests,
+        deduplicated: haveObject && !linked,
+      };
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
@@ -157,13 +175,22 @@ export class ContentStore {
       await this.cache.markVerified(relativePath, st, sha1);
     }
     const parts = relativePath.split('/');
-    return { path: abs, relativePath, namespace: parts[0]!, name: parts.slice(1, -1).join('/'), ext, sha1, size: st.size };
+    return {
+      path: abs,
+      relativePath,
+      namespace: parts[0]!,
+      name: parts.slice(1, -1).join('/'),
+      ext,
+      sha1,
+      size: st.size,
+    };
   }
 
   /** The stored files with content `sha1` (any name), verified; empty when the store does not hold it. */
   async findBySha1(sha1: string): Promise<StoredObject[]> {
     const found: StoredObject[] = [];
-    for (const entry of await this.list()) if (entry.sha1 === sha1) found.push(await this.get(entry.relativePath));
+    for (const entry of await this.list())
+      if (entry.sha1 === sha1) found.push(await this.get(entry.relativePath));
     return found;
   }
 
@@ -198,7 +225,12 @@ export class ContentStore {
       const abs = path.join(this.root, rel);
       const parsed = SHA1_NAME.exec(path.basename(rel));
       if (!parsed) {
-        bad.push({ relativePath: rel, expected: '', actual: null, reason: 'not a store file (name is not <sha1>.<ext>)' });
+        bad.push({
+          relativePath: rel,
+          expected: '',
+          actual: null,
+          reason: 'not a store file (name is not <sha1>.<ext>)',
+        });
         continue;
       }
       const expected = parsed[1]!;
@@ -209,7 +241,12 @@ export class ContentStore {
         if (!byInode.has(st.ino)) byInode.set(st.ino, (await hashFile(abs)).digests.sha1!);
         actual = byInode.get(st.ino)!;
       } catch (err) {
-        bad.push({ relativePath: rel, expected, actual: null, reason: `unreadable: ${(err as Error).message}` });
+        bad.push({
+          relativePath: rel,
+          expected,
+          actual: null,
+          reason: `unreadable: ${(err as Error).message}`,
+        });
         continue;
       }
       if (actual !== expected) {
@@ -263,7 +300,9 @@ export class ContentStore {
     const abs = path.resolve(this.root, ref);
     const rel = path.relative(this.root, abs);
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new StoreError(`${ref} is not inside the store ${this.root}`, { hint: 'name a file under the store root, e.g. from `fairpod store ls`' });
+      throw new StoreError(`${ref} is not inside the store ${this.root}`, {
+        hint: 'name a file under the store root, e.g. from `fairpod store ls`',
+      });
     }
     return rel.split(path.sep).join('/');
   }
@@ -273,7 +312,12 @@ export class ContentStore {
       await this.get(rel);
       return true;
     } catch (err) {
-      if (err instanceof HashMismatchError || (err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof StoreError) return false;
+      if (
+        err instanceof HashMismatchError ||
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+        err instanceof StoreError
+      )
+        return false;
       throw err;
     }
   }
@@ -297,7 +341,11 @@ export class ContentStore {
       const entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
         const rel = relDir ? `${relDir}/${e.name}` : e.name;
-        if (!relDir && (e.name === TMP_DIR || e.name === '.cache' || (e.name === OBJECTS_DIR && !withObjects))) continue;
+        if (
+          !relDir &&
+          (e.name === TMP_DIR || e.name === '.cache' || (e.name === OBJECTS_DIR && !withObjects))
+        )
+          continue;
         if (e.isDirectory()) await visit(rel);
         else if (e.isFile()) out.push(rel);
       }
@@ -326,7 +374,10 @@ async function statOrThrow(abs: string, rel: string): Promise<Stats> {
     return await fs.stat(abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StoreError(`${rel} is not in the store`, { location: { file: abs }, hint: 'fetch or add it again; `fairpod store ls` lists what is stored' });
+      throw new StoreError(`${rel} is not in the store`, {
+        location: { file: abs },
+        hint: 'fetch or add it again; `fairpod store ls` lists what is stored',
+      });
     }
     throw err;
   }
@@ -335,7 +386,12 @@ async function statOrThrow(abs: string, rel: string): Promise<Stats> {
 /** Namespace and name segments become directories: no empty, `.`/`..` or hidden segments. */
 function checkSegments(value: string, what: string): string {
   const segments = value.split('/');
-  if (!value || segments.some((s) => !s || s === '.' || s === '..' || s.startsWith('.') || s.includes('\\') || s.includes('\0'))) {
+  if (
+    !value ||
+    segments.some(
+      (s) => !s || s === '.' || s === '..' || s.startsWith('.') || s.includes('\\') || s.includes('\0'),
+    )
+  ) {
     throw new StoreError(`invalid store ${what} '${value}'`, {
       hint: `a ${what} is one or more '/'-separated segments, none empty and none starting with '.'`,
     });
@@ -346,7 +402,9 @@ function checkSegments(value: string, what: string): string {
 function checkExt(ext: string): string {
   const clean = ext.replace(/^\./, '');
   if (clean && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(clean)) {
-    throw new StoreError(`invalid file extension '${ext}'`, { hint: 'use letters, digits, ".", "_" or "-", e.g. "nc" or "tar.gz"' });
+    throw new StoreError(`invalid file extension '${ext}'`, {
+      hint: 'use letters, digits, ".", "_" or "-", e.g. "nc" or "tar.gz"',
+    });
   }
   return clean;
 }
@@ -355,7 +413,9 @@ function normaliseExpected(expected: Digests | undefined): Digests {
   const out: Digests = {};
   for (const [algorithm, hex] of Object.entries(expected ?? {})) {
     if (!(HASH_ALGORITHMS as readonly string[]).includes(algorithm)) {
-      throw new StoreError(`unknown checksum algorithm '${algorithm}'`, { hint: `use one of ${HASH_ALGORITHMS.join(', ')}` });
+      throw new StoreError(`unknown checksum algorithm '${algorithm}'`, {
+        hint: `use one of ${HASH_ALGORITHMS.join(', ')}`,
+      });
     }
     if (hex) out[algorithm as HashAlgorithm] = hex.toLowerCase();
   }

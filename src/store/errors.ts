@@ -7,7 +7,14 @@ export class HashMismatchError extends FairpodError {
   readonly actual: string;
   readonly path: string;
 
-  constructor(args: { path: string; algorithm: string; expected: string; actual: string; location?: Location; hint?: string }) {
+  constructor(args: {
+    path: string;
+    algorithm: string;
+    expected: string;
+    actual: string;
+    location?: Location;
+    hint?: string;
+  }) {
     super(`${args.algorithm} of ${args.path} is ${args.actual}, expected ${args.expected}`, {
       location: args.location ?? { file: args.path },
       hint:

@@ -43,10 +43,15 @@ export class HashingStream extends Transform {
 }
 
 /** Hashes a file with the given algorithms in one read. */
-export async function hashFile(file: string, algorithms: Iterable<HashAlgorithm> = ['sha1']): Promise<{ digests: Digests; size: number }> {
+export async function hashFile(
+  file: string,
+  algorithms: Iterable<HashAlgorithm> = ['sha1'],
+): Promise<{ digests: Digests; size: number }> {
   const hashes = new Map([...new Set(algorithms)].map((a) => [a, createHash(a)]));
   let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: HASH_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, {
+    highWaterMark: HASH_CHUNK_BYTES,
+  }) as AsyncIterable<Buffer>) {
     for (const h of hashes.values()) h.update(chunk);
     size += chunk.length;
   }

@@ -29,7 +29,9 @@ describeOnBackends('Registry and code runs', (locations) => {
   it('creates every FAIR table, and migrating again changes nothing', async () => {
     for (const table of FAIR_TABLES) expect(await registry.knex.schema.hasTable(table), table).to.equal(true);
     await registry.migrate();
-    const [{ n }] = (await registry.knex('knex_migrations').count({ n: '*' })) as Array<{ n: number | string }>;
+    const [{ n }] = (await registry.knex('knex_migrations').count({ n: '*' })) as Array<{
+      n: number | string;
+    }>;
     expect(Number(n)).to.equal(1);
   });
 
@@ -39,7 +41,10 @@ describeOnBackends('Registry and code runs', (locations) => {
     const row = { object_id: objectId, namespace_id: ns, name: 'tas', version: '1.0.0', last_updated: 'x' };
     await registry.knex('data_product').insert(row);
     let failed = false;
-    await registry.knex('data_product').insert(row).catch(() => (failed = true));
+    await registry
+      .knex('data_product')
+      .insert(row)
+      .catch(() => (failed = true));
     expect(failed).to.equal(true);
   });
 
@@ -52,36 +57,70 @@ describeOnBackends('Registry and code runs', (locations) => {
     await fs.writeFile(input, 'a,b\n1,2\n');
     await promisify(execFile)('git', ['init', '-q', dir]);
     await promisify(execFile)('git', ['-C', dir, 'add', 'config.yaml']);
-    await promisify(execFile)('git', ['-C', dir, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'x']);
+    await promisify(execFile)('git', [
+      '-C',
+      dir,
+      '-c',
+      'user.email=a@b',
+      '-c',
+      'user.name=a',
+      'commit',
+      '-q',
+      '-m',
+      'x',
+    ]);
     await fs.writeFile(config, 'run_metadata:\n  description: test\n');
     const head = (await promisify(execFile)('git', ['-C', dir, 'rev-parse', 'HEAD'])).stdout.trim();
 
     const runDate = new Date('2026-01-02T03:04:05.678Z');
-    const run = await openCodeRun(registry, store, { config, script, repoDir: dir, namespace: 'alice', description: 'unit', runDate });
-    expect(run.runId).to.equal(createHash('sha1').update('run_metadata:\n  description: test\n2026-01-02T03:04:05.678Z').digest('hex'));
+    const run = await openCodeRun(registry, store, {
+      config,
+      script,
+      repoDir: dir,
+      namespace: 'alice',
+      description: 'unit',
+      runDate,
+    });
+    expect(run.runId).to.equal(
+      createHash('sha1').update('run_metadata:\n  description: test\n2026-01-02T03:04:05.678Z').digest('hex'),
+    );
     expect(run.runId).to.equal(computeRunId('run_metadata:\n  description: test\n', run.runDate));
 
     const stored = await store.add(input, { namespace: 'alice', name: 'copy' });
     await run.recordRead(input);
-    await run.recordWrite(stored, { dataProduct: { namespace: 'alice', name: 'results/copy', version: '0.1.0' } });
+    await run.recordWrite(stored, {
+      dataProduct: { namespace: 'alice', name: 'results/copy', version: '0.1.0' },
+    });
     await run.finish('succeeded');
 
     const row = await registry.knex('code_run').where({ id: run.id }).first();
     expect(row.status).to.equal('succeeded');
     expect(row.finished_at).to.be.a('string');
-    const repoLoc = await registry.knex('object').join('storage_location', 'object.storage_location_id', 'storage_location.id').where('object.id', row.code_repo_id).first('path');
+    const repoLoc = await registry
+      .knex('object')
+      .join('storage_location', 'object.storage_location_id', 'storage_location.id')
+      .where('object.id', row.code_repo_id)
+      .first('path');
     expect(repoLoc.path).to.equal(`${head}-dirty`);
-    const configLoc = await registry.knex('object').join('storage_location', 'object.storage_location_id', 'storage_location.id').where('object.id', row.model_config_id).first('path');
+    const configLoc = await registry
+      .knex('object')
+      .join('storage_location', 'object.storage_location_id', 'storage_location.id')
+      .where('object.id', row.model_config_id)
+      .first('path');
     expect(configLoc.path).to.match(/^alice\/config\/[0-9a-f]{40}\.yaml$/);
 
-    const inputs = await registry.knex('code_run_inputs as l')
+    const inputs = await registry
+      .knex('code_run_inputs as l')
       .join('object_component as c', 'l.object_component_id', 'c.id')
       .join('object as o', 'c.object_id', 'o.id')
       .join('storage_location as s', 'o.storage_location_id', 's.id')
       .where('l.code_run_id', run.id)
       .select('s.path', 's.hash');
-    expect(inputs).to.deep.equal([{ path: input.slice(1), hash: createHash('sha1').update('a,b\n1,2\n').digest('hex') }]);
-    const dp = await registry.knex('data_product as d')
+    expect(inputs).to.deep.equal([
+      { path: input.slice(1), hash: createHash('sha1').update('a,b\n1,2\n').digest('hex') },
+    ]);
+    const dp = await registry
+      .knex('data_product as d')
       .join('object_component as c', 'c.object_id', 'd.object_id')
       .join('code_run_outputs as l', 'l.object_component_id', 'c.id')
       .where('l.code_run_id', run.id)
@@ -97,8 +136,14 @@ describeOnBackends('Registry and code runs', (locations) => {
     const second = await openCodeRun(registry, store, { namespace: 'alice', configContent: 'b' });
     await second.recordRead(out.path);
     await second.finish('succeeded');
-    const wrote = await registry.knex('code_run_outputs').where({ code_run_id: first.id }).first('object_component_id');
-    const read = await registry.knex('code_run_inputs').where({ code_run_id: second.id }).first('object_component_id');
+    const wrote = await registry
+      .knex('code_run_outputs')
+      .where({ code_run_id: first.id })
+      .first('object_component_id');
+    const read = await registry
+      .knex('code_run_inputs')
+      .where({ code_run_id: second.id })
+      .first('object_component_id');
     expect(read.object_component_id).to.equal(wrote.object_component_id);
   });
 
@@ -108,9 +153,14 @@ describeOnBackends('Registry and code runs', (locations) => {
     await Promise.all(hashes.map((sha1, i) => run.recordRead({ path: `/data/f${i}.nc`, sha1 })));
     await run.recordRead({ path: '/data/f0.nc', sha1: hashes[0]! });
     await run.flush();
-    const [{ n }] = (await registry.knex('code_run_inputs').where({ code_run_id: run.id }).count({ n: '*' })) as Array<{ n: number | string }>;
+    const [{ n }] = (await registry
+      .knex('code_run_inputs')
+      .where({ code_run_id: run.id })
+      .count({ n: '*' })) as Array<{ n: number | string }>;
     expect(Number(n)).to.equal(1200);
-    expect((await registry.knex('code_run').where({ id: run.id }).first('status')).status).to.equal('running');
+    expect((await registry.knex('code_run').where({ id: run.id }).first('status')).status).to.equal(
+      'running',
+    );
   });
 });
 

@@ -8,7 +8,8 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { Registry } from '../../src/registry/registry.js';
 import { describeOnBackends } from './backends.js';
 
-const moduleUrl = (rel: string): string => JSON.stringify(pathToFileURL(path.join(PACKAGE_ROOT, 'dist', 'src', rel)).href);
+const moduleUrl = (rel: string): string =>
+  JSON.stringify(pathToFileURL(path.join(PACKAGE_ROOT, 'dist', 'src', rel)).href);
 
 /** A separate process that records a run with `n` reads, then finishes it or (`hang`) waits to be killed. */
 const WORKER = `
@@ -27,13 +28,21 @@ if (mode === 'hang') { console.log('READY'); setInterval(() => {}, 1000); }
 else { await run.finish('succeeded'); await registry.close(); console.log(run.id); }
 `;
 
-function runWorker(script: string, args: string[]): { child: ReturnType<typeof spawn>; output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function runWorker(
+  script: string,
+  args: string[],
+): {
+  child: ReturnType<typeof spawn>;
+  output: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, output };
 }
 
@@ -59,10 +68,16 @@ describeOnBackends('Registry faults', (locations) => {
     expect(rb.code, rb.stderr).to.equal(0);
     const registry = await Registry.open(location);
     try {
-      const runs = (await registry.knex('code_run').select('id', 'status')) as Array<{ id: number; status: string }>;
+      const runs = (await registry.knex('code_run').select('id', 'status')) as Array<{
+        id: number;
+        status: string;
+      }>;
       expect(runs.map((r) => r.status)).to.deep.equal(['succeeded', 'succeeded']);
       for (const r of runs) {
-        const [{ n }] = (await registry.knex('code_run_inputs').where({ code_run_id: r.id }).count({ n: '*' })) as Array<{ n: string | number }>;
+        const [{ n }] = (await registry
+          .knex('code_run_inputs')
+          .where({ code_run_id: r.id })
+          .count({ n: '*' })) as Array<{ n: string | number }>;
         expect(Number(n)).to.equal(1500);
       }
     } finally {
@@ -72,7 +87,9 @@ describeOnBackends('Registry faults', (locations) => {
 
   it('a killed run shows what it touched and is not finished', async () => {
     const w = runWorker(script, [location, path.join(dir, 'store'), 'k', '300', 'hang']);
-    await new Promise<void>((resolve) => w.child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve()));
+    await new Promise<void>((resolve) =>
+      w.child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve()),
+    );
     w.child.kill('SIGKILL');
     await w.output;
     const registry = await Registry.open(location);
@@ -80,7 +97,10 @@ describeOnBackends('Registry faults', (locations) => {
       const run = await registry.knex('code_run').first('id', 'status', 'finished_at');
       expect(run.status).to.equal('running');
       expect(run.finished_at).to.equal(null);
-      const [{ n }] = (await registry.knex('code_run_inputs').where({ code_run_id: run.id }).count({ n: '*' })) as Array<{ n: string | number }>;
+      const [{ n }] = (await registry
+        .knex('code_run_inputs')
+        .where({ code_run_id: run.id })
+        .count({ n: '*' })) as Array<{ n: string | number }>;
       expect(Number(n)).to.equal(300);
     } finally {
       await registry.close();

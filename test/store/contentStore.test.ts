@@ -28,7 +28,11 @@ describe('ContentStore', () => {
   });
 
   it('stores a file under <namespace>/<name>/<sha1>.<ext>, read-only, hashed in the same pass', async () => {
-    const r = await store.add(src, { namespace: 'alice', name: 'cmip6/CESM2/tas', expected: { md5: digest('md5', 'surface air temperature') } });
+    const r = await store.add(src, {
+      namespace: 'alice',
+      name: 'cmip6/CESM2/tas',
+      expected: { md5: digest('md5', 'surface air temperature') },
+    });
     const sha1 = digest('sha1', 'surface air temperature');
     expect(r.relativePath).to.equal(`alice/cmip6/CESM2/tas/${sha1}.nc`);
     expect(r.digests).to.deep.equal({ sha1, md5: digest('md5', 'surface air temperature') });
@@ -40,7 +44,11 @@ describe('ContentStore', () => {
   it('stores identical content once, whatever its name', async () => {
     const a = await store.add(src, { namespace: 'alice', name: 'tas' });
     const again = await store.add(src, { namespace: 'alice', name: 'tas' });
-    const b = await store.add(Readable.from([Buffer.from('surface air '), Buffer.from('temperature')]), { namespace: 'bob', name: 'other', ext: 'nc' });
+    const b = await store.add(Readable.from([Buffer.from('surface air '), Buffer.from('temperature')]), {
+      namespace: 'bob',
+      name: 'other',
+      ext: 'nc',
+    });
     expect(again.deduplicated).to.equal(true);
     expect(again.path).to.equal(a.path);
     expect(b.sha1).to.equal(a.sha1);
@@ -49,7 +57,9 @@ describe('ContentStore', () => {
   });
 
   it('rejects content whose publisher checksum differs, leaving nothing behind', async () => {
-    const err = await store.add(src, { namespace: 'alice', name: 'tas', expected: { sha256: '0'.repeat(64) } }).catch((e: unknown) => e);
+    const err = await store
+      .add(src, { namespace: 'alice', name: 'tas', expected: { sha256: '0'.repeat(64) } })
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(HashMismatchError);
     expect((err as HashMismatchError).algorithm).to.equal('sha256');
     expect((err as HashMismatchError).actual).to.equal(digest('sha256', 'surface air temperature'));
@@ -75,7 +85,9 @@ describe('ContentStore', () => {
     const err = await store.get(r.relativePath).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(HashMismatchError);
     const report = await store.verify();
-    expect(report.bad.map((b) => b.relativePath).sort()).to.deep.equal([`.objects/${r.sha1.slice(0, 2)}/${r.sha1}`, r.relativePath].sort());
+    expect(report.bad.map((b) => b.relativePath).sort()).to.deep.equal(
+      [`.objects/${r.sha1.slice(0, 2)}/${r.sha1}`, r.relativePath].sort(),
+    );
     expect(report.bad[0]!.actual).to.equal(digest('sha1', 'surface air temperaturX'));
   });
 
@@ -92,7 +104,9 @@ describe('ContentStore', () => {
   it('persists verified files in a stat cache that a new store instance uses', async () => {
     const r = await store.add(src, { namespace: 'alice', name: 'tas' });
     await store.flush();
-    const cache = JSON.parse(await fs.readFile(path.join(store.root, '.cache', 'stat.json'), 'utf8')) as Record<string, { sha1: string }>;
+    const cache = JSON.parse(
+      await fs.readFile(path.join(store.root, '.cache', 'stat.json'), 'utf8'),
+    ) as Record<string, { sha1: string }>;
     expect(cache[r.relativePath]!.sha1).to.equal(r.sha1);
     expect((await new ContentStore(store.root).get(r.path)).sha1).to.equal(r.sha1);
   });
