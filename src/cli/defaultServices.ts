@@ -1,5 +1,6 @@
 import { PlaceFilesPreprocessor } from '../core/placeFiles.js';
 import type { Preprocessor, VariableTranslator } from '../core/services.js';
+import { NetcdfPreprocessor } from '../preprocess/varlistPreprocessor.js';
 import { Translator } from '../settings/translator.js';
 
 /** The translator and preprocessor the CLI hands to the loop. */
@@ -9,6 +10,6 @@ export function defaultServices(options: { disablePreprocessor?: boolean }): {
 } {
   return {
     translator: new Translator(),
-    preprocessor: options.disablePreprocessor ? new PlaceFilesPreprocessor() : new PlaceFilesPreprocessor(),
+    preprocessor: options.disablePreprocessor ? new PlaceFilesPreprocessor() : new NetcdfPreprocessor(),
   };
 }

@@ -26,7 +26,7 @@ export function registerDemo(program: Command): void {
         pods: DEMO_PODS,
         dataManager: 'filesystem',
         pluginOptions: { catalog: dataset.catalogJson },
-        caseSpec: { name: 'DEMO', firstYear: 1985, lastYear: 1989, facets: {} },
+        caseSpec: { name: 'DEMO', firstYear: 1983, lastYear: 1987, facets: {} },
         workDir: path.join(dir, 'work'),
         logger,
         ...defaultServices({}),

@@ -57,7 +57,12 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   findPlugin(request.dataManager);
   const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
-  const pods = settings.map((s) => new Pod(s));
+  const pods = settings.map(
+    (s) =>
+      new Pod(
+        request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
+      ),
+  );
   const container = createContainer({
     translator: request.translator,
     preprocessor: request.preprocessor,

@@ -141,7 +141,9 @@ export abstract class DataSourceBase {
     };
     for (const v of this.active().filter((e) => e.stage === Stage.FETCHED)) {
       try {
-        v.outputPath = await this.services.preprocessor.process(v, v.selection!.keys, preprocessContext);
+        const output = await this.services.preprocessor.process(v, v.selection!.keys, preprocessContext);
+        v.outputPath = output.path;
+        v.outputVariable = output.variableName;
         v.stage = Stage.PREPROCESSED;
         v.status = Status.SUCCEEDED;
       } catch (err) {

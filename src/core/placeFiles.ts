@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DataKey } from './dataKey.js';
 import { DataKeyError } from './dataKey.js';
 import { FairpodError } from './errors.js';
-import type { PreprocessContext, Preprocessor } from './services.js';
+import type { PreprocessContext, PreprocessOutput, Preprocessor } from './services.js';
 import type { VarlistEntry } from './varlist.js';
 
 /** `<work>/<POD>/<freq>/<CASE>.<var>.<freq>.nc`: where a POD finds each variable (MDTF's layout). */
@@ -18,7 +18,11 @@ export function podDataPath(entry: VarlistEntry, context: PreprocessContext): st
  * to have the source's size. Several chunks need the real preprocessor to concatenate them.
  */
 export class PlaceFilesPreprocessor implements Preprocessor {
-  async process(entry: VarlistEntry, files: DataKey[], context: PreprocessContext): Promise<string> {
+  async process(
+    entry: VarlistEntry,
+    files: DataKey[],
+    context: PreprocessContext,
+  ): Promise<PreprocessOutput> {
     if (files.length !== 1) {
       throw new FairpodError(
         `${entry.label}: ${files.length} time chunks were chosen, but pass-through preprocessing places a single file`,
@@ -48,6 +52,6 @@ export class PlaceFilesPreprocessor implements Preprocessor {
       if (err instanceof DataKeyError) throw err;
       throw new DataKeyError(source.id, `cannot place ${src} at ${dest}: ${(err as Error).message}`);
     }
-    return dest;
+    return { path: dest, variableName: entry.translation?.name ?? entry.name, history: [] };
   }
 }

@@ -11,7 +11,7 @@ export class Pod {
 
   constructor(readonly settings: PodSettings) {
     this.name = settings.name;
-    this.varlist = settings.varlist.map((spec) => new VarlistEntry(settings.name, spec));
+    this.varlist = settings.varlist.map((spec) => new VarlistEntry(settings.name, spec, settings.dimensions));
     const byName = new Map(this.varlist.map((v) => [v.name, v]));
     for (const v of this.varlist) {
       // Settings validation guarantees every alternate names an entry.

@@ -38,8 +38,8 @@ export function podEnvironment(pod: Pod, caseSpec: CaseSpec, workDir: string): R
   };
   for (const v of pod.varlist) {
     // An entry replaced by alternates has no file; its alternates provide theirs under their own names.
-    if (!v.outputPath || !v.translation) continue;
-    env[`${v.name}_var`] = v.translation.name;
+    if (!v.outputPath || !v.outputVariable) continue;
+    env[`${v.name}_var`] = v.outputVariable;
     env[`${v.name.toUpperCase()}_FILE`] = v.outputPath;
   }
   for (const [dim, spec] of Object.entries(pod.settings.dimensions)) {

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import type { DimensionSpec, TranslationRequest, Translation } from '../settings/types.js';
+import type { DimensionSpec, TranslationRequest, Translation, VarlistEntrySpec } from '../settings/types.js';
 import type { DataKey } from './dataKey.js';
 import type { VarlistEntry } from './varlist.js';
 
@@ -27,9 +27,20 @@ export interface PreprocessContext {
   workDir: string;
 }
 
-/** Turns a variable's fetched files into the single file its POD reads; returns that file's path. */
+/** The single file a POD reads for one variable. */
+export interface PreprocessOutput {
+  path: string;
+  /** The variable's name inside that file (MDTF's `<var>_var`). */
+  variableName: string;
+  /** One line per step that changed something (for provenance). */
+  history: string[];
+}
+
+/** Turns a variable's fetched files into the single file its POD reads. */
 export interface Preprocessor {
-  process(entry: VarlistEntry, files: DataKey[], context: PreprocessContext): Promise<string>;
+  /** Lets the preprocessor add what it can convert from (e.g. a precipitation rate as alternate of a flux). */
+  editVarlist?(varlist: VarlistEntrySpec[]): VarlistEntrySpec[];
+  process(entry: VarlistEntry, files: DataKey[], context: PreprocessContext): Promise<PreprocessOutput>;
 }
 
 /** Where progress and notes go; the CLI prints them, tests collect them. */

@@ -1,4 +1,4 @@
-import type { Requirement, Translation, VarlistEntrySpec } from '../settings/types.js';
+import type { DimensionSpec, Requirement, Translation, VarlistEntrySpec } from '../settings/types.js';
 import type { DataKey } from './dataKey.js';
 
 /** Last stage a variable completed. Ordered: a later stage implies the earlier ones. */
@@ -49,10 +49,14 @@ export class VarlistEntry {
   readonly decisions: string[] = [];
   /** The preprocessed file handed to the POD. */
   outputPath?: string;
+  /** The variable's name inside `outputPath`. */
+  outputVariable?: string;
 
   constructor(
     readonly pod: string,
     readonly spec: VarlistEntrySpec,
+    /** The POD's `dimensions` section: names, units and axes the POD wants its coordinates in. */
+    readonly podDimensions: Readonly<Record<string, DimensionSpec>> = {},
   ) {
     this.name = spec.name;
     this.requirement = spec.requirement;

@@ -129,7 +129,7 @@ describe('fairpod run and plan on the demo dataset', function () {
     const summary = await fs.readFile(path.join(workDir, 'demo_plev', 'output', 'summary.txt'), 'utf8');
     expect(summary)
       .to.match(/^case DEMO 1985-1989/)
-      .and.match(/u850 \(ua850 in DEMO\.u850\.mon\.nc\): shape 60x8x16/);
+      .and.match(/u850 \(u850 in DEMO\.u850\.mon\.nc\): shape 60x8x16/);
     const log = await fs.readFile(path.join(workDir, 'demo_alternate', 'demo_alternate.log'), 'utf8');
     expect(log).to.match(/demo_alternate: temperature and precipitation/);
     expect(
@@ -169,7 +169,7 @@ describe('fairpod run and plan on the demo dataset', function () {
     expect(r.stdout).to.match(/POD failing_pod: FAILED \(driver exit 3/);
     const log = await fs.readFile(path.join(dir, 'work-fail', 'failing_pod', 'failing_pod.log'), 'utf8');
     expect(log).to.equal(
-      `u850 is ua850 in ${path.join(dir, 'work-fail', 'failing_pod', 'mon', 'DEMO.u850.mon.nc')}\n`,
+      `u850 is u850 in ${path.join(dir, 'work-fail', 'failing_pod', 'mon', 'DEMO.u850.mon.nc')}\n`,
     );
   });
 });

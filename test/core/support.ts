@@ -5,6 +5,7 @@ import { Pod } from '../../src/core/pod.js';
 import {
   DataSourceServices,
   type Logger,
+  type PreprocessOutput,
   type Preprocessor,
   type VariableTranslator,
 } from '../../src/core/services.js';
@@ -39,10 +40,10 @@ export class MemoryLogger implements Logger {
 export class RecordingPreprocessor implements Preprocessor {
   readonly calls: { label: string; files: string[] }[] = [];
   failFor = new Set<string>();
-  async process(entry: VarlistEntry, files: DataKey[]): Promise<string> {
+  async process(entry: VarlistEntry, files: DataKey[]): Promise<PreprocessOutput> {
     if (this.failFor.has(entry.label)) throw new DataKeyError(files[0]!.id, 'unreadable file');
     this.calls.push({ label: entry.label, files: files.map((f) => f.id) });
-    return `/work/${entry.pod}/${entry.name}.nc`;
+    return { path: `/work/${entry.pod}/${entry.name}.nc`, variableName: entry.name, history: [] };
   }
 }
 

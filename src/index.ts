@@ -1,0 +1,27 @@
+/**
+ * fairpod as a library: `import { runCase, DataSourceBase, registerPlugin, ... } from 'fairpod'`.
+ * Importing it registers the plugins shipped with fairpod.
+ */
+import 'reflect-metadata';
+import '../plugins/index.js';
+
+export * from './core/errors.js';
+export * from './core/dataKey.js';
+export * from './core/varlist.js';
+export * from './core/pod.js';
+export * from './core/selection.js';
+export * from './core/tieBreakers.js';
+export * from './core/timeCoverage.js';
+export * from './core/services.js';
+export * from './core/dataSource.js';
+export * from './core/placeFiles.js';
+export * from './core/podDriver.js';
+export * from './core/podLocator.js';
+export * from './core/report.js';
+export * from './core/caseRun.js';
+export type { ContractFixture } from './core/contract.js';
+export * from './container.js';
+export * from './settings/types.js';
+export { loadPodSettings, parsePodSettings } from './settings/podSettings.js';
+export { Translator, translate } from './settings/translator.js';
+export * from './catalog/index.js';
