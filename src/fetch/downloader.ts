@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import got, { type Request } from 'got';
 import PQueue from 'p-queue';
 import { FairpodError, ValidationError } from '../core/errors.js';
@@ -403,11 +404,12 @@ export class Downloader {
     const file = this.state.partialPath(key);
     if (have > 0)
       yield* createReadStream(file, { end: have - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-    const out = await fs.open(file, have > 0 ? 'a' : 'w');
+    // A write stream (not an awaited write per chunk) lets the partial file take coalesced writes.
+    const out = createWriteStream(file, { flags: have > 0 ? 'a' : 'w', highWaterMark: 1 << 20 });
     let received = 0;
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
-        await out.write(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
         received += chunk.length;
         this.counts.bytes += chunk.length;
         this.progress?.received(chunk.length);
@@ -416,8 +418,10 @@ export class Downloader {
     } catch (err) {
       throw retryable(err);
     } finally {
-      await out.close();
       req.destroy();
+      out.end();
+      // A partial file that could not be written in full must not be resumed from.
+      await finished(out).catch(() => this.state.discardPartial(key));
     }
     if (total !== undefined && have + received !== total) {
       throw new RetryableError(`the connection ended after ${have + received} of ${total} bytes`);
