@@ -155,6 +155,23 @@ describe('fairpod run and plan on the demo dataset', function () {
     }
   });
 
+  it('a chosen file that is not netCDF fails its data key in preprocessing, and another version is used', async () => {
+    const { report } = await plan('demo_plev', ...caseArgs());
+    const chosen = report.pods[0]!.variables[0]!.files[0]!.id;
+    const original = await fs.readFile(chosen);
+    await fs.writeFile(chosen, 'this is not netCDF');
+    try {
+      const workDir = path.join(dir, 'work-corrupt');
+      const r = await fairpod('run', 'demo_plev', ...caseArgs('--work-dir', workDir, '--json'));
+      expect(r.code, r.stderr).to.equal(0);
+      const v = (JSON.parse(r.stdout) as RunReport).pods[0]!.variables[0]!;
+      expect(v.experiment!.version).to.equal('v20190101');
+      expect(v.decisions.join('\n')).to.include(`dropped ${chosen}:`).and.match(/not a netCDF file/);
+    } finally {
+      await fs.writeFile(chosen, original);
+    }
+  });
+
   it('a POD whose driver fails is reported with its exit code and log', async () => {
     const podDir = path.join(dir, 'failing_pod');
     await fs.mkdir(podDir, { recursive: true });

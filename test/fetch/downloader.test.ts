@@ -231,7 +231,9 @@ describe('Downloader against a faulty server on 127.0.0.1', () => {
     ]);
     expect(server.requestsFor('/f.nc')).to.have.length(1);
     expect(new Set(results.map((r) => r.path)).size).to.equal(1);
-    expect(b.summary().cacheHits).to.equal(1);
+    // Whichever downloader takes the lock first fetches; the other finds the object in the store.
+    expect(a.summary().files + b.summary().files).to.equal(1);
+    expect(a.summary().cacheHits + b.summary().cacheHits).to.equal(1);
   });
 
   it('keeps to the connection limit', async () => {
