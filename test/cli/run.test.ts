@@ -166,7 +166,9 @@ describe('fairpod run and plan on the demo dataset', function () {
       expect(r.code, r.stderr).to.equal(0);
       const v = (JSON.parse(r.stdout) as RunReport).pods[0]!.variables[0]!;
       expect(v.experiment!.version).to.equal('v20190101');
-      expect(v.decisions.join('\n')).to.include(`dropped ${chosen}:`).and.match(/not a netCDF file/);
+      expect(v.decisions.join('\n'))
+        .to.include(`dropped ${chosen}:`)
+        .and.match(/not a netCDF file/);
     } finally {
       await fs.writeFile(chosen, original);
     }
