@@ -1,16 +1,18 @@
 /**
- * A catalog table held in memory by column, each column dictionary-encoded (distinct values + one code per row).
+ * A catalog table held in memory by column.
  *
- * Catalog facets repeat a few values over millions of rows, so codes keep memory small, and a search tests each
- * distinct value once and then compares integers row by row.
+ * Facet columns are dictionary-encoded (distinct values + one integer code per row): catalog facets repeat a few
+ * values over millions of rows, so codes keep memory small, and a search tests each distinct value once and then
+ * compares integers row by row. Columns whose values are nearly all distinct (paths) are kept "plain": per row,
+ * the byte range of the cell in the table's bytes, decoded only when a row is returned.
  */
-import { ValidationError } from '../core/errors.js';
-import { formatListValue, parseListValue, readCsvRecords } from './csvTable.js';
+import { formatListValue, parseListValue } from './csvTable.js';
 import { periodOf, timeColumns } from './search.js';
 import type { CatalogRow } from './types.js';
 
-/** One dictionary-encoded column. */
-export interface EncodedColumn {
+/** A dictionary-encoded column. */
+export interface DictColumn {
+  kind: 'dict';
   /** Distinct values in order of first appearance. */
   values: string[];
   /** Per row: index into `values`. */
@@ -19,131 +21,56 @@ export interface EncodedColumn {
   lists?: string[][];
 }
 
-// Rows read before deciding which columns are stored plain (one value per row) rather than as a dictionary.
-const PLAIN_PROBE = 4096;
+/** A column stored as one UTF-8 byte range per row (nearly unique values, where a dictionary gains nothing). */
+export interface PlainColumn {
+  kind: 'plain';
+  bytes: Buffer;
+  /** Per row: start and end (exclusive) of the cell in `bytes`. */
+  starts: Uint32Array;
+  ends: Uint32Array;
+  /** Cells that are not a byte range of `bytes` (quoted CSV fields), by row. */
+  overrides: Map<number, string>;
+  /** True when every non-empty cell is a list (then cells are parsed on access). */
+  lists: boolean;
+}
+
+/** One stored column. */
+export type StoredColumn = DictColumn | PlainColumn;
 
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
-  readonly columns: string[];
-  readonly encoded: EncodedColumn[];
-  size = 0;
-  periodFirst = new Float64Array(0);
-  periodLast = new Float64Array(0);
-  private readonly lookup: Map<string, number>[];
-  private readonly plain: boolean[];
-  private readonly lastValue: (string | undefined)[];
-  private readonly lastCode: number[];
+  readonly periodFirst: Float64Array;
+  readonly periodLast: Float64Array;
+  private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
-  constructor(columns: string[]) {
-    this.columns = columns;
-    this.encoded = columns.map(() => ({ values: [], codes: new Uint32Array(1024) }));
-    this.lookup = columns.map(() => new Map());
-    this.plain = columns.map(() => false);
-    this.lastValue = columns.map(() => undefined);
-    this.lastCode = columns.map(() => 0);
+  /** A table from its parts; the period keys are computed from the time columns unless given. */
+  constructor(
+    readonly columns: string[],
+    readonly stored: StoredColumn[],
+    readonly size: number,
+    periods?: { first: Float64Array; last: Float64Array },
+  ) {
+    if (periods) {
+      this.periodFirst = periods.first;
+      this.periodLast = periods.last;
+    } else {
+      [this.periodFirst, this.periodLast] = this.computePeriods();
+    }
   }
 
-  /** Appends one row given as cells in column order. */
-  add(cells: string[]): void {
-    if (this.size === this.encoded[0].codes.length) {
-      for (const col of this.encoded) {
-        const grown = new Uint32Array(col.codes.length * 2);
-        grown.set(col.codes);
-        col.codes = grown;
-      }
-    }
-    const row = this.size;
-    for (let c = 0; c < cells.length; c++) {
-      const col = this.encoded[c];
-      const value = cells[c];
-      if (this.plain[c]) {
-        col.codes[row] = col.values.length;
-        col.values.push(value);
-        continue;
-      }
-      // Consecutive rows of a catalog mostly repeat their neighbour's facets: compare before hashing.
-      if (value === this.lastValue[c]) {
-        col.codes[row] = this.lastCode[c];
-        continue;
-      }
-      const map = this.lookup[c];
-      let code = map.get(value);
-      if (code === undefined) {
-        code = col.values.length;
-        col.values.push(value);
-        map.set(value, code);
-      }
-      col.codes[row] = code;
-      this.lastValue[c] = value;
-      this.lastCode[c] = code;
-    }
-    this.size++;
-    if (this.size === PLAIN_PROBE) this.probeForPlainColumns();
-  }
-
-  /**
-   * Columns whose values are nearly all distinct (paths, ids) gain nothing from a dictionary and cost a hash
-   * lookup per cell: after the first rows they switch to one value per row.
-   */
-  private probeForPlainColumns(): void {
-    this.encoded.forEach((col, c) => {
-      if (col.values.length <= this.size / 2) return;
-      col.values = Array.from(col.codes.subarray(0, this.size), (code) => col.values[code]);
-      col.codes.set(col.values.map((_, i) => i));
-      this.lookup[c].clear();
-      this.plain[c] = true;
-    });
-  }
-
-  /** Ends loading: trims buffers, detects list-valued columns and computes each row's period. */
-  finish(): this {
-    for (const col of this.encoded) {
-      col.codes = col.codes.slice(0, this.size);
-      const nonEmpty = col.values.filter((v) => v !== '');
-      const parsed = nonEmpty.length > 0 ? col.values.map((v) => (v === '' ? [] : parseListValue(v))) : [];
-      if (nonEmpty.length > 0 && parsed.every((p) => p !== undefined)) col.lists = parsed as string[][];
-    }
-    this.lookup.length = 0;
-    this.computePeriods();
-    return this;
-  }
-
-  private computePeriods(): void {
-    this.periodFirst = new Float64Array(this.size).fill(NaN);
-    this.periodLast = new Float64Array(this.size).fill(NaN);
-    const tc = timeColumns(this.columns);
-    if (!tc) return;
-    const col = (name: string | undefined): EncodedColumn | undefined =>
-      name === undefined ? undefined : this.encoded[this.columns.indexOf(name)];
-    const start = col(tc.start);
-    const end = col(tc.end);
-    const range = col(tc.range);
-    // Parse each distinct combination of codes once: catalogs repeat the same periods across variables and members.
-    const cache = new Map<number, [number, number] | undefined>();
-    const sn = (start?.values.length ?? 0) + 1;
-    const en = (end?.values.length ?? 0) + 1;
-    for (let i = 0; i < this.size; i++) {
-      const sc = start ? start.codes[i] : 0;
-      const ec = end ? end.codes[i] : 0;
-      const rc = range ? range.codes[i] : 0;
-      const key = (rc * en + ec) * sn + sc;
-      let p = cache.get(key);
-      if (p === undefined && !cache.has(key)) {
-        p = periodOf(start?.values[sc], end?.values[ec], range?.values[rc]);
-        cache.set(key, p);
-      }
-      if (p) {
-        this.periodFirst[i] = p[0];
-        this.periodLast[i] = p[1];
-      }
-    }
+  /** The raw text of row `i` in column `c` (lists unparsed). */
+  text(c: number, i: number): string {
+    const col = this.stored[c];
+    if (col.kind === 'dict') return col.values[col.codes[i]];
+    return col.overrides.get(i) ?? col.bytes.toString('utf8', col.starts[i], col.ends[i]);
   }
 
   /** The cell of row `i` in column `c`, lists parsed. */
   cell(c: number, i: number): string | string[] {
-    const col = this.encoded[c];
-    const code = col.codes[i];
-    return col.lists ? col.lists[code] : col.values[code];
+    const col = this.stored[c];
+    if (col.kind === 'dict') return col.lists ? col.lists[col.codes[i]] : col.values[col.codes[i]];
+    const text = this.text(c, i);
+    return col.lists ? (text === '' ? [] : (parseListValue(text) ?? [text])) : text;
   }
 
   /** Row `i` as an object. */
@@ -153,62 +80,336 @@ export class ColumnTable {
     return out;
   }
 
+  /**
+   * The rows of each code of dictionary column `c`, built on first use (a counting sort): the rows of code k are
+   * `rows[offsets[k] .. offsets[k+1])`, ascending.
+   */
+  postings(c: number): { offsets: Uint32Array; rows: Int32Array } {
+    let p = this.postingsCache.get(c);
+    if (p) return p;
+    const col = this.stored[c];
+    if (col.kind !== 'dict') throw new Error(`column ${this.columns[c]} is not dictionary-encoded`);
+    const offsets = new Uint32Array(col.values.length + 1);
+    const { codes } = col;
+    for (let i = 0; i < this.size; i++) offsets[codes[i] + 1]++;
+    for (let k = 1; k < offsets.length; k++) offsets[k] += offsets[k - 1];
+    const next = offsets.slice(0, -1);
+    const rows = new Int32Array(this.size);
+    for (let i = 0; i < this.size; i++) rows[next[codes[i]]++] = i;
+    p = { offsets, rows };
+    this.postingsCache.set(c, p);
+    return p;
+  }
+
   /** Names of the list-valued columns. */
   listColumns(): string[] {
-    return this.columns.filter((_, c) => this.encoded[c].lists !== undefined);
+    return this.columns.filter((_, c) => {
+      const col = this.stored[c];
+      return col.kind === 'dict' ? col.lists !== undefined : col.lists;
+    });
+  }
+
+  private computePeriods(): [Float64Array, Float64Array] {
+    const first = new Float64Array(this.size).fill(NaN);
+    const last = new Float64Array(this.size).fill(NaN);
+    const tc = timeColumns(this.columns);
+    if (!tc) return [first, last];
+    const idx = (name: string | undefined): number => (name === undefined ? -1 : this.columns.indexOf(name));
+    const time = [idx(tc.start), idx(tc.end), idx(tc.range)];
+    // Parse each distinct combination of codes once: catalogs repeat the same periods across variables and members.
+    const dicts = time.map((c) =>
+      c >= 0 && this.stored[c].kind === 'dict' ? (this.stored[c] as DictColumn) : undefined,
+    );
+    const allDict = time.every((c, k) => c < 0 || dicts[k] !== undefined);
+    const cache = new Map<string | number, [number, number] | undefined>();
+    const [sn, en] = dicts.map((d) => (d?.values.length ?? 0) + 1);
+    const text = (k: number, i: number): string | undefined =>
+      time[k] < 0 ? undefined : this.text(time[k], i);
+    for (let i = 0; i < this.size; i++) {
+      let key: string | number;
+      if (allDict) {
+        const code = (k: number): number => dicts[k]?.codes[i] ?? 0;
+        key = (code(2) * en + code(1)) * sn + code(0);
+      } else {
+        key = `${text(0, i)}\u0000${text(1, i)}\u0000${text(2, i)}`;
+      }
+      let p = cache.get(key);
+      if (p === undefined && !cache.has(key)) {
+        p = periodOf(text(0, i), text(1, i), text(2, i));
+        cache.set(key, p);
+      }
+      if (p) {
+        first[i] = p[0];
+        last[i] = p[1];
+      }
+    }
+    return [first, last];
+  }
+}
+
+// Rows read before deciding which columns are stored plain rather than as a dictionary.
+const PLAIN_PROBE = 4096;
+
+/**
+ * Builds a ColumnTable row by row. Cells arrive either as byte ranges of a source buffer (the CSV reader's fast
+ * path: no string is made for a cell equal to the previous row's, nor for a plain cell) or as strings.
+ *
+ * The dictionaries are hash tables over bytes, written by hand: a JS Map would need a string per cell, and
+ * making 11 million strings is most of what loading a million-row catalog used to cost.
+ */
+export class ColumnTableBuilder {
+  size = 0;
+  private capacity = 1024;
+  private readonly n: number;
+  private readonly dicts: ByteDictionary[];
+  private readonly codes: Uint32Array[];
+  private readonly plain: boolean[];
+  private starts: Uint32Array[];
+  private ends: Uint32Array[];
+  private readonly overrides: Map<number, string>[];
+  // The previous row's cell of each column (its bytes in `source`, or -1) and its code: most catalog rows repeat
+  // their neighbour's facets, and comparing bytes is cheaper than hashing them.
+  private readonly prevStart: Int32Array;
+  private readonly prevEnd: Int32Array;
+  private readonly prevCode: Uint32Array;
+  private source: Buffer = Buffer.alloc(0);
+
+  constructor(readonly columns: string[]) {
+    this.n = columns.length;
+    this.dicts = columns.map(() => new ByteDictionary());
+    this.codes = columns.map(() => new Uint32Array(this.capacity));
+    this.plain = columns.map(() => false);
+    // During the probe every column records its byte ranges, so that it can turn plain afterwards.
+    this.starts = columns.map(() => new Uint32Array(this.capacity));
+    this.ends = columns.map(() => new Uint32Array(this.capacity));
+    this.overrides = columns.map(() => new Map());
+    this.prevStart = new Int32Array(this.n).fill(-1);
+    this.prevEnd = new Int32Array(this.n);
+    this.prevCode = new Uint32Array(this.n);
+  }
+
+  /** Whether column `c` is stored plain (the reader then needs only the cell's end, not its bytes compared). */
+  isPlain(c: number): boolean {
+    return this.plain[c];
+  }
+
+  /** Sets the buffer that byte ranges given to `addBytes` refer to. */
+  setSource(bytes: Buffer): void {
+    this.source = bytes;
+    this.prevStart.fill(-1);
+  }
+
+  /** Starts a new row (grows the buffers when needed). Follow with one `addBytes`/`addString` per column. */
+  beginRow(): void {
+    if (this.size === this.capacity) this.grow();
+  }
+
+  /** Sets column `c` of the current row to `source[start, end)`. */
+  addBytes(c: number, start: number, end: number): void {
+    const row = this.size;
+    if (this.plain[c] || row < PLAIN_PROBE) {
+      this.starts[c][row] = start;
+      this.ends[c][row] = end;
+      if (this.plain[c]) return;
+    }
+    const src = this.source;
+    const ps = this.prevStart[c];
+    const len = end - start;
+    if (ps >= 0 && this.prevEnd[c] - ps === len) {
+      let k = 0;
+      while (k < len && src[start + k] === src[ps + k]) k++;
+      if (k === len) {
+        this.codes[c][row] = this.prevCode[c];
+        return;
+      }
+    }
+    const code = this.dicts[c].intern(src, start, end);
+    this.codes[c][row] = code;
+    this.prevStart[c] = start;
+    this.prevEnd[c] = end;
+    this.prevCode[c] = code;
+  }
+
+  /** Sets column `c` of the current row to a string (a quoted CSV field, or a cell of an inline catalog). */
+  addString(c: number, value: string): void {
+    const row = this.size;
+    this.prevStart[c] = -1;
+    if (this.plain[c] || row < PLAIN_PROBE) {
+      this.overrides[c].set(row, value);
+      this.starts[c][row] = 0;
+      this.ends[c][row] = 0;
+      if (this.plain[c]) return;
+    }
+    const bytes = Buffer.from(value, 'utf8');
+    this.codes[c][row] = this.dicts[c].intern(bytes, 0, bytes.length);
+  }
+
+  /** Ends the current row. */
+  endRow(): void {
+    this.size++;
+    if (this.size === PLAIN_PROBE) this.probeForPlainColumns();
+  }
+
+  /**
+   * Columns whose values are nearly all distinct (paths, ids) gain nothing from a dictionary and cost a hash
+   * lookup per cell: after the first rows they switch to one byte range per row.
+   */
+  private probeForPlainColumns(): void {
+    for (let c = 0; c < this.n; c++) {
+      if (this.dicts[c].count > this.size / 2) {
+        this.plain[c] = true;
+        this.dicts[c] = new ByteDictionary();
+      } else {
+        this.overrides[c].clear();
+      }
+    }
+    this.starts = this.starts.map((s, c) => (this.plain[c] ? s : new Uint32Array(0)));
+    this.ends = this.ends.map((s, c) => (this.plain[c] ? s : new Uint32Array(0)));
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const grow = (a: Uint32Array): Uint32Array => {
+      if (a.length === 0) return a;
+      const g = new Uint32Array(this.capacity);
+      g.set(a);
+      return g;
+    };
+    for (let c = 0; c < this.n; c++) {
+      this.codes[c] = this.plain[c] ? this.codes[c] : grow(this.codes[c]);
+      this.starts[c] = grow(this.starts[c]);
+      this.ends[c] = grow(this.ends[c]);
+    }
+  }
+
+  /** The finished table: dictionary values decoded, list-valued columns detected, periods computed. */
+  finish(): ColumnTable {
+    const stored: StoredColumn[] = this.columns.map((_, c) => {
+      if (this.plain[c]) return this.plainColumn(c);
+      const values = this.dicts[c].values();
+      const col: DictColumn = { kind: 'dict', values, codes: this.codes[c].slice(0, this.size) };
+      const nonEmpty = values.filter((v) => v !== '');
+      const parsed = nonEmpty.length > 0 ? values.map((v) => (v === '' ? [] : parseListValue(v))) : [];
+      if (nonEmpty.length > 0 && parsed.every((p) => p !== undefined)) col.lists = parsed as string[][];
+      return col;
+    });
+    return new ColumnTable(this.columns, stored, this.size);
+  }
+
+  private plainColumn(c: number): PlainColumn {
+    const col: PlainColumn = {
+      kind: 'plain',
+      bytes: this.source,
+      starts: this.starts[c].slice(0, this.size),
+      ends: this.ends[c].slice(0, this.size),
+      overrides: this.overrides[c],
+      lists: false,
+    };
+    // A list column starts with [ or ( in every non-empty cell: check the first byte before parsing anything.
+    const table = new ColumnTable([this.columns[c]], [col], this.size, {
+      first: new Float64Array(0),
+      last: new Float64Array(0),
+    });
+    let any = false;
+    let all = true;
+    for (let i = 0; i < this.size && all; i++) {
+      const text = col.overrides.get(i);
+      if (text === undefined ? col.starts[i] === col.ends[i] : text === '') continue;
+      const first = text === undefined ? col.bytes[col.starts[i]] : text.charCodeAt(0);
+      any = true;
+      all = (first === 91 || first === 40) && parseListValue(table.text(0, i)) !== undefined;
+    }
+    col.lists = any && all;
+    return col;
   }
 }
 
 /**
- * Reads a CSV (or .csv.gz) table into a ColumnTable, streaming it. A row with the wrong number of cells is a
- * ValidationError located at its line.
+ * Distinct byte strings → codes: open addressing over FNV-1a hashes, each value's bytes kept once in an arena.
+ * Hand-written (see ColumnTableBuilder): no library interns byte ranges without making strings.
  */
-export async function readColumnTable(file: string): Promise<ColumnTable> {
-  let table: ColumnTable | undefined;
-  let width = 0;
-  await readCsvRecords(file, (fields, line) => {
-    if (!table) {
-      const names = fields.map((f) => f.trim());
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup !== undefined || names.some((n) => n === '')) {
-        throw new ValidationError(
-          dup !== undefined
-            ? `column '${dup}' appears twice in the header row`
-            : 'the header row has an empty column name',
-          {
-            location: { file, line },
-            hint: 'give every column of the first row a distinct name',
-          },
-        );
+class ByteDictionary {
+  count = 0;
+  private slots = new Int32Array(1024).fill(-1);
+  private hashes = new Int32Array(256);
+  private offsets = new Uint32Array(257);
+  private arena = Buffer.alloc(4096);
+
+  /** The code of `src[start, end)`, adding it when new. */
+  intern(src: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let k = start; k < end; k++) h = Math.imul(h ^ src[k], 0x01000193);
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const code = this.slots[s];
+      if (code === -1) {
+        this.slots[s] = this.add(h, src, start, end);
+        if (this.count * 2 > this.slots.length) this.rehash();
+        return this.count - 1;
       }
-      table = new ColumnTable(names);
-      width = names.length;
-      return;
+      if (this.hashes[code] !== h) continue;
+      const o = this.offsets[code];
+      if (this.offsets[code + 1] - o !== len) continue;
+      let k = 0;
+      while (k < len && this.arena[o + k] === src[start + k]) k++;
+      if (k === len) return code;
     }
-    if (fields.length !== width) {
-      throw new ValidationError(`row has ${fields.length} cells, the header row has ${width}`, {
-        location: { file, line },
-        hint: 'quote cells holding commas ("a, b"), or fix the number of separators on this line',
-      });
-    }
-    table.add(fields);
-  });
-  if (!table) {
-    throw new ValidationError('the catalog table is empty', {
-      location: { file, line: 1 },
-      hint: 'the first row must name the columns',
-    });
   }
-  return table.finish();
+
+  private add(h: number, src: Uint8Array, start: number, end: number): number {
+    const code = this.count++;
+    if (code + 1 >= this.hashes.length) {
+      const hashes = new Int32Array(this.hashes.length * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      const offsets = new Uint32Array(this.hashes.length + 1);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+    }
+    const o = this.offsets[code];
+    const need = o + (end - start);
+    if (need > this.arena.length) {
+      const arena = Buffer.alloc(Math.max(need, this.arena.length * 2));
+      arena.set(this.arena.subarray(0, o));
+      this.arena = arena;
+    }
+    this.arena.set(src.subarray(start, end), o);
+    this.offsets[code + 1] = need;
+    this.hashes[code] = h;
+    return code;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let code = 0; code < this.count; code++) {
+      let s = this.hashes[code] & mask;
+      while (slots[s] !== -1) s = (s + 1) & mask;
+      slots[s] = code;
+    }
+    this.slots = slots;
+  }
+
+  /** The distinct values as strings, by code. */
+  values(): string[] {
+    return Array.from({ length: this.count }, (_, code) =>
+      this.arena.toString('utf8', this.offsets[code], this.offsets[code + 1]),
+    );
+  }
 }
 
 /** Builds a ColumnTable from rows held as objects (an inline `catalog_dict`); lists are kept as lists. */
 export function columnTableOfRows(rows: Record<string, unknown>[]): ColumnTable {
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const table = new ColumnTable(columns);
+  const builder = new ColumnTableBuilder(columns);
   const text = (v: unknown): string =>
     v === null || v === undefined ? '' : Array.isArray(v) ? formatListValue(v.map(String)) : String(v);
-  for (const row of rows) table.add(columns.map((c) => text(row[c])));
-  return table.finish();
+  for (const row of rows) {
+    builder.beginRow();
+    columns.forEach((c, k) => builder.addString(k, text(row[c])));
+    builder.endRow();
+  }
+  return builder.finish();
 }

@@ -1,76 +1,7 @@
 /**
- * The CSV table of an ESM catalog: streamed record reading, field formatting, and list-valued cells.
- *
- * Written by hand rather than with csv-parse: catalogs reach millions of rows, and a parser that takes the
- * quote-free fast path (`line.split(',')`, which is nearly every catalog line) reads them several times faster
- * than csv-parse's character-by-character state machine in the bench (bench/catalog.ts). Quoted fields (RFC 4180,
- * `""` escapes, newlines inside quotes) take the slow path.
+ * CSV cells of an ESM catalog: splitting a quoted record, formatting fields, and list-valued cells. The table
+ * reader (tableReader.ts) takes the quote-free fast path itself and hands quoted records to `splitQuotedLine`.
  */
-import fs from 'node:fs';
-import zlib from 'node:zlib';
-import type { Readable } from 'node:stream';
-import { ValidationError } from '../core/errors.js';
-
-/** Called for each record of the table, with the 1-based line number where it starts. */
-export type RecordHandler = (fields: string[], line: number) => void;
-
-/** Opens a catalog table for reading, gunzipping `.gz` files. */
-export function openTable(file: string): Readable {
-  const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const stream = file.endsWith('.gz') ? raw.pipe(zlib.createGunzip()) : raw;
-  if (stream !== raw) raw.on('error', (err) => stream.destroy(err));
-  stream.setEncoding('utf8');
-  return stream;
-}
-
-/**
- * Streams the records of a CSV table to `onRecord`, line by line, without holding the file in memory.
- * Empty lines are skipped. Returns the number of physical lines read.
- */
-export async function readCsvRecords(file: string, onRecord: RecordHandler): Promise<number> {
-  let carry = '';
-  let lineNo = 0;
-  // A record whose quoted field spans lines: its text so far and its first line.
-  let pending: string | undefined;
-  let pendingLine = 0;
-  const handleLine = (raw: string): void => {
-    lineNo++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const text = pending === undefined ? line : `${pending}\n${line}`;
-    const start = pending === undefined ? lineNo : pendingLine;
-    if (text.indexOf('"') === -1) {
-      pending = undefined;
-      if (text.length > 0) onRecord(text.split(','), start);
-      return;
-    }
-    const fields = splitQuotedLine(text);
-    if (fields === undefined) {
-      if (pending === undefined) pendingLine = lineNo;
-      pending = text;
-      return;
-    }
-    pending = undefined;
-    onRecord(fields, start);
-  };
-  for await (const chunk of openTable(file) as AsyncIterable<string>) {
-    const text = carry + chunk;
-    let from = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', from)) !== -1) {
-      handleLine(text.slice(from, nl));
-      from = nl + 1;
-    }
-    carry = text.slice(from);
-  }
-  if (carry.length > 0) handleLine(carry);
-  if (pending !== undefined) {
-    throw new ValidationError('a quoted field is never closed', {
-      location: { file, line: pendingLine },
-      hint: 'close the quote (a literal quote inside a quoted field is written "")',
-    });
-  }
-  return lineNo;
-}
 
 /** Splits one CSV record that contains quotes; undefined when a quoted field is still open at the end. */
 export function splitQuotedLine(text: string): string[] | undefined {

@@ -2,17 +2,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import { buildIndex, IndexedCatalog, openIndex } from './catalogIndex.js';
-import { columnTableOfRows, readColumnTable, type ColumnTable } from './columnTable.js';
+import { buildIndex, IndexedCatalog, openIndex, statTable } from './catalogIndex.js';
+import { columnTableOfRows, type ColumnTable } from './columnTable.js';
 import { defaultHeader, parseHeader, resolveCatalogFile } from './header.js';
 import { MemoryCatalog } from './memoryCatalog.js';
+import { parseColumnTable, readTableBytes } from './tableReader.js';
 import type { EsmCatalog, EsmCatalogHeader } from './types.js';
 
 /** Options of `loadEsmCatalog`. */
 export interface LoadOptions {
   /** A CSV (or .csv.gz) table to use instead of the one the header names (`--catalog-file`). */
   catalogFile?: string;
-  /** Use (and build when missing or stale) the SQLite index of the table; default true. */
+  /** Use (and build when missing or stale) the index of the table (see catalogIndex.ts); default true. */
   index?: boolean;
 }
 
@@ -54,24 +55,29 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   if (useIndex) {
     const found = await openIndex(tableFile!);
     if (found) {
-      header ??= defaultHeader(source, found.meta.columns);
-      checkHeaderAgainstTable(header, headerPath, found.meta.columns, tableFile, notes);
-      return new IndexedCatalog(source, header, found.db, found.meta, notes);
+      header ??= defaultHeader(source, found.columns);
+      checkHeaderAgainstTable(header, headerPath, found.columns, tableFile, notes);
+      return new IndexedCatalog(source, header, found, notes);
     }
   }
 
   let table: ColumnTable;
+  let read: { stat: ReturnType<typeof statTable>; raw: Buffer } | undefined;
   if (tableFile !== undefined) {
-    table = await readColumnTable(tableFile);
+    // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
+    const stat = statTable(tableFile);
+    const bytes = await readTableBytes(tableFile);
+    table = parseColumnTable(tableFile, bytes.text);
+    read = { stat, raw: bytes.raw };
   } else {
     table = columnTableOfRows((header?.catalog_dict ?? []) as Record<string, unknown>[]);
   }
   header ??= defaultHeader(source, table.columns);
   checkHeaderAgainstTable(header, headerPath, table.columns, tableFile, notes);
-  if (useIndex) {
+  if (useIndex && read) {
     // The table is already in memory, so this load answers from memory; the index serves the next loads.
     try {
-      await buildIndex(tableFile!, table, header.assets.column_name);
+      await buildIndex(tableFile!, read.stat, read.raw, table);
     } catch (err) {
       notes.push(
         `${tableFile}: no index written, searches read the table each time (${(err as Error).message})`,

@@ -6,16 +6,86 @@ import type { CatalogQuery, CatalogRow, EsmCatalog, EsmCatalogHeader, SearchOpti
 
 /** Sorted distinct non-empty values of a column, list items flattened (as intake-esm's `unique()`). */
 export function distinctValues(table: ColumnTable, c: number): string[] {
-  const col = table.encoded[c];
-  const set = new Set<string>(col.lists ? col.lists.flat() : col.values);
+  const col = table.stored[c];
+  const set = new Set<string>();
+  if (col.kind === 'dict') for (const v of col.lists ? col.lists.flat() : col.values) set.add(v);
+  else
+    for (let i = 0; i < table.size; i++) {
+      const cell = table.cell(c, i);
+      if (Array.isArray(cell)) cell.forEach((v) => set.add(v));
+      else set.add(cell);
+    }
   set.delete('');
   return [...set].sort();
+}
+
+/** A search's test of one dictionary column: which codes it lets through. */
+interface CodeFilter {
+  c: number;
+  codes: Uint32Array;
+  allowed: Uint8Array;
+  /** Share of the column's distinct values allowed: the smallest goes first. */
+  share: number;
+}
+
+/**
+ * Rows (ascending) whose codes every filter allows. Only the first, most selective filter looks at every row,
+ * through its column's postings when `usePostings` (and they select under a quarter of the rows) or else by a
+ * tight scan of its codes; the other filters are tested on those rows only. A single loop testing all filters on
+ * every row ran several times slower (the single-facet search of bench/catalog.ts: 10-14 ms over a million rows;
+ * scan about 1.5 ms; postings well under 1 ms).
+ */
+function matchCodes(table: ColumnTable, filters: CodeFilter[], usePostings: boolean): Int32Array {
+  if (filters.length === 0) return Int32Array.from({ length: table.size }, (_, i) => i);
+  const { c, codes, allowed } = filters[0];
+  const found =
+    (usePostings ? fromPostings(table, c, allowed) : undefined) ?? scanCodes(table.size, codes, allowed);
+  let n = found.length;
+  for (let k = 1; k < filters.length; k++) {
+    const f = filters[k];
+    let kept = 0;
+    for (let j = 0; j < n; j++) if (f.allowed[f.codes[found[j]]] !== 0) found[kept++] = found[j];
+    n = kept;
+  }
+  return found.subarray(0, n);
+}
+
+/** Rows holding an allowed code, from the column's postings; undefined when they are a quarter of the rows or more. */
+function fromPostings(table: ColumnTable, c: number, allowed: Uint8Array): Int32Array | undefined {
+  const { offsets, rows } = table.postings(c);
+  const picked = [...allowed.keys()].filter((code) => allowed[code] !== 0);
+  const total = picked.reduce((sum, code) => sum + offsets[code + 1] - offsets[code], 0);
+  if (total > table.size / 4) return undefined;
+  const found = new Int32Array(total);
+  let n = 0;
+  for (const code of picked) {
+    found.set(rows.subarray(offsets[code], offsets[code + 1]), n);
+    n += offsets[code + 1] - offsets[code];
+  }
+  return picked.length > 1 ? found.sort() : found;
+}
+
+/** Rows holding an allowed code, by a scan of the codes. */
+function scanCodes(size: number, codes: Uint32Array, allowed: Uint8Array): Int32Array {
+  let found = new Int32Array(1024);
+  let n = 0;
+  for (let i = 0; i < size; i++) {
+    if (allowed[codes[i]] === 0) continue;
+    if (n === found.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(found);
+      found = grown;
+    }
+    found[n++] = i;
+  }
+  return found.subarray(0, n);
 }
 
 /** A catalog searched in memory. Built by `loadEsmCatalog` when no index is used, or while the index is built. */
 export class MemoryCatalog implements EsmCatalog {
   readonly columns: string[];
   readonly assetColumn: string;
+  private searches = 0;
 
   constructor(
     readonly source: string,
@@ -40,17 +110,32 @@ export class MemoryCatalog implements EsmCatalog {
     const q = normalizeQuery(query);
     checkColumns(this.columns, q, options.requireAllOn);
     const { table } = this;
-    // Test each distinct value once; rows then only compare codes.
-    const filters = Object.entries(q).map(([column, values]) => {
-      const col = table.encoded[this.columns.indexOf(column)];
+    // Test each distinct value of a dictionary column once; rows then only compare codes. Plain columns (paths)
+    // are tested cell by cell, only on rows the dictionary columns let through.
+    const filters: CodeFilter[] = [];
+    const plainTests: { c: number; test: (cell: string | string[]) => boolean }[] = [];
+    for (const [column, values] of Object.entries(q)) {
+      const c = this.columns.indexOf(column);
+      const col = table.stored[c];
       const test = compileColumn(column, values);
+      if (col.kind === 'plain') {
+        plainTests.push({ c, test });
+        continue;
+      }
       const cells: (string | string[])[] = col.lists ?? col.values;
-      return { codes: col.codes, allowed: Uint8Array.from(cells, (v) => (test(v) ? 1 : 0)) };
-    });
+      const allowed = Uint8Array.from(cells, (v) => (test(v) ? 1 : 0));
+      const count = allowed.reduce((a, b) => a + b, 0);
+      if (count === 0) return [];
+      filters.push({ c, codes: col.codes, allowed, share: count / cells.length });
+    }
+    filters.sort((a, b) => a.share - b.share);
+    // Postings cost two passes over a column: more than one scan, so a catalog loaded for one search (the cold
+    // path) scans, and one searched again builds them.
+    this.searches++;
     const period = options.timeRange ? queryPeriod(options.timeRange) : undefined;
     const hits: CatalogRow[] = [];
-    rows: for (let i = 0; i < table.size; i++) {
-      for (const f of filters) if (f.allowed[f.codes[i]] === 0) continue rows;
+    for (const i of matchCodes(table, filters, this.searches > 1)) {
+      if (plainTests.some((p) => !p.test(table.cell(p.c, i)))) continue;
       if (period) {
         const first = table.periodFirst[i];
         if (!Number.isNaN(first) && !periodsOverlap(first, table.periodLast[i], period[0], period[1]))

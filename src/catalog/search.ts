@@ -1,5 +1,5 @@
 /**
- * intake-esm's search semantics as pure functions, shared by the in-memory and the SQLite engines.
+ * intake-esm's search semantics as pure functions, used by the in-memory engine (a parsed table or its index snapshot) and by plugins.
  *
  * - values within a column are ORed, columns are ANDed;
  * - a value holding `* ? ^ $` is a regular expression searched anywhere in the cell (Python's `re.search`, as

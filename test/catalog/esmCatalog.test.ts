@@ -159,6 +159,20 @@ describe('loading ESM catalogs', () => {
         { line: 3 },
       ],
       [
+        'wrong cell count in a plain (near-unique) column, past the first rows',
+        header('t.csv', ['variable_id']),
+        `variable_id,path\n${Array.from({ length: 5000 }, (_, i) => `tas,/f${i}`).join('\n')}\npr,/b,extra\n`,
+        /row has 3 cells, the header row has 2/,
+        { line: 5002 },
+      ],
+      [
+        'too few cells',
+        header('t.csv', ['variable_id', 'member_id']),
+        'variable_id,member_id,path\ntas,r1,/a\npr\n',
+        /row has 1 cells, the header row has 3/,
+        { line: 3 },
+      ],
+      [
         'unclosed quote',
         header('t.csv', ['variable_id']),
         'variable_id,path\ntas,/a\n"pr,/b\n',
