@@ -39,23 +39,32 @@ export type StoredColumn = DictColumn | PlainColumn;
 
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
-  readonly periodFirst: Float64Array;
-  readonly periodLast: Float64Array;
+  private periods?: { first: Float64Array; last: Float64Array };
   private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
-  /** A table from its parts; the period keys are computed from the time columns unless given. */
+  /** A table from its parts; the period keys are computed from the time columns on first use unless given. */
   constructor(
     readonly columns: string[],
     readonly stored: StoredColumn[],
     readonly size: number,
     periods?: { first: Float64Array; last: Float64Array },
   ) {
-    if (periods) {
-      this.periodFirst = periods.first;
-      this.periodLast = periods.last;
-    } else {
-      [this.periodFirst, this.periodLast] = this.computePeriods();
-    }
+    this.periods = periods;
+  }
+
+  /**
+   * Each row's first period key. Computed lazily: a search without a time range (the cold one-off query) does not
+   * pay for parsing the periods (about 60 ms on a million rows).
+   */
+  get periodFirst(): Float64Array {
+    this.periods ??= this.computePeriods();
+    return this.periods.first;
+  }
+
+  /** Each row's last period key (see periodFirst). */
+  get periodLast(): Float64Array {
+    this.periods ??= this.computePeriods();
+    return this.periods.last;
   }
 
   /** The raw text of row `i` in column `c` (lists unparsed). */
@@ -109,11 +118,11 @@ export class ColumnTable {
     });
   }
 
-  private computePeriods(): [Float64Array, Float64Array] {
+  private computePeriods(): { first: Float64Array; last: Float64Array } {
     const first = new Float64Array(this.size).fill(NaN);
     const last = new Float64Array(this.size).fill(NaN);
     const tc = timeColumns(this.columns);
-    if (!tc) return [first, last];
+    if (!tc) return { first, last };
     const idx = (name: string | undefined): number => (name === undefined ? -1 : this.columns.indexOf(name));
     const time = [idx(tc.start), idx(tc.end), idx(tc.range)];
     // Parse each distinct combination of codes once: catalogs repeat the same periods across variables and members.
@@ -143,7 +152,7 @@ export class ColumnTable {
         last[i] = p[1];
       }
     }
-    return [first, last];
+    return { first, last };
   }
 }
 
@@ -152,7 +161,7 @@ const PLAIN_PROBE = 4096;
 
 /**
  * Builds a ColumnTable row by row. Cells arrive either as byte ranges of a source buffer (the CSV reader's fast
- * path: no string is made for a cell equal to the previous row's, nor for a plain cell) or as strings.
+ * path: no string is made for any cell, and a cell equal to the previous row's comes with its code) or as strings.
  *
  * The dictionaries are hash tables over bytes, written by hand: a JS Map would need a string per cell, and
  * making 11 million strings is most of what loading a million-row catalog used to cost.
@@ -167,11 +176,6 @@ export class ColumnTableBuilder {
   private starts: Uint32Array[];
   private ends: Uint32Array[];
   private readonly overrides: Map<number, string>[];
-  // The previous row's cell of each column (its bytes in `source`, or -1) and its code: most catalog rows repeat
-  // their neighbour's facets, and comparing bytes is cheaper than hashing them.
-  private readonly prevStart: Int32Array;
-  private readonly prevEnd: Int32Array;
-  private readonly prevCode: Uint32Array;
   private source: Buffer = Buffer.alloc(0);
 
   constructor(readonly columns: string[]) {
@@ -183,9 +187,6 @@ export class ColumnTableBuilder {
     this.starts = columns.map(() => new Uint32Array(this.capacity));
     this.ends = columns.map(() => new Uint32Array(this.capacity));
     this.overrides = columns.map(() => new Map());
-    this.prevStart = new Int32Array(this.n).fill(-1);
-    this.prevEnd = new Int32Array(this.n);
-    this.prevCode = new Uint32Array(this.n);
   }
 
   /** Whether column `c` is stored plain (the reader then needs only the cell's end, not its bytes compared). */
@@ -196,7 +197,6 @@ export class ColumnTableBuilder {
   /** Sets the buffer that byte ranges given to `addBytes` refer to. */
   setSource(bytes: Buffer): void {
     this.source = bytes;
-    this.prevStart.fill(-1);
   }
 
   /** Starts a new row (grows the buffers when needed). Follow with one `addBytes`/`addString` per column. */
@@ -204,36 +204,35 @@ export class ColumnTableBuilder {
     if (this.size === this.capacity) this.grow();
   }
 
-  /** Sets column `c` of the current row to `source[start, end)`. */
-  addBytes(c: number, start: number, end: number): void {
+  /** Sets column `c` of the current row to `source[start, end)`; returns its code (0 for a plain column). */
+  addBytes(c: number, start: number, end: number): number {
     const row = this.size;
     if (this.plain[c] || row < PLAIN_PROBE) {
       this.starts[c][row] = start;
       this.ends[c][row] = end;
-      if (this.plain[c]) return;
+      if (this.plain[c]) return 0;
     }
-    const src = this.source;
-    const ps = this.prevStart[c];
-    const len = end - start;
-    if (ps >= 0 && this.prevEnd[c] - ps === len) {
-      let k = 0;
-      while (k < len && src[start + k] === src[ps + k]) k++;
-      if (k === len) {
-        this.codes[c][row] = this.prevCode[c];
-        return;
-      }
-    }
-    const code = this.dicts[c].intern(src, start, end);
+    const code = this.dicts[c].intern(this.source, start, end);
     this.codes[c][row] = code;
-    this.prevStart[c] = start;
-    this.prevEnd[c] = end;
-    this.prevCode[c] = code;
+    return code;
+  }
+
+  /**
+   * Sets column `c` of the current row to `source[start, end)`, whose code the caller knows already (it equals
+   * the previous row's cell: the reader compares bytes while it looks for the cell's end, cheaper than hashing).
+   */
+  addCode(c: number, code: number, start: number, end: number): void {
+    const row = this.size;
+    if (row < PLAIN_PROBE) {
+      this.starts[c][row] = start;
+      this.ends[c][row] = end;
+    }
+    this.codes[c][row] = code;
   }
 
   /** Sets column `c` of the current row to a string (a quoted CSV field, or a cell of an inline catalog). */
   addString(c: number, value: string): void {
     const row = this.size;
-    this.prevStart[c] = -1;
     if (this.plain[c] || row < PLAIN_PROBE) {
       this.overrides[c].set(row, value);
       this.starts[c][row] = 0;
@@ -267,8 +266,13 @@ export class ColumnTableBuilder {
     this.ends = this.ends.map((s, c) => (this.plain[c] ? s : new Uint32Array(0)));
   }
 
-  private grow(): void {
-    this.capacity *= 2;
+  /** Makes room for `rows` rows in all (a hint: more rows still fit, by growing). */
+  reserve(rows: number): void {
+    if (rows > this.capacity) this.grow(rows);
+  }
+
+  private grow(capacity = this.capacity * 2): void {
+    this.capacity = capacity;
     const grow = (a: Uint32Array): Uint32Array => {
       if (a.length === 0) return a;
       const g = new Uint32Array(this.capacity);

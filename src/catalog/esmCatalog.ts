@@ -6,7 +6,7 @@ import { buildIndex, IndexedCatalog, openIndex, statTable } from './catalogIndex
 import { columnTableOfRows, type ColumnTable } from './columnTable.js';
 import { defaultHeader, parseHeader, resolveCatalogFile } from './header.js';
 import { MemoryCatalog } from './memoryCatalog.js';
-import { parseColumnTable, readTableBytes } from './tableReader.js';
+import { readAndParseTable } from './tableReader.js';
 import type { EsmCatalog, EsmCatalogHeader } from './types.js';
 
 /** Options of `loadEsmCatalog`. */
@@ -66,9 +66,9 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   if (tableFile !== undefined) {
     // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
     const stat = statTable(tableFile);
-    const bytes = await readTableBytes(tableFile);
-    table = parseColumnTable(tableFile, bytes.text);
-    read = { stat, raw: bytes.raw };
+    const parsed = await readAndParseTable(tableFile);
+    table = parsed.table;
+    read = { stat, raw: parsed.raw };
   } else {
     table = columnTableOfRows((header?.catalog_dict ?? []) as Record<string, unknown>[]);
   }

@@ -44,7 +44,48 @@ export async function readTableBytes(file: string): Promise<TableBytes> {
 
 /** Reads a CSV (or .csv.gz) table into a ColumnTable. */
 export async function readColumnTable(file: string): Promise<ColumnTable> {
-  return parseColumnTable(file, (await readTableBytes(file)).text);
+  return (await readAndParseTable(file)).table;
+}
+
+// Bytes read at a time while the previous bytes are parsed.
+const CHUNK = 4 << 20;
+
+/**
+ * Reads and parses a table file: a `.gz` is gunzipped whole first; a plain CSV is read into one buffer in chunks,
+ * each read running (in libuv's thread pool) while the bytes before it are parsed, which hides most of the read
+ * (about 200 ms of a 216 MB table in the bench). Returns the table and the file's bytes (for its hash).
+ * `chunkBytes` is the read size (tests make it tiny to put chunk ends everywhere).
+ */
+export async function readAndParseTable(
+  file: string,
+  chunkBytes = CHUNK,
+): Promise<{ table: ColumnTable; raw: Buffer }> {
+  if (file.endsWith('.gz')) {
+    const { raw, text } = await readTableBytes(file);
+    return { table: parseColumnTable(file, text), raw };
+  }
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    // Unzeroed: the parser only ever looks at the bytes read so far.
+    const buf = Buffer.allocUnsafe(size);
+    const parser = new TableParser(file, buf);
+    let available = 0;
+    let pending = handle.read(buf, 0, Math.min(chunkBytes, size), 0);
+    while (available < size) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break; // the file shrank while read
+      available += bytesRead;
+      if (available < size)
+        pending = handle.read(buf, available, Math.min(chunkBytes, size - available), available);
+      parser.parse(available, available >= size);
+    }
+    if (available < size) parser.parse(available, true);
+    const raw = buf.subarray(0, available);
+    return { table: parser.finish(), raw };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -52,117 +93,235 @@ export async function readColumnTable(file: string): Promise<ColumnTable> {
  * cells, a header with duplicate or empty names, or an unclosed quote is a ValidationError located at its line.
  */
 export function parseColumnTable(file: string, buf: Buffer): ColumnTable {
-  const len = buf.length;
-  let pos = len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  let line = 0;
-  let nextQuote = buf.indexOf(QUOTE, pos);
-  let builder: ColumnTableBuilder | undefined;
-  let width = 0;
+  const parser = new TableParser(file, buf);
+  parser.parse(buf.length, true);
+  return parser.finish();
+}
 
-  /** Fields of the record starting at `pos` (one or more lines, when quotes span them) via the slow path. */
-  const quotedRecord = (): string[] => {
-    const firstLine = line;
-    let end = pos;
-    for (;;) {
-      const nl = buf.indexOf(NL, end);
-      end = nl === -1 ? len : nl;
-      const text = buf.toString('utf8', pos, end).replace(/\r(?=\n|$)/g, '');
-      const fields = text.indexOf('"') === -1 ? text.split(',') : splitQuotedLine(text);
-      if (fields !== undefined) {
-        pos = end + 1;
-        nextQuote = buf.indexOf(QUOTE, pos);
-        return fields;
-      }
-      if (nl === -1) {
-        throw new ValidationError('a quoted field is never closed', {
-          location: { file, line: firstLine },
-          hint: 'close the quote (a literal quote inside a quoted field is written "")',
-        });
-      }
-      line++;
-      end = nl + 1;
-    }
-  };
-  const wrongWidth = (cells: number): never => {
-    throw new ValidationError(`row has ${cells} cells, the header row has ${width}`, {
-      location: { file, line },
-      hint: 'quote cells holding commas ("a, b"), or fix the number of separators on this line',
-    });
-  };
+/** A CSV parser over one buffer that is filled from its start while it is parsed. */
+class TableParser {
+  private pos = 0;
+  private bomChecked = false;
+  private line = 0;
+  private nextQuote = -1;
+  private builder: ColumnTableBuilder | undefined;
+  private width = 0;
+  // The previous row's cell of each dictionary column (its bytes in `buf`, or -1) and its code: most catalog rows
+  // repeat their neighbour's facets.
+  private prevStart = new Int32Array(0);
+  private prevEnd = new Int32Array(0);
+  private prevCode = new Uint32Array(0);
+  // The previous fast-path row: where its line starts, its cells' offsets in the line, and how many leading cells
+  // it shared with the row before it (the prefix the next row is compared on).
+  private prevLine = 0;
+  private cellStart = new Int32Array(0);
+  private cellEnd = new Int32Array(0);
+  private leading = 0;
+  private reserved = false;
 
-  while (pos < len) {
-    line++;
-    const nl = buf.indexOf(NL, pos);
-    const lineEnd = nl === -1 ? len : nl;
-    const end = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-    if (end === pos) {
-      pos = lineEnd + 1;
-      continue;
+  constructor(
+    private readonly file: string,
+    private readonly buf: Buffer,
+  ) {}
+
+  /** Parses the complete records among the first `available` bytes (all of them when `eof`). */
+  parse(available: number, eof: boolean): void {
+    const { buf } = this;
+    let { width, prevStart, prevEnd, prevCode, cellStart, cellEnd } = this;
+    // Every search is bounded to the bytes read: beyond them the buffer holds garbage.
+    const view = buf.subarray(0, available);
+    let pos = this.pos;
+    if (!this.bomChecked && (available >= 3 || eof)) {
+      this.bomChecked = true;
+      if (available >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
-    if (!builder) {
-      const quoted = nextQuote !== -1 && nextQuote < lineEnd;
-      const names = (quoted ? quotedRecord() : splitLine(buf, pos, end)).map((f) => f.trim());
-      if (!quoted) pos = lineEnd + 1;
-      builder = headerBuilder(file, line, names);
-      width = names.length;
-      continue;
-    }
-    if (nextQuote !== -1 && nextQuote < lineEnd) {
-      const recordLine = line;
-      const fields = quotedRecord();
-      if (fields.length !== width) {
-        line = recordLine;
-        wrongWidth(fields.length);
+    if (!this.bomChecked) return;
+    if (this.nextQuote < pos) this.nextQuote = view.indexOf(QUOTE, pos);
+    let builder = this.builder;
+    while (pos < available) {
+      const nl = view.indexOf(NL, pos);
+      if (nl === -1 && !eof) break;
+      this.line++;
+      const lineEnd = nl === -1 ? available : nl;
+      const end = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      if (end === pos) {
+        pos = lineEnd + 1;
+        continue;
       }
+      const quoted = this.nextQuote !== -1 && this.nextQuote < lineEnd;
+      if (!builder || quoted) {
+        this.pos = pos;
+        const recordLine = this.line;
+        const fields = quoted ? this.quotedRecord(view, eof) : splitLine(buf, pos, end);
+        if (fields === undefined) return; // a quoted record continues beyond the bytes read
+        pos = quoted ? this.pos : lineEnd + 1;
+        if (!builder) {
+          builder = this.start(fields.map((f) => f.trim()));
+          ({ width, prevStart, prevEnd, prevCode, cellStart, cellEnd } = this);
+          continue;
+        }
+        if (fields.length !== width) {
+          this.line = recordLine;
+          this.wrongWidth(fields.length);
+        }
+        builder.beginRow();
+        for (let c = 0; c < width; c++) builder.addString(c, fields[c]);
+        builder.endRow();
+        prevStart.fill(-1);
+        this.leading = 0;
+        continue;
+      }
+      if (!this.reserved && builder.size === 1024) this.reserve(builder, pos);
       builder.beginRow();
-      for (let c = 0; c < width; c++) builder.addString(c, fields[c]);
-      builder.endRow();
-      continue;
-    }
-    builder.beginRow();
-    let p = pos;
-    for (let c = 0; c < width; c++) {
-      const last = c === width - 1;
-      let e: number;
-      if (builder.isPlain(c)) {
-        // A plain cell's bytes are never compared: let indexOf find its end.
-        e = buf.indexOf(COMMA, p);
-        if (last) {
-          if (e !== -1 && e < end) wrongWidth(splitLine(buf, pos, end).length);
-          e = end;
-        } else if (e === -1 || e >= end) wrongWidth(splitLine(buf, pos, end).length);
-      } else {
-        e = p;
-        while (e < end && buf[e] !== COMMA) e++;
-        if (last ? e !== end : e === end) wrongWidth(splitLine(buf, pos, end).length);
+      let p = pos;
+      let first = 0;
+      // Rows in DRS order repeat the previous row's leading cells (all facets up to the period): one native
+      // comparison of that prefix settles them at once, instead of a byte loop per cell (~20% of the load time).
+      const lead = this.leading;
+      if (lead > 0) {
+        const k = cellEnd[lead - 1] + 1; // through the separator after the last leading cell
+        const prev = this.prevLine;
+        if (end - pos > k && buf.compare(buf, prev, prev + k, pos, pos + k) === 0) {
+          for (let c = 0; c < lead; c++) {
+            const s = pos + cellStart[c];
+            const e = pos + cellEnd[c];
+            if (builder.isPlain(c)) builder.addBytes(c, s, e);
+            else builder.addCode(c, prevCode[c], s, e);
+          }
+          p = pos + k;
+          first = lead;
+        }
       }
-      builder.addBytes(c, p, e);
-      p = e + 1;
+      let same = first; // leading cells equal to the previous row's, for the next row's comparison
+      for (let c = first; c < width; c++) {
+        const last = c === width - 1;
+        let e: number;
+        cellStart[c] = p - pos;
+        if (builder.isPlain(c)) {
+          // A plain cell's bytes are never compared: let indexOf find its end.
+          e = view.indexOf(COMMA, p);
+          if (last) {
+            if (e !== -1 && e < end) this.wrongWidth(splitLine(buf, pos, end).length);
+            e = end;
+          } else if (e === -1 || e >= end) this.wrongWidth(splitLine(buf, pos, end).length);
+          builder.addBytes(c, p, e);
+        } else {
+          // One pass finds the cell's end and compares it with the previous row's cell. Where the previous cell
+          // ends, its buffer holds a separator where this cell's bytes are not, so a longer cell differs there.
+          const ps = prevStart[c];
+          let equal = ps >= 0;
+          let q = ps;
+          e = p;
+          while (e < end) {
+            const b = buf[e];
+            if (b === COMMA) break;
+            if (equal && buf[q] !== b) equal = false;
+            e++;
+            q++;
+          }
+          if (last ? e !== end : e === end) this.wrongWidth(splitLine(buf, pos, end).length);
+          if (equal && q === prevEnd[c]) {
+            builder.addCode(c, prevCode[c], p, e);
+            if (same === c) same++;
+          } else {
+            prevCode[c] = builder.addBytes(c, p, e);
+            prevStart[c] = p;
+            prevEnd[c] = e;
+          }
+        }
+        cellEnd[c] = e - pos;
+        p = e + 1;
+      }
+      builder.endRow();
+      // The last cell is never part of the prefix: its end is the line's, not a separator.
+      this.leading = Math.min(same, width - 1);
+      this.prevLine = pos;
+      pos = lineEnd + 1;
     }
-    builder.endRow();
-    pos = lineEnd + 1;
+    this.pos = pos;
   }
-  if (!builder) {
-    throw new ValidationError('the catalog table is empty', {
-      location: { file, line: 1 },
-      hint: 'the first row must name the columns',
-    });
-  }
-  return builder.finish();
 
-  function headerBuilder(f: string, at: number, names: string[]): ColumnTableBuilder {
+  /** The finished table; a table without even a header row is an error. */
+  finish(): ColumnTable {
+    if (!this.builder) {
+      throw new ValidationError('the catalog table is empty', {
+        location: { file: this.file, line: 1 },
+        hint: 'the first row must name the columns',
+      });
+    }
+    return this.builder.finish();
+  }
+
+  /** Sizes the columns for the rows the whole buffer will hold, judging by the first rows: no growing copies. */
+  private reserve(builder: ColumnTableBuilder, pos: number): void {
+    this.reserved = true;
+    builder.reserve(Math.ceil((builder.size / pos) * this.buf.length * 1.05));
+  }
+
+  private start(names: string[]): ColumnTableBuilder {
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined || names.some((n) => n === '')) {
       throw new ValidationError(
         dup !== undefined
           ? `column '${dup}' appears twice in the header row`
           : 'the header row has an empty column name',
-        { location: { file: f, line: at }, hint: 'give every column of the first row a distinct name' },
+        {
+          location: { file: this.file, line: this.line },
+          hint: 'give every column of the first row a distinct name',
+        },
       );
     }
-    const b = new ColumnTableBuilder(names);
-    b.setSource(buf);
-    return b;
+    const builder = new ColumnTableBuilder(names);
+    builder.setSource(this.buf);
+    this.builder = builder;
+    this.width = names.length;
+    this.prevStart = new Int32Array(this.width).fill(-1);
+    this.prevEnd = new Int32Array(this.width);
+    this.prevCode = new Uint32Array(this.width);
+    this.cellStart = new Int32Array(this.width);
+    this.cellEnd = new Int32Array(this.width);
+    return builder;
+  }
+
+  /**
+   * Fields of the record starting at `this.pos` (one or more lines, when quotes span them) via the slow path; moves
+   * `pos` past it. Undefined when the record continues beyond the bytes read (then nothing moves).
+   */
+  private quotedRecord(view: Buffer, eof: boolean): string[] | undefined {
+    const { pos } = this;
+    const firstLine = this.line;
+    let end = pos;
+    for (;;) {
+      const nl = view.indexOf(NL, end);
+      end = nl === -1 ? view.length : nl;
+      const text = view.toString('utf8', pos, end).replace(/\r(?=\n|$)/g, '');
+      const fields = text.indexOf('"') === -1 ? text.split(',') : splitQuotedLine(text);
+      if (fields !== undefined && (nl !== -1 || eof)) {
+        this.pos = end + 1;
+        this.nextQuote = view.indexOf(QUOTE, this.pos);
+        return fields;
+      }
+      if (nl === -1) {
+        if (!eof) {
+          this.line = firstLine - 1; // the record's first line is counted again when it is parsed whole
+          return undefined;
+        }
+        this.line = firstLine;
+        throw new ValidationError('a quoted field is never closed', {
+          location: { file: this.file, line: firstLine },
+          hint: 'close the quote (a literal quote inside a quoted field is written "")',
+        });
+      }
+      this.line++;
+      end = nl + 1;
+    }
+  }
+
+  private wrongWidth(cells: number): never {
+    throw new ValidationError(`row has ${cells} cells, the header row has ${this.width}`, {
+      location: { file: this.file, line: this.line },
+      hint: 'quote cells holding commas ("a, b"), or fix the number of separators on this line',
+    });
   }
 }
 
