@@ -82,10 +82,24 @@ export class ColumnTable {
     return col.lists ? (text === '' ? [] : (parseListValue(text) ?? [text])) : text;
   }
 
-  /** Row `i` as an object. */
-  row(i: number): CatalogRow {
-    const out: CatalogRow = {};
-    for (let c = 0; c < this.columns.length; c++) out[this.columns[c]] = this.cell(c, i);
+  /**
+   * Rows `ids` as objects, filled column by column: each column's loop stays on one kind of column, so it runs
+   * fast from the first search on, where a cell-by-cell loop waited for the JIT (the warm single-facet search of
+   * bench/catalog.ts spent 3-6 ms in its first runs making 1,985 rows, about 1 ms once optimised).
+   */
+  rows(ids: ArrayLike<number>): CatalogRow[] {
+    const out: CatalogRow[] = Array.from({ length: ids.length }, () => ({}));
+    for (let c = 0; c < this.columns.length; c++) {
+      const name = this.columns[c];
+      const col = this.stored[c];
+      if (col.kind === 'dict') {
+        const cells: (string | string[])[] = col.lists ?? col.values;
+        const { codes } = col;
+        for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[ids[j]]];
+      } else {
+        for (let j = 0; j < ids.length; j++) out[j][name] = this.cell(c, ids[j]);
+      }
+    }
     return out;
   }
 

@@ -133,16 +133,19 @@ export class MemoryCatalog implements EsmCatalog {
     // path) scans, and one searched again builds them.
     this.searches++;
     const period = options.timeRange ? queryPeriod(options.timeRange) : undefined;
-    const hits: CatalogRow[] = [];
-    for (const i of matchCodes(table, filters, this.searches > 1)) {
-      if (plainTests.some((p) => !p.test(table.cell(p.c, i)))) continue;
+    const found = matchCodes(table, filters, this.searches > 1);
+    let kept = 0;
+    for (let j = 0; j < found.length; j++) {
+      const i = found[j];
+      if (plainTests.length > 0 && plainTests.some((p) => !p.test(table.cell(p.c, i)))) continue;
       if (period) {
         const first = table.periodFirst[i];
         if (!Number.isNaN(first) && !periodsOverlap(first, table.periodLast[i], period[0], period[1]))
           continue;
       }
-      hits.push(table.row(i));
+      found[kept++] = i;
     }
+    const hits = table.rows(found.subarray(0, kept));
     return applyRequireAllOn(hits, q, options.requireAllOn ?? []);
   }
 
