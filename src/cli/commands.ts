@@ -6,6 +6,18 @@ import { registerRun } from './run.js';
 import { registerPlan } from './plan.js';
 import { registerPlugins } from './plugins.js';
 import { registerDemo } from './demo.js';
+import { registerInit } from './init.js';
+import { registerStatus } from './status.js';
+import { registerLog } from './log.js';
+import { registerInfo } from './info.js';
+import { registerAdd } from './add.js';
+import { registerCommit } from './commit.js';
+import { registerGc } from './gc.js';
+import { registerDelete } from './delete.js';
+import { registerStore } from './store.js';
+import { registerConfig } from './config.js';
+import { registerLink } from './link.js';
+import { registerRegistry } from './registry.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -19,4 +31,16 @@ export const COMMANDS: RegisterCommand[] = [
   registerCatalog,
   registerValidate,
   registerTranslate,
+  registerInit,
+  registerStatus,
+  registerLog,
+  registerInfo,
+  registerAdd,
+  registerCommit,
+  registerGc,
+  registerDelete,
+  registerStore,
+  registerConfig,
+  registerLink,
+  registerRegistry,
 ];

@@ -26,6 +26,8 @@ export interface CodeRunOptions {
   namespace: string;
   /** Defaults to now. */
   runDate?: Date;
+  /** The run id when the caller computed it already (from the user's config rather than the working one). */
+  runId?: string;
 }
 
 /** A named, versioned output (`namespace:name@version`). */
@@ -105,7 +107,7 @@ export class CodeRunRecorder {
     const runDate = isoNow(options.runDate);
     const configContent =
       options.configContent ?? (options.config ? await fs.readFile(options.config, 'utf8') : '');
-    const runId = computeRunId(configContent, runDate);
+    const runId = options.runId ?? computeRunId(configContent, runDate);
     const uuid = randomUUID();
     const storeRootUrl = storeRootUrlOf(store);
     const config = options.config
@@ -185,6 +187,25 @@ export class CodeRunRecorder {
       });
     });
     return new CodeRunRecorder(registry, store, id, runId, uuid, runDate);
+  }
+
+  /**
+   * Joins a code run another process opened (e.g. `fairpod link read` inside `fairpod run CONFIG`) to
+   * record into it. Only the opener should `finish` it.
+   */
+  static async attach(registry: Registry, store: ContentStore, runId: string): Promise<CodeRunRecorder> {
+    const row = (await registry
+      .knex('code_run')
+      .where({ run_id: runId })
+      .first('id', 'uuid', 'run_date', 'status')) as
+      { id: RowId; uuid: string; run_date: string; status: string } | undefined;
+    if (!row)
+      throw new FairpodError(`no code run ${runId} in the registry`, {
+        hint: 'is FAIRPOD_RUN_ID from a session of this project?',
+      });
+    if (row.status !== 'running')
+      throw new FairpodError(`code run ${runId} has finished (${row.status}); nothing more can be recorded`);
+    return new CodeRunRecorder(registry, store, row.id, runId, row.uuid, row.run_date);
   }
 
   /** Records that the run read `file`. */

@@ -75,16 +75,21 @@ export class Registry {
     return typeof out === 'object' ? out!.id : out!;
   }
 
-  /** The id of the row of `table` matching `where`, inserting `where` + `extra` (+ FAIR base fields) if none. */
+  /**
+   * The id of the row of `table` matching `where`, inserting `where` + `extra` (+ FAIR base fields) if none.
+   * When `where` is a unique key (`unique`), a concurrent insert of the same row is ignored, not an error.
+   */
   async getOrCreate(
     db: Knex | Knex.Transaction,
     table: string,
     where: Record<string, unknown>,
     extra: Record<string, unknown> = {},
+    options: { unique?: boolean } = {},
   ): Promise<RowId> {
     const found = (await db(table).where(where).first('id')) as { id: RowId } | undefined;
     if (found) return found.id;
     const base = table === 'users' ? {} : { last_updated: isoNow() };
+    if (!options.unique) return this.insert(db, table, { ...base, ...where, ...extra });
     await db(table)
       .insert({ ...base, ...where, ...extra })
       .onConflict(Object.keys(where))
@@ -95,7 +100,7 @@ export class Registry {
 
   /** The id of a storage root (`file:///...` for local directories, any URL for remote ones). */
   async storageRoot(db: Knex | Knex.Transaction, root: string, local: boolean): Promise<RowId> {
-    return this.getOrCreate(db, 'storage_root', { root }, { local });
+    return this.getOrCreate(db, 'storage_root', { root }, { local }, { unique: true });
   }
 
   /** The id of a namespace, created if new. */
@@ -104,12 +109,12 @@ export class Registry {
     name: string,
     details: { full_name?: string; website?: string } = {},
   ): Promise<RowId> {
-    return this.getOrCreate(db, 'namespace', { name }, details);
+    return this.getOrCreate(db, 'namespace', { name }, details, { unique: true });
   }
 
   /** The id of a file type named by its extension (`nc`, `csv` ...). */
   async fileType(db: Knex | Knex.Transaction, extension: string): Promise<RowId> {
-    return this.getOrCreate(db, 'file_type', { name: extension }, { extension });
+    return this.getOrCreate(db, 'file_type', { name: extension }, { extension }, { unique: true });
   }
 
   /** Creates an object with a `whole_object` component (as FAIR does for every object); returns both ids. */

@@ -95,6 +95,8 @@ export interface FairConfig {
   use: UseBlock;
   /** Non-fatal findings (unknown keys), formatted with file:line:column. */
   warnings: string[];
+  /** The parsed file, to locate later findings (e.g. a data product missing from the registry). */
+  document: LocatedDocument;
 }
 
 // ---- The schema, as data ----
@@ -351,6 +353,7 @@ export function fairConfigFromDocument(document: LocatedDocument): FairConfig {
     register,
     use,
     warnings: findings.warnings(),
+    document,
   };
 }
 

@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { FairpodError } from '../core/errors.js';
+import {
+  deleteCodeRuns,
+  dependentRuns,
+  protectedRuns,
+  unreferencedStoreFiles,
+} from '../registry/maintenance.js';
+import type { Project } from '../registry/project.js';
+import type { RowId } from '../registry/registry.js';
+import { say, withProject } from './projectCommand.js';
+
+interface GcOptions {
+  dryRun?: boolean;
+  failed?: boolean;
+  unfinished?: boolean;
+  olderThan?: number;
+  unreferenced?: boolean;
+}
+
+/** Runs in scope that gc may remove: not staged/committed/pushed, and no kept run read what they wrote. */
+async function removableRuns(project: Project, opts: GcOptions): Promise<RowId[]> {
+  const k = project.registry.knex;
+  const conditions: Array<(q: ReturnType<typeof k>) => void> = [];
+  if (opts.failed) conditions.push((q) => q.orWhere('status', 'failed'));
+  if (opts.unfinished) conditions.push((q) => q.orWhere('status', 'running'));
+  if (opts.olderThan !== undefined)
+    conditions.push((q) =>
+      q.orWhere('run_date', '<', new Date(Date.now() - opts.olderThan! * 86_400_000).toISOString()),
+    );
+  if (!conditions.length) return [];
+  const candidates = (await k('code_run')
+    .where((q) => {
+      for (const c of conditions) c(q);
+    })
+    .pluck('id')) as RowId[];
+  const kept = await protectedRuns(project.registry);
+  let removable = candidates.filter((id) => !kept.has(id));
+  // Drop runs whose outputs a kept run read, until nothing changes (a removed run must not break a lineage).
+  for (;;) {
+    const dependents = new Set(await dependentRuns(project.registry, removable));
+    if (!dependents.size) break;
+    const still = [];
+    for (const id of removable)
+      if (!(await dependentRuns(project.registry, [id])).some((d) => dependents.has(d))) still.push(id);
+    if (still.length === removable.length) break;
+    removable = still;
+  }
+  return removable;
+}
+
+/** `fairpod gc`: removes what no kept run or staged item needs, within an explicit scope. */
+export function registerGc(program: Command): void {
+  program
+    .command('gc')
+    .description(
+      'remove runs in scope that nothing kept needs, and store files no record refers to (needs a scope)',
+    )
+    .option('--dry-run', 'only list what would be removed')
+    .option('--failed', 'scope: failed runs')
+    .option('--unfinished', 'scope: runs that never finished (crashed or killed)')
+    .option('--older-than <days>', 'scope: runs older than this many days', (v) => Number(v))
+    .option(
+      '--unreferenced',
+      'scope: store files no registry record refers to, and abandoned temporary files',
+    )
+    .action(async (opts: GcOptions) => {
+      if (!opts.failed && !opts.unfinished && opts.olderThan === undefined && !opts.unreferenced) {
+        throw new FairpodError('gc needs an explicit scope', {
+          hint: 'add one or more of --failed, --unfinished, --older-than DAYS, --unreferenced (try --dry-run first)',
+        });
+      }
+      await withProject(async (project) => {
+        const runs = await removableRuns(project, opts);
+        const runIds = runs.length
+          ? ((await project.registry.knex('code_run').whereIn('id', runs).pluck('run_id')) as string[])
+          : [];
+        const verb = opts.dryRun ? 'would remove' : 'removed';
+        if (!opts.dryRun && runs.length) await deleteCodeRuns(project.registry, runs);
+        for (const r of runIds) say(`${verb} run ${r.slice(0, 12)}`);
+        // Removing runs can orphan store files; they go with --unreferenced or with the runs that owned them.
+        const files = await unreferencedStoreFiles(project);
+        const scopeFiles = opts.unreferenced || runs.length ? files : [];
+        for (const f of scopeFiles) {
+          if (!opts.dryRun) await project.store.remove(f);
+          say(`${verb} ${f}`);
+        }
+        if (opts.unreferenced && !opts.dryRun)
+          for (const t of await project.store.cleanTemp()) say(`removed ${t}`);
+        say(`${verb} ${runIds.length} runs and ${scopeFiles.length} files`);
+      });
+    });
+}

@@ -1,0 +1,16 @@
+import { Project } from '../registry/project.js';
+
+/** Runs `fn` on the project containing the current directory, closing it afterwards. */
+export async function withProject<T>(fn: (project: Project) => Promise<T>): Promise<T> {
+  const project = await Project.open();
+  try {
+    return await fn(project);
+  } finally {
+    await project.close();
+  }
+}
+
+/** Writes one line to stdout. */
+export function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
