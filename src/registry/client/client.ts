@@ -1,0 +1,184 @@
+import got, { HTTPError, type Got, type Method } from 'got';
+import { FairpodError } from '../../core/errors.js';
+
+/** A resource as the registry returns it: its `url`, fields, relations as URLs. */
+export type Resource = Record<string, unknown> & { url: string };
+
+/** One page of a listing. */
+interface Page {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: Resource[];
+}
+
+/** A registry answered with an error status; `body` is its JSON (per-field messages for a 400). */
+export class RegistryHttpError extends FairpodError {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    method: string,
+    url: string,
+  ) {
+    super(`${method} ${url} failed: ${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`, {
+      hint:
+        status === 401
+          ? 'writes need a token: set FAIRPOD_REGISTRY_TOKEN or give a token file (mode 600)'
+          : status === 400
+            ? 'the registry named the fields it refused in the message above'
+            : undefined,
+    });
+  }
+}
+
+/** Options of a `RegistryClient`. */
+export interface RegistryClientOptions {
+  /** The token for writes (`Authorization: token ...`); reads work without. */
+  token?: string;
+  /** Retries on 5xx and network errors (default 4). */
+  retries?: number;
+  /** Upper bound of the exponential back-off between retries, ms (default 4000). */
+  maxRetryDelayMs?: number;
+  /** Rows per page asked of the server when listing (default 1000, the server's maximum). */
+  pageSize?: number;
+}
+
+/** Filter values for a listing: relations as ids or URLs, `*` globs on name-like fields. */
+export type Filters = Record<string, string | number | boolean>;
+
+/**
+ * A client of the FAIR data registry REST API (fairpod's own server or a FAIR data registry): listings that
+ * follow `next` to the end, streamed a page at a time with the next page already on its way; POST that
+ * falls back to the existing resource on 409; retries with back-off on 5xx and connection failures.
+ */
+export class RegistryClient {
+  private readonly http: Got;
+  private readonly pageSize: number;
+  /** `http://host[:port]/api/` */
+  readonly apiUrl: string;
+
+  constructor(baseUrl: string, options: RegistryClientOptions = {}) {
+    const root = baseUrl.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.apiUrl = `${root}/api/`;
+    this.pageSize = options.pageSize ?? 1000;
+    this.http = got.extend({
+      headers: {
+        accept: 'application/json',
+        ...(options.token ? { authorization: `token ${options.token}` } : {}),
+      },
+      // POST and PATCH are retried too: a POST whose first attempt did land comes back as 409, which
+      // `postOrGet` resolves.
+      retry: {
+        limit: options.retries ?? 4,
+        methods: ['GET', 'POST', 'PATCH', 'HEAD'],
+        statusCodes: [500, 502, 503, 504],
+        backoffLimit: options.maxRetryDelayMs ?? 4000,
+      },
+      timeout: { request: 120_000 },
+    });
+  }
+
+  /** The URL of a table's listing, or of one row. */
+  tableUrl(table: string, id?: number): string {
+    return id === undefined ? `${this.apiUrl}${table}/` : `${this.apiUrl}${table}/${id}/`;
+  }
+
+  private async request<T>(method: Method, url: string, json?: unknown): Promise<T> {
+    try {
+      const body = await this.http(url, { method, json }).text();
+      return JSON.parse(body) as T;
+    } catch (err) {
+      if (err instanceof HTTPError) {
+        const text = String(err.response.body ?? '');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        throw new RegistryHttpError(err.response.statusCode, parsed, method, url);
+      }
+      throw err;
+    }
+  }
+
+  /** GET a URL of the registry (a row URL from another resource, or the `/api/` index). */
+  getUrl<T = Resource>(url: string): Promise<T> {
+    return this.request<T>('GET', url);
+  }
+
+  /** One row by id. */
+  get(table: string, id: number): Promise<Resource> {
+    return this.getUrl(this.tableUrl(table, id));
+  }
+
+  /** Creates a row; relations are given as URLs. */
+  post(table: string, body: Record<string, unknown>): Promise<Resource> {
+    return this.request<Resource>('POST', this.tableUrl(table), body);
+  }
+
+  /** Changes some fields of a row (code_run, data_product and issue only). */
+  patch(url: string, body: Record<string, unknown>): Promise<Resource> {
+    return this.request<Resource>('PATCH', url, body);
+  }
+
+  /**
+   * POSTs, and on 409 (it exists) returns the existing row: the one row the listing filtered by the
+   * posted scalar fields and relation ids finds, as the FAIR pipeline's own API does.
+   */
+  async postOrGet(table: string, body: Record<string, unknown>): Promise<Resource> {
+    try {
+      return await this.post(table, body);
+    } catch (err) {
+      if (!(err instanceof RegistryHttpError) || err.status !== 409) throw err;
+      const matches: Resource[] = [];
+      for await (const row of this.list(table, filtersOf(body))) {
+        matches.push(row);
+        if (matches.length > 1) break;
+      }
+      if (matches.length !== 1) {
+        throw new FairpodError(`${table}: POST conflicts with an existing row that the posted fields do not identify`, {
+          cause: err,
+          hint: 'post the same values as the existing row, or look it up by its unique fields',
+        });
+      }
+      return matches[0]!;
+    }
+  }
+
+  /** Every row of a listing, page by page (the next page is fetched while this one is consumed). */
+  async *list(table: string, filters: Filters = {}): AsyncGenerator<Resource> {
+    const url = new URL(this.tableUrl(table));
+    for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, String(v));
+    if (!url.searchParams.has('limit')) url.searchParams.set('limit', String(this.pageSize));
+    let pending: Promise<Page> | undefined = this.getUrl<Page>(url.toString());
+    while (pending) {
+      const page: Page = await pending;
+      pending = page.next ? this.getUrl<Page>(page.next) : undefined;
+      // A page abandoned mid-way (the consumer broke out) must not leave an unhandled rejection behind.
+      pending?.catch(() => undefined);
+      yield* page.results;
+    }
+  }
+
+  /** The number of rows a listing has (one small request). */
+  async count(table: string, filters: Filters = {}): Promise<number> {
+    const url = new URL(this.tableUrl(table));
+    for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, String(v));
+    url.searchParams.set('limit', '1');
+    return (await this.getUrl<Page>(url.toString())).count;
+  }
+}
+
+/** Listing filters from a POST body: scalars as they are, relation URLs as their ids; lists and nulls left out. */
+function filtersOf(body: Record<string, unknown>): Filters {
+  const filters: Filters = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'number' || typeof v === 'boolean') filters[k] = v;
+    else if (typeof v === 'string') {
+      const id = /^https?:\/\/.*\/api\/[a-z_]+\/(\d+)\/?$/.exec(v)?.[1];
+      filters[k] = id ?? v;
+    }
+  }
+  return filters;
+}

@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Registry, RowId } from '../registry.js';
+import { HttpError, rowUrl } from './httpError.js';
+import { listPage } from './listing.js';
+import { provReport } from './provReport.js';
+import { serializeRows, type Row } from './serialize.js';
+import { REST_TABLES, type TableSpec } from './tables.js';
+import { migrateRest, tokenUser } from './tokens.js';
+import { createRow, patchRow } from './writes.js';
+
+/** `scheme://host[:port]` as the client addressed the server: every URL in a response is built on it. */
+function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+/** The user a request's `Authorization: token <hex>` belongs to; 401 for a bad token, undefined for none. */
+async function authenticate(registry: Registry, request: FastifyRequest): Promise<RowId | undefined> {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const m = /^token\s+(\S+)$/i.exec(header.trim());
+  const user = m ? await tokenUser(registry, m[1]!) : undefined;
+  if (user === undefined) throw new HttpError(401, { detail: 'Invalid token.' });
+  return user;
+}
+
+/** The user of a write; 401 without a valid token. */
+async function requireUser(registry: Registry, request: FastifyRequest): Promise<RowId> {
+  const user = await authenticate(registry, request);
+  if (user === undefined) throw new HttpError(401, { detail: 'Authentication credentials were not provided.' });
+  return user;
+}
+
+function parseId(raw: string): RowId {
+  if (!/^\d+$/.test(raw)) throw new HttpError(404, { detail: 'Not found.' });
+  return Number(raw);
+}
+
+async function getOne(registry: Registry, spec: TableSpec, id: RowId, base: string): Promise<Record<string, unknown>> {
+  const row = (await registry.knex(spec.name).where({ id }).first()) as Row | undefined;
+  if (!row) throw new HttpError(404, { detail: 'Not found.' });
+  return (await serializeRows(registry, spec, [row], base))[0]!;
+}
+
+/**
+ * The registry's REST API as a fastify app (not yet listening), in the FAIR data registry's wire format.
+ * The logger is off: requests carry tokens, and nothing of them may reach a log.
+ */
+export async function buildRegistryApp(registry: Registry): Promise<FastifyInstance> {
+  await migrateRest(registry);
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
+    if (err instanceof HttpError) return reply.code(err.status).send(err.body);
+    // fastify's own request errors (malformed JSON, wrong content type, body too large) are the client's.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ detail: err.message });
+    }
+    return reply.code(500).send({ detail: 'Internal server error.' });
+  });
+
+  app.get('/api/', async (request) => {
+    await authenticate(registry, request);
+    const base = baseUrl(request);
+    return Object.fromEntries(
+      [...REST_TABLES.keys(), 'prov-report'].map((name) => [name, `${base}/api/${name}/`]),
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/api/prov-report/:id/', async (request) => {
+    await authenticate(registry, request);
+    return provReport(registry, parseId(request.params.id), baseUrl(request));
+  });
+
+  for (const spec of REST_TABLES.values()) {
+    const listUrl = `/api/${spec.name}/`;
+    const itemUrl = `/api/${spec.name}/:id/`;
+    app.get<{ Querystring: Record<string, string | string[]> }>(listUrl, async (request) => {
+      await authenticate(registry, request);
+      const base = baseUrl(request);
+      return listPage(registry, spec, request.query, base, `${base}${request.url}`);
+    });
+    app.get<{ Params: { id: string } }>(itemUrl, async (request) => {
+      await authenticate(registry, request);
+      return getOne(registry, spec, parseId(request.params.id), baseUrl(request));
+    });
+    app.post(listUrl, async (request, reply) => {
+      const user = await requireUser(registry, request);
+      const id = await createRow(registry, spec, request.body, user);
+      const base = baseUrl(request);
+      return reply.code(201).header('location', rowUrl(base, spec.name, id)).send(await getOne(registry, spec, id, base));
+    });
+    app.patch<{ Params: { id: string } }>(itemUrl, async (request, reply) => {
+      const user = await requireUser(registry, request);
+      if (!spec.patchable) {
+        return reply
+          .code(405)
+          .header('allow', 'GET, POST, HEAD, OPTIONS')
+          .send({ detail: `Method "PATCH" not allowed on ${spec.name}: only code_run, data_product and issue accept it.` });
+      }
+      const id = parseId(request.params.id);
+      await patchRow(registry, spec, id, request.body, user);
+      return getOne(registry, spec, id, baseUrl(request));
+    });
+  }
+  return app;
+}
+
+/** A running registry server: its base URL (`http://host:port`) and how to stop it. */
+export interface RunningRegistryServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app and listens on `host:port` (port 0: any free port). Closing stops the server, not the registry. */
+export async function startRegistryServer(
+  registry: Registry,
+  options: { host?: string; port?: number } = {},
+): Promise<RunningRegistryServer> {
+  const app = await buildRegistryApp(registry);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,171 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { isoNow, type Registry, type RowId } from '../registry.js';
+import { HttpError, idFromUrl } from './httpError.js';
+import type { FieldSpec, TableSpec } from './tables.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A request body turned into column values and link-table rows. */
+interface ParsedBody {
+  columns: Record<string, unknown>;
+  many: Map<FieldSpec, RowId[]>;
+  /** Relations to check for existence: table → ids, with the field to blame. */
+  references: Array<{ field: string; table: string; id: RowId }>;
+}
+
+function relationId(field: FieldSpec, value: unknown, errors: Record<string, string[]>): RowId | undefined {
+  const id = typeof value === 'string' ? idFromUrl(value, field.target!) : undefined;
+  if (id === undefined) {
+    (errors[field.name] ??= []).push(
+      `Invalid hyperlink - expected a URL of a ${field.target} like http://host/api/${field.target}/<id>/.`,
+    );
+  }
+  return id;
+}
+
+/** Checks one scalar value against its field kind; returns the value to store. */
+function scalar(field: FieldSpec, value: unknown, errors: Record<string, string[]>): unknown {
+  const fail = (msg: string): undefined => void (errors[field.name] ??= []).push(msg);
+  switch (field.kind) {
+    case 'int':
+      return Number.isInteger(value) ? value : fail('A valid integer is required.');
+    case 'bool':
+      return typeof value === 'boolean' ? value : fail('Must be a valid boolean.');
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : fail('Must be a valid UUID.');
+    case 'date': {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        return fail('Datetime has wrong format. Use ISO 8601, e.g. 2024-01-31T12:00:00Z.');
+      }
+      return new Date(value).toISOString();
+    }
+    default:
+      if (typeof value !== 'string') return fail('Not a valid string.');
+      return field.required && !value.trim() ? fail('This field may not be blank.') : value;
+  }
+}
+
+/**
+ * Validates a POST (`partial` false) or PATCH body against the table: unknown and read-only fields,
+ * missing required fields, wrong types and malformed relation URLs are collected into one 400.
+ */
+function parseBody(spec: TableSpec, body: unknown, partial: boolean): ParsedBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, { non_field_errors: ['Invalid data. Expected a JSON object.'] });
+  }
+  const input = body as Record<string, unknown>;
+  const errors: Record<string, string[]> = {};
+  const parsed: ParsedBody = { columns: {}, many: new Map(), references: [] };
+  const byName = new Map(spec.fields.map((f) => [f.name, f]));
+  for (const key of Object.keys(input)) {
+    const field = byName.get(key);
+    if (key === 'url' || (field?.readOnly && key !== 'id')) continue; // echoed resources may carry these
+    if (!field || key === 'id') errors[key] = [field ? 'This field is read-only.' : 'Unknown field.'];
+  }
+  for (const field of spec.fields) {
+    if (field.readOnly) continue;
+    const value = input[field.name];
+    if (value === undefined || value === null) {
+      if (value === null && !field.required && field.kind !== 'many') parsed.columns[field.column!] = null;
+      else if (!partial && field.required) errors[field.name] = ['This field is required.'];
+      else if (value === null) errors[field.name] = ['This field may not be null.'];
+      continue;
+    }
+    if (field.kind === 'many') {
+      if (!Array.isArray(value)) {
+        errors[field.name] = ['Expected a list of URLs.'];
+        continue;
+      }
+      const ids = value.map((v) => relationId(field, v, errors)).filter((id): id is RowId => id !== undefined);
+      parsed.many.set(field, ids);
+      for (const id of ids) parsed.references.push({ field: field.name, table: field.target!, id });
+    } else if (field.kind === 'relation') {
+      const id = relationId(field, value, errors);
+      if (id !== undefined) {
+        parsed.columns[field.column!] = id;
+        parsed.references.push({ field: field.name, table: field.target!, id });
+      }
+    } else {
+      const v = scalar(field, value, errors);
+      if (v !== undefined) parsed.columns[field.column!] = v;
+    }
+  }
+  if (Object.keys(errors).length) throw HttpError.fields(errors);
+  return parsed;
+}
+
+/** 400 for relations that name rows which do not exist (instead of a foreign-key failure deep in the database). */
+async function checkReferences(trx: Knex.Transaction, parsed: ParsedBody): Promise<void> {
+  const errors: Record<string, string[]> = {};
+  for (const ref of parsed.references) {
+    if (!(await trx(ref.table).where({ id: ref.id }).first('id'))) {
+      (errors[ref.field] ??= []).push(`Invalid hyperlink - Object does not exist (${ref.table} ${ref.id}).`);
+    }
+  }
+  if (Object.keys(errors).length) throw HttpError.fields(errors);
+}
+
+/** True for a unique-constraint violation on either backend. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === '23505' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
+}
+
+async function writeLinks(trx: Knex.Transaction, id: RowId, many: Map<FieldSpec, RowId[]>): Promise<void> {
+  for (const [field, ids] of many) {
+    const { table, self, other } = field.link!;
+    await trx(table).where(self, id).delete();
+    const unique = [...new Set(ids)];
+    if (unique.length) await trx(table).insert(unique.map((o) => ({ [self]: id, [other]: o })));
+  }
+}
+
+/** Runs a write, turning a unique-constraint violation into a 409. */
+async function guarded<T>(registry: Registry, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  try {
+    return await registry.write(fn);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new HttpError(409, { detail: 'A resource with these unique fields already exists.' });
+    }
+    throw err;
+  }
+}
+
+/** Inserts one resource from a POST body; returns its id. Server-side fields (uuid, run id, last_updated, updated_by) are filled. */
+export async function createRow(registry: Registry, spec: TableSpec, body: unknown, userId: RowId): Promise<RowId> {
+  const parsed = parseBody(spec, body, false);
+  for (const field of spec.fields) {
+    if (!field.generated || parsed.columns[field.column!] !== undefined) continue;
+    if (field.kind === 'uuid') parsed.columns[field.column!] = randomUUID();
+  }
+  if (spec.name === 'code_run' && parsed.columns.run_id === undefined) {
+    parsed.columns.run_id = createHash('sha1').update(String(parsed.columns.uuid)).digest('hex');
+  }
+  if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
+  return guarded(registry, async (trx) => {
+    await checkReferences(trx, parsed);
+    const id = await registry.insert(trx, spec.name, parsed.columns);
+    await writeLinks(trx, id, parsed.many);
+    return id;
+  });
+}
+
+/** Updates the fields a PATCH body gives; 404 when the row does not exist. */
+export async function patchRow(
+  registry: Registry,
+  spec: TableSpec,
+  id: RowId,
+  body: unknown,
+  userId: RowId,
+): Promise<void> {
+  const parsed = parseBody(spec, body, true);
+  if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
+  await guarded(registry, async (trx) => {
+    if (!(await trx(spec.name).where({ id }).first('id'))) throw new HttpError(404, { detail: 'Not found.' });
+    await checkReferences(trx, parsed);
+    if (Object.keys(parsed.columns).length) await trx(spec.name).where({ id }).update(parsed.columns);
+    await writeLinks(trx, id, parsed.many);
+  });
+}
