@@ -18,7 +18,6 @@ import { registerStore } from './store.js';
 import { registerConfig } from './config.js';
 import { registerLink } from './link.js';
 import { registerRegistry } from './registry.js';
-import { registerRegistry } from './registry.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -43,6 +42,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerStore,
   registerConfig,
   registerLink,
-  registerRegistry,
   registerRegistry,
 ];
