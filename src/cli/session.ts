@@ -103,7 +103,7 @@ export async function runConfigSession(
     await fs.mkdir(path.join(jobDir, 'bin'), { recursive: true });
     await writeAtomically(
       path.join(jobDir, 'bin', 'fairpod'),
-      `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(CLI_MAIN)} "$@"\n`,
+      `#!/bin/sh\nif [ "$1" = link ]; then exec ${shellQuote(process.execPath)} ${shellQuote(LINK_MAIN)} "$@"; fi\nexec ${shellQuote(process.execPath)} ${shellQuote(CLI_MAIN)} "$@"\n`,
     );
     await fs.chmod(path.join(jobDir, 'bin', 'fairpod'), 0o755);
     await applyRegisterEntries(project, prepared.working);
@@ -160,6 +160,8 @@ export async function runConfigSession(
 
 /** The CLI entry point, for the `fairpod` shim a session's script sees. */
 const CLI_MAIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+/** The lean entry point for `fairpod link` (see linkMain.ts). */
+const LINK_MAIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'linkMain.js');
 
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
