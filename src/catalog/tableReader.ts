@@ -118,11 +118,14 @@ class TableParser {
   private cellEnd = new Int32Array(0);
   private leading = 0;
   private reserved = false;
+  private readonly words: DataView;
 
   constructor(
     private readonly file: string,
     private readonly buf: Buffer,
-  ) {}
+  ) {
+    this.words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   /** Parses the complete records among the first `available` bytes (all of them when `eof`). */
   parse(available: number, eof: boolean): void {
@@ -175,13 +178,13 @@ class TableParser {
       builder.beginRow();
       let p = pos;
       let first = 0;
-      // Rows in DRS order repeat the previous row's leading cells (all facets up to the period): one native
-      // comparison of that prefix settles them at once, instead of a byte loop per cell (~20% of the load time).
+      // Rows in DRS order repeat the previous row's leading cells (all facets up to the period): one comparison of
+      // that prefix, four bytes at a time, settles them at once instead of a byte loop per cell.
       const lead = this.leading;
       if (lead > 0) {
         const k = cellEnd[lead - 1] + 1; // through the separator after the last leading cell
         const prev = this.prevLine;
-        if (end - pos > k && buf.compare(buf, prev, prev + k, pos, pos + k) === 0) {
+        if (end - pos > k && sameBytes(this.words, prev, pos, k)) {
           for (let c = 0; c < lead; c++) {
             const s = pos + cellStart[c];
             const e = pos + cellEnd[c];
@@ -323,6 +326,17 @@ class TableParser {
       hint: 'quote cells holding commas ("a, b"), or fix the number of separators on this line',
     });
   }
+}
+
+/**
+ * Whether the `k` bytes at `a` and at `b` are equal, compared four at a time (DataView reads need no alignment).
+ * Faster than Buffer.compare here: its argument checks and native call cost more than comparing ~70 bytes.
+ */
+function sameBytes(words: DataView, a: number, b: number, k: number): boolean {
+  let j = 0;
+  for (; j + 4 <= k; j += 4) if (words.getUint32(a + j) !== words.getUint32(b + j)) return false;
+  for (; j < k; j++) if (words.getUint8(a + j) !== words.getUint8(b + j)) return false;
+  return true;
 }
 
 function splitLine(buf: Buffer, start: number, end: number): string[] {
