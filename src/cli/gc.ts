@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
 import {
   deleteCodeRuns,
+  deleteCodeRunsIn,
   dependentRuns,
   protectedRuns,
   unreferencedStoreFiles,
@@ -76,10 +77,22 @@ export function registerGc(program: Command): void {
           ? ((await project.registry.knex('code_run').whereIn('id', runs).pluck('run_id')) as string[])
           : [];
         const verb = opts.dryRun ? 'would remove' : 'removed';
-        if (!opts.dryRun && runs.length) await deleteCodeRuns(project.registry, runs);
+        let files: string[];
+        if (opts.dryRun) {
+          // Delete in a transaction that is rolled back: the dry run lists exactly what a real run removes.
+          const trx = await project.registry.knex.transaction();
+          try {
+            await deleteCodeRunsIn(trx, runs);
+            files = await unreferencedStoreFiles(project, trx);
+          } finally {
+            await trx.rollback();
+          }
+        } else {
+          if (runs.length) await deleteCodeRuns(project.registry, runs);
+          files = await unreferencedStoreFiles(project);
+        }
         for (const r of runIds) say(`${verb} run ${r.slice(0, 12)}`);
         // Removing runs can orphan store files; they go with --unreferenced or with the runs that owned them.
-        const files = await unreferencedStoreFiles(project);
         const scopeFiles = opts.unreferenced || runs.length ? files : [];
         for (const f of scopeFiles) {
           if (!opts.dryRun) await project.store.remove(f);

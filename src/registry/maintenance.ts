@@ -33,16 +33,19 @@ export async function dependentRuns(registry: Registry, runIds: RowId[]): Promis
 
 /** Deletes code runs (their links cascade), then every object and storage location nothing refers to any more. */
 export async function deleteCodeRuns(registry: Registry, runIds: RowId[]): Promise<void> {
-  await registry.write(async (trx) => {
-    for (let i = 0; i < runIds.length; i += 500) {
-      const part = runIds.slice(i, i + 500);
-      await trx('code_run_inputs').whereIn('code_run_id', part).delete();
-      await trx('code_run_outputs').whereIn('code_run_id', part).delete();
-      await trx('fairpod_staging').where({ entity: 'code_run' }).whereIn('entity_id', part).delete();
-      await trx('code_run').whereIn('id', part).delete();
-    }
-    await pruneOrphans(trx);
-  });
+  await registry.write((trx) => deleteCodeRunsIn(trx, runIds));
+}
+
+/** `deleteCodeRuns` inside a caller's transaction (a dry run rolls it back). */
+export async function deleteCodeRunsIn(trx: Knex.Transaction, runIds: RowId[]): Promise<void> {
+  for (let i = 0; i < runIds.length; i += 500) {
+    const part = runIds.slice(i, i + 500);
+    await trx('code_run_inputs').whereIn('code_run_id', part).delete();
+    await trx('code_run_outputs').whereIn('code_run_id', part).delete();
+    await trx('fairpod_staging').where({ entity: 'code_run' }).whereIn('entity_id', part).delete();
+    await trx('code_run').whereIn('id', part).delete();
+  }
+  await pruneOrphans(trx);
 }
 
 /** Deletes data products (and their external objects), then orphans. */
@@ -91,17 +94,16 @@ export async function pruneOrphans(trx: Knex.Transaction): Promise<void> {
 }
 
 /** Store files (relative paths) that no storage location of the registry refers to. */
-export async function unreferencedStoreFiles(project: Project): Promise<string[]> {
-  const root = (await project.registry
-    .knex('storage_root')
+export async function unreferencedStoreFiles(
+  project: Project,
+  db: Knex | Knex.Transaction = project.registry.knex,
+): Promise<string[]> {
+  const root = (await db('storage_root')
     .where({ root: storeRootUrlOf(project.store) })
     .first('id')) as { id: RowId } | undefined;
   const known = new Set(
     root
-      ? ((await project.registry
-          .knex('storage_location')
-          .where({ storage_root_id: root.id })
-          .pluck('path')) as string[])
+      ? ((await db('storage_location').where({ storage_root_id: root.id }).pluck('path')) as string[])
       : [],
   );
   return (await project.store.list()).map((o) => o.relativePath).filter((p) => !known.has(p));
