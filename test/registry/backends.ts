@@ -32,6 +32,7 @@ function postgresUrl(): Promise<string> {
       throw new Error(
         `PostgreSQL registry tests need a server: set FAIRPOD_TEST_PG_URL=postgres://... or install postgresql ` +
           `(apt-get install postgresql) and run as root so ${PG_SCRIPT} can start it (${(err as Error).message})`,
+        { cause: err },
       );
     }
   })();
