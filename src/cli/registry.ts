@@ -28,7 +28,10 @@ async function withRegistry<T>(db: string | undefined, fn: (registry: Registry) 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ValidationError(`not a TCP port: ${value}`, { location: { key: '--port' }, hint: 'give 0..65535 (0: any free port)' });
+    throw new ValidationError(`not a TCP port: ${value}`, {
+      location: { key: '--port' },
+      hint: 'give 0..65535 (0: any free port)',
+    });
   }
   return port;
 }
@@ -48,7 +51,9 @@ function untilStopped(): Promise<void> {
 
 /** `fairpod registry serve|token create|token revoke`. */
 export function registerRegistry(program: Command): void {
-  const registry = program.command('registry').description('serve the registry over HTTP (FAIR data registry REST API)');
+  const registry = program
+    .command('registry')
+    .description('serve the registry over HTTP (FAIR data registry REST API)');
   const dbOption = '--db <location>';
   const dbHelp = 'registry: SQLite file or postgres:// URL (default: the current project’s)';
   registry

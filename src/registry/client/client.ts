@@ -137,10 +137,13 @@ export class RegistryClient {
         if (matches.length > 1) break;
       }
       if (matches.length !== 1) {
-        throw new FairpodError(`${table}: POST conflicts with an existing row that the posted fields do not identify`, {
-          cause: err,
-          hint: 'post the same values as the existing row, or look it up by its unique fields',
-        });
+        throw new FairpodError(
+          `${table}: POST conflicts with an existing row that the posted fields do not identify`,
+          {
+            cause: err,
+            hint: 'post the same values as the existing row, or look it up by its unique fields',
+          },
+        );
       }
       return matches[0]!;
     }

@@ -86,7 +86,8 @@ function applyFilter(
     case 'date': {
       // Dates are stored normalised (ISO 8601, UTC, milliseconds); a filter in any ISO form matches.
       const time = Date.parse(value);
-      if (Number.isNaN(time)) throw HttpError.fields({ [field.name]: [`Enter a valid date-time (got "${value}").`] });
+      if (Number.isNaN(time))
+        throw HttpError.fields({ [field.name]: [`Enter a valid date-time (got "${value}").`] });
       query.where(`${table}.${field.column!}`, new Date(time).toISOString());
       return;
     }
@@ -130,7 +131,8 @@ export async function listPage(
   };
   const limitText = single('limit');
   const limit = limitText === undefined ? DEFAULT_PAGE_SIZE : parseInteger('limit', limitText);
-  if (limit < 1 || limit > MAX_PAGE_SIZE) throw HttpError.fields({ limit: [`Between 1 and ${MAX_PAGE_SIZE}.`] });
+  if (limit < 1 || limit > MAX_PAGE_SIZE)
+    throw HttpError.fields({ limit: [`Between 1 and ${MAX_PAGE_SIZE}.`] });
   const cursorText = single('cursor');
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
 
@@ -138,12 +140,17 @@ export async function listPage(
   for (const [key, raw] of Object.entries(query)) {
     const field = byName.get(key);
     if (!field || raw === undefined) continue;
-    for (const value of Array.isArray(raw) ? raw : [raw]) applyFilter(filtered, registry, field, value, spec.name);
+    for (const value of Array.isArray(raw) ? raw : [raw])
+      applyFilter(filtered, registry, field, value, spec.name);
   }
 
   const countRow = (await filtered.clone().count({ n: '*' }).first()) as { n: number | string };
-  const page = filtered.clone().select(`${spec.name}.*`).limit(limit + 1);
-  if (cursor?.direction === 'before') page.where(`${spec.name}.id`, '<', cursor.id).orderBy(`${spec.name}.id`, 'desc');
+  const page = filtered
+    .clone()
+    .select(`${spec.name}.*`)
+    .limit(limit + 1);
+  if (cursor?.direction === 'before')
+    page.where(`${spec.name}.id`, '<', cursor.id).orderBy(`${spec.name}.id`, 'desc');
   else {
     if (cursor) page.where(`${spec.name}.id`, '>', cursor.id);
     page.orderBy(`${spec.name}.id`, 'asc');

@@ -21,7 +21,11 @@ type Id = number;
  * product when it has one), `wasGeneratedBy`, and `wasDerivedFrom` from the product to each input.
  * Identifiers are the resources' own API URLs under the `api:` prefix.
  */
-export async function provReport(registry: Registry, dataProductId: RowId, base: string): Promise<ProvDocument> {
+export async function provReport(
+  registry: Registry,
+  dataProductId: RowId,
+  base: string,
+): Promise<ProvDocument> {
   const db = registry.knex;
   const product = (await db('data_product as d')
     .join('namespace as n', 'n.id', 'd.namespace_id')
@@ -30,7 +34,11 @@ export async function provReport(registry: Registry, dataProductId: RowId, base:
   if (!product) throw new HttpError(404, { detail: 'Not found.' });
 
   const doc: ProvDocument = {
-    prefix: { api: `${base}/api/`, fair: 'https://data.fairdatapipeline.org/vocab/#', dcat: 'http://www.w3.org/ns/dcat#' },
+    prefix: {
+      api: `${base}/api/`,
+      fair: 'https://data.fairdatapipeline.org/vocab/#',
+      dcat: 'http://www.w3.org/ns/dcat#',
+    },
     entity: {},
     activity: {},
     used: {},
@@ -48,14 +56,22 @@ export async function provReport(registry: Registry, dataProductId: RowId, base:
   const addObject = async (objectId: Id, dp?: Row): Promise<string> => {
     const object = (await db('object').where('id', objectId).first()) as Row;
     const objectRef = ref('object', objectId);
-    doc.entity[objectRef] = { 'prov:type': 'fair:object', 'fair:uuid': object.uuid, 'fair:description': object.description };
+    doc.entity[objectRef] = {
+      'prov:type': 'fair:object',
+      'fair:uuid': object.uuid,
+      'fair:description': object.description,
+    };
     if (object.storage_location_id) {
       const loc = (await db('storage_location as l')
         .join('storage_root as r', 'r.id', 'l.storage_root_id')
         .where('l.id', object.storage_location_id as Id)
         .first('l.path', 'l.hash', 'r.root')) as Row;
       const locRef = ref('storage_location', object.storage_location_id);
-      doc.entity[locRef] = { 'prov:type': 'fair:storage_location', 'prov:atLocation': `${loc.root}${loc.path}`, 'fair:hash': loc.hash };
+      doc.entity[locRef] = {
+        'prov:type': 'fair:storage_location',
+        'prov:atLocation': `${loc.root}${loc.path}`,
+        'fair:hash': loc.hash,
+      };
       doc.entity[objectRef]!['prov:atLocation'] = `${loc.root}${loc.path}`;
       relation('specializationOf', { 'prov:specificEntity': locRef, 'prov:generalEntity': objectRef });
     }
@@ -101,7 +117,11 @@ export async function provReport(registry: Registry, dataProductId: RowId, base:
     for (const input of inputs) {
       const inputRef = await addObject(input.object_id as Id, input.id ? input : undefined);
       relation('used', { 'prov:activity': runRef, 'prov:entity': inputRef });
-      relation('wasDerivedFrom', { 'prov:generatedEntity': productRef, 'prov:usedEntity': inputRef, 'prov:activity': runRef });
+      relation('wasDerivedFrom', {
+        'prov:generatedEntity': productRef,
+        'prov:usedEntity': inputRef,
+        'prov:activity': runRef,
+      });
     }
   }
   return doc;

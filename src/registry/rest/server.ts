@@ -26,7 +26,8 @@ async function authenticate(registry: Registry, request: FastifyRequest): Promis
 /** The user of a write; 401 without a valid token. */
 async function requireUser(registry: Registry, request: FastifyRequest): Promise<RowId> {
   const user = await authenticate(registry, request);
-  if (user === undefined) throw new HttpError(401, { detail: 'Authentication credentials were not provided.' });
+  if (user === undefined)
+    throw new HttpError(401, { detail: 'Authentication credentials were not provided.' });
   return user;
 }
 
@@ -35,7 +36,12 @@ function parseId(raw: string): RowId {
   return Number(raw);
 }
 
-async function getOne(registry: Registry, spec: TableSpec, id: RowId, base: string): Promise<Record<string, unknown>> {
+async function getOne(
+  registry: Registry,
+  spec: TableSpec,
+  id: RowId,
+  base: string,
+): Promise<Record<string, unknown>> {
   const row = (await registry.knex(spec.name).where({ id }).first()) as Row | undefined;
   if (!row) throw new HttpError(404, { detail: 'Not found.' });
   return (await serializeRows(registry, spec, [row], base))[0]!;
@@ -87,7 +93,10 @@ export async function buildRegistryApp(registry: Registry): Promise<FastifyInsta
       const user = await requireUser(registry, request);
       const id = await createRow(registry, spec, request.body, user);
       const base = baseUrl(request);
-      return reply.code(201).header('location', rowUrl(base, spec.name, id)).send(await getOne(registry, spec, id, base));
+      return reply
+        .code(201)
+        .header('location', rowUrl(base, spec.name, id))
+        .send(await getOne(registry, spec, id, base));
     });
     app.patch<{ Params: { id: string } }>(itemUrl, async (request, reply) => {
       const user = await requireUser(registry, request);
@@ -95,7 +104,9 @@ export async function buildRegistryApp(registry: Registry): Promise<FastifyInsta
         return reply
           .code(405)
           .header('allow', 'GET, POST, HEAD, OPTIONS')
-          .send({ detail: `Method "PATCH" not allowed on ${spec.name}: only code_run, data_product and issue accept it.` });
+          .send({
+            detail: `Method "PATCH" not allowed on ${spec.name}: only code_run, data_product and issue accept it.`,
+          });
       }
       const id = parseId(request.params.id);
       await patchRow(registry, spec, id, request.body, user);

@@ -39,8 +39,19 @@ export interface TableSpec {
   readonly tracked: boolean;
 }
 
-const text = (name: string, required = false): FieldSpec => ({ name, kind: 'text', column: name, required, glob: true });
-const plain = (name: string, kind: FieldKind, required = false): FieldSpec => ({ name, kind, column: name, required });
+const text = (name: string, required = false): FieldSpec => ({
+  name,
+  kind: 'text',
+  column: name,
+  required,
+  glob: true,
+});
+const plain = (name: string, kind: FieldKind, required = false): FieldSpec => ({
+  name,
+  kind,
+  column: name,
+  required,
+});
 const rel = (name: string, target: string, required = false): FieldSpec => ({
   name,
   kind: 'relation',
@@ -56,12 +67,22 @@ const many = (name: string, target: string, linkTable: string, self: string, oth
 });
 const uuid: FieldSpec = { name: 'uuid', kind: 'uuid', column: 'uuid', generated: true };
 
-function table(name: string, fields: FieldSpec[], options: { patchable?: boolean; tracked?: boolean } = {}): TableSpec {
+function table(
+  name: string,
+  fields: FieldSpec[],
+  options: { patchable?: boolean; tracked?: boolean } = {},
+): TableSpec {
   const tracked = options.tracked ?? true;
   const base: FieldSpec[] = [{ name: 'id', kind: 'int', column: 'id', readOnly: true }];
   if (tracked) {
     base.push({ name: 'last_updated', kind: 'date', column: 'last_updated', readOnly: true });
-    base.push({ name: 'updated_by', kind: 'relation', column: 'updated_by', target: 'users', readOnly: true });
+    base.push({
+      name: 'updated_by',
+      kind: 'relation',
+      column: 'updated_by',
+      target: 'users',
+      readOnly: true,
+    });
   }
   return { name, fields: [...base, ...fields], patchable: options.patchable ?? false, tracked };
 }
@@ -99,14 +120,25 @@ export const REST_TABLES: ReadonlyMap<string, TableSpec> = new Map(
         plain('severity', 'int', true),
         text('description', true),
         uuid,
-        many('component_issues', 'object_component', 'issue_component_issues', 'issue_id', 'object_component_id'),
+        many(
+          'component_issues',
+          'object_component',
+          'issue_component_issues',
+          'issue_id',
+          'object_component_id',
+        ),
       ],
       { patchable: true },
     ),
     table('namespace', [text('name', true), text('full_name'), text('website')]),
     table(
       'data_product',
-      [rel('object', 'object', true), rel('namespace', 'namespace', true), text('name', true), text('version', true)],
+      [
+        rel('object', 'object', true),
+        rel('namespace', 'namespace', true),
+        text('name', true),
+        text('version', true),
+      ],
       { patchable: true },
     ),
     table('external_object', [

@@ -72,7 +72,8 @@ export async function revokeToken(registry: Registry, token: string): Promise<vo
     });
   }
   await migrateRest(registry);
-  const n = await registry.knex(TOKEN_TABLE)
+  const n = await registry
+    .knex(TOKEN_TABLE)
     .where({ token_sha256: hashToken(token) })
     .whereNull('revoked_at')
     .update({ revoked_at: isoNow() });
@@ -86,7 +87,8 @@ export async function revokeToken(registry: Registry, token: string): Promise<vo
 /** The user id a live token belongs to, or undefined. */
 export async function tokenUser(registry: Registry, token: string): Promise<RowId | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
-  const row = (await registry.knex(TOKEN_TABLE)
+  const row = (await registry
+    .knex(TOKEN_TABLE)
     .where({ token_sha256: hashToken(token) })
     .whereNull('revoked_at')
     .first('user_id')) as { user_id: RowId } | undefined;

@@ -33,7 +33,9 @@ function scalar(field: FieldSpec, value: unknown, errors: Record<string, string[
     case 'bool':
       return typeof value === 'boolean' ? value : fail('Must be a valid boolean.');
     case 'uuid':
-      return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : fail('Must be a valid UUID.');
+      return typeof value === 'string' && UUID.test(value)
+        ? value.toLowerCase()
+        : fail('Must be a valid UUID.');
     case 'date': {
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
         return fail('Datetime has wrong format. Use ISO 8601, e.g. 2024-01-31T12:00:00Z.');
@@ -77,7 +79,9 @@ function parseBody(spec: TableSpec, body: unknown, partial: boolean): ParsedBody
         errors[field.name] = ['Expected a list of URLs.'];
         continue;
       }
-      const ids = value.map((v) => relationId(field, v, errors)).filter((id): id is RowId => id !== undefined);
+      const ids = value
+        .map((v) => relationId(field, v, errors))
+        .filter((id): id is RowId => id !== undefined);
       parsed.many.set(field, ids);
       for (const id of ids) parsed.references.push({ field: field.name, table: field.target!, id });
     } else if (field.kind === 'relation') {
@@ -134,7 +138,12 @@ async function guarded<T>(registry: Registry, fn: (trx: Knex.Transaction) => Pro
 }
 
 /** Inserts one resource from a POST body; returns its id. Server-side fields (uuid, run id, last_updated, updated_by) are filled. */
-export async function createRow(registry: Registry, spec: TableSpec, body: unknown, userId: RowId): Promise<RowId> {
+export async function createRow(
+  registry: Registry,
+  spec: TableSpec,
+  body: unknown,
+  userId: RowId,
+): Promise<RowId> {
   const parsed = parseBody(spec, body, false);
   for (const field of spec.fields) {
     if (!field.generated || parsed.columns[field.column!] !== undefined) continue;
