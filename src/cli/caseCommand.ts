@@ -10,6 +10,16 @@ import {
   type CaseCommandOptions,
 } from './caseOptions.js';
 import { defaultServices } from './defaultServices.js';
+import { openRunProject } from './provenance.js';
+import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
+
+/** Options only `fairpod run` has. */
+interface RunOnlyOptions {
+  disablePreprocessor?: boolean;
+  project?: string;
+  /** False with `--no-record`. */
+  record?: boolean;
+}
 
 /**
  * Adds `fairpod run` or `fairpod plan` (the dry run): both take PODs and the case options, run the loop,
@@ -21,11 +31,20 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
     .argument('<pod...>', 'POD settings files, POD directories, or names of shipped PODs')
     .description(description);
   if (mode === 'run') {
-    command.option('--disable-preprocessor', 'place fetched files as they are instead of preprocessing them');
+    command
+      .option('--disable-preprocessor', 'place fetched files as they are instead of preprocessing them')
+      .option(
+        '--project <dir>',
+        'fairpod project to record the runs in (default: the one containing the current directory, else a new one here)',
+      )
+      .option('--no-record', 'do not record the POD runs in a registry');
   }
   return addCaseOptions(command).action(
-    async (pods: string[], options: CaseCommandOptions & { disablePreprocessor?: boolean }) => {
-      const { disablePreprocessor, ...caseOptions } = options;
+    async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
+      const { disablePreprocessor, project: projectDir, record, ...caseOptions } = options;
+      const logger = new StderrLogger();
+      const project =
+        mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
       const report = await runCase({
         pods,
         dataManager: options.dataManager,
@@ -34,9 +53,10 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         workDir: workDirFrom(options),
         strict: options.strict,
         dryRun: mode === 'plan',
-        logger: new StderrLogger(),
+        logger,
+        provenance: project && new ProjectRunProvenance(project),
         ...defaultServices({ disablePreprocessor }),
-      });
+      }).finally(() => project?.close());
       process.stdout.write(
         options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, mode)}\n`,
       );

@@ -5,6 +5,8 @@ import { formatReport } from '../core/report.js';
 import { StderrLogger } from '../core/services.js';
 import { writeDemoDataset } from '../demo/dataset.js';
 import { defaultServices } from './defaultServices.js';
+import { openRunProject } from './provenance.js';
+import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
 
 /** The PODs shipped in `settings/pods/` that the demo runs. */
 export const DEMO_PODS = ['demo_alternate', 'demo_plev'];
@@ -13,7 +15,9 @@ export const DEMO_PODS = ['demo_alternate', 'demo_plev'];
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('write a small synthetic CMIP6-like dataset, then run the example PODs on it end to end')
+    .description(
+      'write a small synthetic CMIP6-like dataset, run the example PODs on it end to end, and record the runs in DIR/.fairpod',
+    )
     .option('--dir <dir>', 'where the dataset, the work directory and the outputs go', 'fairpod-demo')
     .option('--json', 'print the report as JSON')
     .action(async (options: { dir: string; json?: boolean }) => {
@@ -22,6 +26,7 @@ export function registerDemo(program: Command): void {
       logger.info(`writing the demo dataset under ${path.join(dir, 'data')}`);
       const dataset = await writeDemoDataset(path.join(dir, 'data'));
       logger.info(`${dataset.files} netCDF files, catalog ${dataset.catalogJson}`);
+      const project = await openRunProject(dir, logger);
       const report = await runCase({
         pods: DEMO_PODS,
         dataManager: 'filesystem',
@@ -29,8 +34,9 @@ export function registerDemo(program: Command): void {
         caseSpec: { name: 'DEMO', firstYear: 1983, lastYear: 1987, facets: {} },
         workDir: path.join(dir, 'work'),
         logger,
+        provenance: new ProjectRunProvenance(project),
         ...defaultServices({}),
-      });
+      }).finally(() => project.close());
       process.stdout.write(
         options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, 'run')}\n`,
       );

@@ -7,6 +7,7 @@ import { Pod } from './pod.js';
 import { runPodDriver } from './podDriver.js';
 import { locatePodSettings } from './podLocator.js';
 import { buildReport, type RunReport } from './report.js';
+import type { RunProvenance } from './provenance.js';
 import type { Logger, Preprocessor, VariableTranslator } from './services.js';
 
 /** Everything `fairpod run` and `fairpod plan` need. */
@@ -24,6 +25,18 @@ export interface CaseRunRequest {
   translator: VariableTranslator;
   preprocessor: Preprocessor;
   logger: Logger;
+  /** Where each POD run is recorded as a code run; nothing is recorded without it. */
+  provenance?: RunProvenance;
+}
+
+/** The fetched files a POD's preprocessed data came from. */
+function podInputs(pod: Pod): string[] {
+  const files = new Set<string>();
+  for (const v of pod.varlist) {
+    if (!v.outputPath || !v.selection) continue;
+    for (const k of v.selection.keys) files.add(k.localPath ?? k.id);
+  }
+  return [...files];
 }
 
 /** Checks the case's period and name before any work starts. */
@@ -79,13 +92,32 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   if (request.dryRun) return report;
   for (const [i, pod] of pods.entries()) {
     if (pod.failed) continue;
+    const podReport = report.pods[i]!;
+    const record = await request.provenance?.openPodRun(pod, request.caseSpec, {
+      pod: pod.settings.file,
+      case: request.caseSpec,
+      data_manager: request.dataManager,
+      plugin_options: request.pluginOptions,
+      strict: request.strict ?? false,
+      work_dir: request.workDir,
+    });
+    if (record) {
+      podReport.codeRun = record.runId;
+      await record.read(pod.settings.file);
+      for (const file of podInputs(pod)) await record.read(file);
+      for (const v of pod.varlist) if (v.outputPath) await record.write(v.outputPath);
+    }
     request.logger.info(`running POD ${pod.name}`);
     const result = await runPodDriver(pod, request.caseSpec, request.workDir);
-    const podReport = report.pods[i]!;
     podReport.driver = { exitCode: result.exitCode, logFile: result.logFile };
     if (result.exitCode !== 0) {
       podReport.ok = false;
       podReport.failure = `driver ${result.command.join(' ')} exited with ${result.exitCode}; see ${result.logFile}`;
+    }
+    if (record) {
+      const preprocessed = new Set(pod.varlist.map((v) => v.outputPath));
+      for (const file of result.outputs) if (!preprocessed.has(file)) await record.write(file);
+      await record.finish(result.exitCode === 0);
     }
   }
   return report;

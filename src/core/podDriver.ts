@@ -19,6 +19,17 @@ export interface DriverResult {
   exitCode: number;
   logFile: string;
   command: string[];
+  /** Every file under `<work>/<POD>` after the run (the preprocessed data among them), and the log. */
+  outputs: string[];
+}
+
+/** Files below `dir`, recursively; none when it does not exist. */
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 }
 
 /**
@@ -79,5 +90,5 @@ export async function runPodDriver(pod: Pod, caseSpec: CaseSpec, workDir: string
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   await new Promise<void>((resolve) => log.end(resolve));
-  return { exitCode, logFile, command };
+  return { exitCode, logFile, command, outputs: await filesBelow(podWork) };
 }

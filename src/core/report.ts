@@ -40,6 +40,8 @@ export interface PodReport {
   failure?: string;
   variables: VariableReport[];
   driver?: { exitCode: number; logFile: string };
+  /** Id of the code run that recorded this POD's run in the registry. */
+  codeRun?: string;
 }
 
 /** The whole plan or run: per POD and variable, plus the files and bytes to move. */
@@ -126,6 +128,7 @@ export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
       '',
       `POD ${p.name}: ${p.ok ? 'ok' : 'FAILED'}${p.driver ? ` (driver exit ${p.driver.exitCode}, log ${p.driver.logFile})` : ''}`,
     );
+    if (p.codeRun) out.push(`  recorded as code run ${p.codeRun}`);
     if (p.failure) out.push(...p.failure.split('\n').map((l) => `  ${l}`));
     for (const v of p.variables) {
       const native = v.nativeName && v.nativeName !== v.name ? ` as ${v.nativeName}` : '';

@@ -107,11 +107,12 @@ describe('fairpod run and plan on the demo dataset', function () {
 
   it("run places each variable where its POD expects it and runs the drivers with MDTF's environment", async () => {
     const workDir = path.join(dir, 'work');
+    const project = path.join(dir, 'project');
     const r = await fairpod(
       'run',
       'demo_alternate',
       'demo_plev',
-      ...caseArgs('--work-dir', workDir, '--json'),
+      ...caseArgs('--work-dir', workDir, '--project', project, '--json'),
     );
     expect(r.code, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as RunReport;
@@ -135,6 +136,28 @@ describe('fairpod run and plan on the demo dataset', function () {
     expect(
       (await fs.readdir(path.join(workDir, 'demo_alternate', 'mon'))).filter((n) => n.includes('partial')),
     ).to.deep.equal([]);
+  });
+
+  it('run records one finished code run per POD: settings and fetched files in, preprocessed files and outputs out', async () => {
+    const project = path.join(dir, 'project');
+    process.env.FAIRPOD_PROJECT = project;
+    try {
+      const log = await fairpod('log');
+      expect(log.code, log.stderr).to.equal(0);
+      const runs = log.stdout.trim().split('\n');
+      expect(runs).to.have.length(2);
+      expect(runs[0], log.stdout).to.match(/succeeded +2 in, 2 out +fairpod run: POD demo_plev, case DEMO 1985-1989/);
+      expect(runs[1]).to.match(
+        /succeeded +3 in, 4 out +fairpod run: POD demo_alternate, case DEMO 1985-1989/,
+      );
+      const info = await fairpod('info', runs[0]!.split(' ')[0]!);
+      expect(info.stdout).to.include(path.join(dir, 'work', 'demo_plev', 'mon', 'DEMO.u850.mon.nc'));
+      expect(info.stdout).to.match(
+        /ua850_Amon_DEMO-ESM1_historical_r1i1p1f1_gn_198501-198912\.nc +sha1 [0-9a-f]{40}/,
+      );
+    } finally {
+      delete process.env.FAIRPOD_PROJECT;
+    }
   });
 
   it('a file missing on disk fails its data key and another version is chosen', async () => {
@@ -162,7 +185,11 @@ describe('fairpod run and plan on the demo dataset', function () {
     await fs.writeFile(chosen, 'this is not netCDF');
     try {
       const workDir = path.join(dir, 'work-corrupt');
-      const r = await fairpod('run', 'demo_plev', ...caseArgs('--work-dir', workDir, '--json'));
+      const r = await fairpod(
+        'run',
+        'demo_plev',
+        ...caseArgs('--work-dir', workDir, '--no-record', '--json'),
+      );
       expect(r.code, r.stderr).to.equal(0);
       const v = (JSON.parse(r.stdout) as RunReport).pods[0]!.variables[0]!;
       expect(v.experiment!.version).to.equal('v20190101');
@@ -183,7 +210,11 @@ describe('fairpod run and plan on the demo dataset', function () {
     );
     await fs.writeFile(path.join(podDir, 'settings.jsonc'), settings.replace('demo_plev.js', 'fail.sh'));
     await fs.writeFile(path.join(podDir, 'fail.sh'), 'echo "u850 is $u850_var in $U850_FILE"; exit 3\n');
-    const r = await fairpod('run', podDir, ...caseArgs('--work-dir', path.join(dir, 'work-fail')));
+    const r = await fairpod(
+      'run',
+      podDir,
+      ...caseArgs('--work-dir', path.join(dir, 'work-fail'), '--no-record'),
+    );
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/POD failing_pod: FAILED \(driver exit 3/);
     const log = await fs.readFile(path.join(dir, 'work-fail', 'failing_pod', 'failing_pod.log'), 'utf8');
@@ -250,7 +281,16 @@ describe('fairpod run: bad input', () => {
     await fs.writeFile(bad, text.replace('"realm": "atmos",', '"realm": "atmos"'));
     const line = text.split('\n').findIndex((l) => l.includes('"realm": "atmos",')) + 1;
     const r = await fairpod(
-      ...caseCommand('run', bad, 'filesystem', '--catalog', 'x.json', '--work-dir', path.join(dir, 'w')),
+      ...caseCommand(
+        'run',
+        bad,
+        'filesystem',
+        '--catalog',
+        'x.json',
+        '--work-dir',
+        path.join(dir, 'w'),
+        '--no-record',
+      ),
     );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(`${bad}:${line}:`);

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import YAML from 'yaml';
+import type { CaseSpec } from '../core/dataSource.js';
+import type { Pod } from '../core/pod.js';
+import type { PodRunRecord, RunProvenance } from '../core/provenance.js';
+import { openCodeRun } from './codeRun.js';
+import type { Project } from './project.js';
+
+/**
+ * Records each POD run of `fairpod run` as a code run in a project's registry: the configuration (case, data
+ * manager, POD settings) as `model_config`, the POD's driver as `submission_script`, the POD's directory as the
+ * code repository, the fetched files as inputs and the preprocessed files and the POD's outputs as outputs.
+ */
+export class ProjectRunProvenance implements RunProvenance {
+  constructor(private readonly project: Project) {}
+
+  async openPodRun(
+    pod: Pod,
+    caseSpec: CaseSpec,
+    configuration: Record<string, unknown>,
+  ): Promise<PodRunRecord> {
+    const recorder = await openCodeRun(this.project.registry, this.project.store, {
+      configContent: YAML.stringify(configuration),
+      script: path.resolve(pod.settings.podHome, pod.settings.settings.driver),
+      repoDir: pod.settings.podHome,
+      description: `fairpod run: POD ${pod.name}, case ${caseSpec.name} ${caseSpec.firstYear}-${caseSpec.lastYear}`,
+      namespace: this.project.settings.namespace,
+    });
+    return {
+      runId: recorder.runId,
+      read: (file) => recorder.recordRead(file),
+      write: (file) => recorder.recordWrite(file),
+      finish: (succeeded) => recorder.finish(succeeded ? 'succeeded' : 'failed'),
+    };
+  }
+}
