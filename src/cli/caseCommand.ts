@@ -1,9 +1,14 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import YAML from 'yaml';
+import { looksLikeFairConfig } from '../settings/fairConfig.js';
+import { runConfigSession } from './session.js';
 import { runCase } from '../core/caseRun.js';
 import { formatReport } from '../core/report.js';
 import { StderrLogger } from '../core/services.js';
 import {
   addCaseOptions,
+  requireCaseOptions,
   caseSpecFrom,
   pluginOptionsFrom,
   workDirFrom,
@@ -12,6 +17,16 @@ import {
 import { defaultServices } from './defaultServices.js';
 import { openRunProject } from './provenance.js';
 import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
+
+/** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
+async function isFairConfig(file: string): Promise<boolean> {
+  if (!/\.ya?ml$/i.test(file) || !fs.existsSync(file)) return false;
+  try {
+    return looksLikeFairConfig(YAML.parse(await fs.promises.readFile(file, 'utf8')));
+  } catch {
+    return false; // not YAML: let the POD loader report it with its location
+  }
+}
 
 /** Options only `fairpod run` has. */
 interface RunOnlyOptions {
@@ -28,7 +43,12 @@ interface RunOnlyOptions {
 export function addCaseCommand(program: Command, mode: 'run' | 'plan', description: string): Command {
   const command = program
     .command(mode)
-    .argument('<pod...>', 'POD settings files, POD directories, or names of shipped PODs')
+    .argument(
+      '<pod...>',
+      mode === 'run'
+        ? 'POD settings files, POD directories, names of shipped PODs, or one FAIR config.yaml'
+        : 'POD settings files, POD directories, or names of shipped PODs',
+    )
     .description(description);
   if (mode === 'run') {
     command
@@ -39,9 +59,16 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       )
       .option('--no-record', 'do not record the POD runs in a registry');
   }
-  return addCaseOptions(command).action(
+  return addCaseOptions(command, mode === 'plan').action(
     async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
       const { disablePreprocessor, project: projectDir, record, ...caseOptions } = options;
+      if (mode === 'run' && pods.length === 1 && (await isFairConfig(pods[0]!))) {
+        const result = await runConfigSession(pods[0]!, { project: projectDir });
+        process.stdout.write(`code run ${result.runId}: script exited with ${result.exitCode}\n`);
+        if (result.exitCode !== 0) process.exitCode = 1;
+        return;
+      }
+      requireCaseOptions(options);
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;

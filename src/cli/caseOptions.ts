@@ -22,13 +22,37 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Adds the case options and every registered plugin's own options (each flag once) to a command. */
-export function addCaseOptions(command: Command): Command {
+/** The case options every POD run needs; `fairpod run CONFIG` needs none of them. */
+const CASE_REQUIRED = [
+  ['dataManager', '-m, --data-manager <name>', 'data source plugin (see `fairpod plugins`)'],
+  ['case', '--case <name>', 'name of the case (model run) being analysed; becomes CASENAME'],
+  ['firstyr', '--firstyr <year>', 'first year of the analysis period'],
+  ['lastyr', '--lastyr <year>', 'last year of the analysis period'],
+] as const;
+
+/** Fails with the flag's name when one of the case options is missing. */
+export function requireCaseOptions(options: Partial<CaseCommandOptions>): void {
+  for (const [key, flags] of CASE_REQUIRED) {
+    if (options[key] === undefined) {
+      const flag = flags.replace(/^-\w, /, '').replace(/ <.*/, '');
+      throw new ValidationError(`${flag} is required to run PODs`, {
+        location: { key: flag },
+        hint: 'e.g. fairpod run POD -m filesystem --catalog cat.json --case NAME --firstyr 1980 --lastyr 1989',
+      });
+    }
+  }
+}
+
+/**
+ * Adds the case options and every registered plugin's own options (each flag once) to a command. With
+ * `required: false` the case options are checked by `requireCaseOptions` instead of by commander.
+ */
+export function addCaseOptions(command: Command, required = true): Command {
+  for (const [, flags, description] of CASE_REQUIRED) {
+    if (required) command.requiredOption(flags, description);
+    else command.option(flags, description);
+  }
   command
-    .requiredOption('-m, --data-manager <name>', 'data source plugin (see `fairpod plugins`)')
-    .requiredOption('--case <name>', 'name of the case (model run) being analysed; becomes CASENAME')
-    .requiredOption('--firstyr <year>', 'first year of the analysis period')
-    .requiredOption('--lastyr <year>', 'last year of the analysis period')
     .option(
       '--facet <column=value>',
       'catalog facet every query must match (repeatable), e.g. source_id=CESM2',
