@@ -49,16 +49,23 @@ async function plainInserts(location: string): Promise<number> {
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-bench-registry-'));
 try {
   const store = new ContentStore(path.join(dir, 'store'));
-  const recorded = await recordRun(path.join(dir, 'a.db'), store);
-  const peerRegistry = await Registry.open(path.join(dir, 'b.db'));
+  // Round 0 warms up (JIT, page cache) and is reported but not judged; the bound applies to the median of the rest.
+  const times: number[] = [];
+  for (let round = 0; round < 4; round++)
+    times.push(await recordRun(path.join(dir, `run${round}.db`), store));
+  const peerRegistry = await Registry.open(path.join(dir, 'peer.db'));
   await peerRegistry.knex('storage_root').insert({ root: 'file:///', local: true, last_updated: 'x' });
   await peerRegistry.close();
-  const peer = await plainInserts(path.join(dir, 'b.db'));
-  console.log(
-    `registry: code run with ${N} inputs + ${N} outputs on SQLite: ${recorded.toFixed(2)} s (bound 2 s: ${recorded < 2 ? 'ok' : 'FAIL'})`,
+  const peer = await plainInserts(path.join(dir, 'peer.db'));
+  times.forEach((t, round) =>
+    console.log(
+      `registry: round ${round}${round === 0 ? ' (warm-up)' : ''}: code run with ${N} inputs + ${N} outputs on SQLite: ${t.toFixed(2)} s`,
+    ),
   );
+  const median = times.slice(1).sort((a, b) => a - b)[1]!;
+  console.log(`registry: median ${median.toFixed(2)} s (bound 2 s: ${median < 2 ? 'ok' : 'FAIL'})`);
   console.log(
-    `registry: ${2 * N} single-row INSERTs of storage_location only (peer): ${peer.toFixed(2)} s; ratio fairpod/peer = ${(recorded / peer).toFixed(2)}`,
+    `registry: ${2 * N} single-row INSERTs of storage_location only (peer): ${peer.toFixed(2)} s; ratio fairpod/peer = ${(median / peer).toFixed(2)}`,
   );
 } finally {
   await fs.rm(dir, { recursive: true, force: true });

@@ -30,8 +30,9 @@ try {
   await fh.close();
   await promisify(execFile)('sha1sum', [file]); // warm the page cache so both read from memory
 
+  // Round 0 warms up (page cache, first-time allocation of store pages) and is reported but not judged.
   const results: Array<{ peer: number; ours: number }> = [];
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 4; round++) {
     const [peer, out] = await timed(() => promisify(execFile)('sha1sum', [file], { encoding: 'utf8' }));
     const store = new ContentStore(path.join(dir, `store${round}`));
     const [ours, added] = await timed(() => store.add(file, { namespace: 'bench', name: 'big' }));
@@ -39,14 +40,19 @@ try {
     results.push({ peer, ours });
     await fs.rm(store.root, { recursive: true, force: true });
   }
-  const best = results.reduce((a, b) => (b.peer / b.ours > a.peer / a.ours ? b : a));
-  for (const r of results) {
+  results.forEach((r, round) => {
     console.log(
-      `store: add ${mib} MiB ${r.ours.toFixed(2)} s (${(mib / r.ours).toFixed(0)} MiB/s); sha1sum ${r.peer.toFixed(2)} s (${(mib / r.peer).toFixed(0)} MiB/s); ratio ${(r.peer / r.ours).toFixed(2)}`,
+      `store: round ${round}${round === 0 ? ' (warm-up)' : ''}: add ${mib} MiB ${r.ours.toFixed(2)} s (${(mib / r.ours).toFixed(0)} MiB/s); ` +
+        `sha1sum ${r.peer.toFixed(2)} s (${(mib / r.peer).toFixed(0)} MiB/s); ratio ${(r.peer / r.ours).toFixed(2)}`,
     );
-  }
+  });
+  const ratios = results
+    .slice(1)
+    .map((r) => r.peer / r.ours)
+    .sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
   console.log(
-    `store: best throughput ratio fairpod/sha1sum = ${(best.peer / best.ours).toFixed(2)} (bound 0.9: ${best.peer / best.ours >= 0.9 ? 'ok' : 'FAIL'})`,
+    `store: median throughput ratio fairpod/sha1sum = ${median.toFixed(2)} (bound 0.9: ${median >= 0.9 ? 'ok' : 'FAIL'})`,
   );
 } finally {
   await fs.rm(dir, { recursive: true, force: true });
