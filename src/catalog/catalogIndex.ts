@@ -14,8 +14,9 @@
  *
  * Layout: an 8-byte magic; a block of META_BLOCK bytes holding the metadata JSON (space-padded, so that it can be
  * rewritten in place); the layout JSON (columns, dictionary values); then 8-byte aligned arrays: period keys
- * (Float64 first, last), and per column either its codes (Uint32) or, for a plain column, cell starts and ends
- * (Uint32) and the cells' UTF-8 bytes. Written by hand: no library stores typed arrays with string dictionaries.
+ * (Float64 first, last), the table row of each stored row (Int32, when rows are clustered, see CLUSTER_COLUMN),
+ * and per column either its codes (Uint32) or, for a plain column, cell starts and ends (Uint32) and the cells'
+ * UTF-8 bytes. Written by hand: no library stores typed arrays with string dictionaries.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,7 +28,7 @@ import { MemoryCatalog } from './memoryCatalog.js';
 import type { EsmCatalogHeader } from './types.js';
 import { temporaryName } from './write.js';
 
-const MAGIC = Buffer.from('FPCATIX2');
+const MAGIC = Buffer.from('FPCATIX3');
 const META_BLOCK = 4096;
 
 /** What the index records about its table. */
@@ -43,6 +44,14 @@ interface IndexMeta {
 type ColumnLayout =
   | { name: string; kind: 'dict'; values: string[]; lists: boolean }
   | { name: string; kind: 'plain'; lists: boolean; bytes: number; overrides: [number, string][] };
+
+/** The layout JSON: whether rows are stored clustered (then their table order follows the periods), and columns. */
+interface SnapshotLayout {
+  clustered: boolean;
+  /** When clustered: the stored rows of code k of the cluster column are [offsets[k], offsets[k+1]). */
+  clusterOffsets?: number[];
+  columns: ColumnLayout[];
+}
 
 /** The stat the index is keyed by. */
 export interface TableStat {
@@ -183,13 +192,35 @@ function assertWritable(dir: string): void {
 const pad8 = (n: number): number => (8 - (n % 8)) % 8;
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/** The snapshot of `table` as buffers to write in order. */
+// Rows are stored clustered by this column (stably, so each cluster keeps the table's order): a search on it
+// then reads one contiguous stretch of every column. Scattered over a million rows, the 1,985 rows of
+// `variable_id=sftlf` took 2.5-12 ms to read (cache misses in every column); a contiguous 2,096 about 1 ms.
+const CLUSTER_COLUMN = 'variable_id';
+
+/** `a` reordered: element s of the result is a[perm[s]]. */
+function permute<T extends Float64Array | Uint32Array>(a: T, perm: Int32Array | undefined): T {
+  if (!perm) return a;
+  const out = new (a.constructor as new (n: number) => T)(perm.length);
+  for (let s = 0; s < perm.length; s++) out[s] = a[perm[s]];
+  return out;
+}
+
+/** The snapshot of `table` (as parsed, in table order) as buffers to write in order. */
 function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layoutBytes'>): Buffer[] {
-  const arrays: Buffer[] = [bytesOf(table.periodFirst), bytesOf(table.periodLast)];
-  const layout: ColumnLayout[] = table.columns.map((name, c) => {
+  const cc = table.columns.indexOf(CLUSTER_COLUMN);
+  // Stored row s is table row perm[s]; the postings of the cluster column are exactly that order.
+  const perm = cc >= 0 && table.stored[cc].kind === 'dict' ? table.postings(cc).rows : undefined;
+  const inverse = new Int32Array(perm ? perm.length : 0);
+  if (perm) for (let s = 0; s < perm.length; s++) inverse[perm[s]] = s;
+  const arrays: Buffer[] = [
+    bytesOf(permute(table.periodFirst, perm)),
+    bytesOf(permute(table.periodLast, perm)),
+  ];
+  if (perm) arrays.push(bytesOf(perm));
+  const columns: ColumnLayout[] = table.columns.map((name, c) => {
     const col = table.stored[c];
     if (col.kind === 'dict') {
-      arrays.push(bytesOf(col.codes));
+      arrays.push(bytesOf(permute(col.codes, perm)));
       return { name, kind: 'dict', values: col.values, lists: col.lists !== undefined };
     }
     // Only the cells' bytes are kept, packed: the table's other bytes are in the dictionaries already.
@@ -199,14 +230,18 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
     for (let i = 0; i < table.size; i++) total += col.ends[i] - col.starts[i];
     const packed = Buffer.allocUnsafe(total);
     let at = 0;
-    for (let i = 0; i < table.size; i++) {
-      starts[i] = at;
+    for (let s = 0; s < table.size; s++) {
+      const i = perm ? perm[s] : s;
+      starts[s] = at;
       at += col.bytes.copy(packed, at, col.starts[i], col.ends[i]);
-      ends[i] = at;
+      ends[s] = at;
     }
     arrays.push(bytesOf(starts), bytesOf(ends), packed, Buffer.alloc(pad8(total)));
-    return { name, kind: 'plain', lists: col.lists, bytes: total, overrides: [...col.overrides] };
+    const overrides = [...col.overrides].map(([i, v]): [number, string] => [perm ? inverse[i] : i, v]);
+    return { name, kind: 'plain', lists: col.lists, bytes: total, overrides };
   });
+  const clusterOffsets = perm ? Array.from(table.postings(cc).offsets) : undefined;
+  const layout: SnapshotLayout = { clustered: perm !== undefined, clusterOffsets, columns };
   const layoutJson = Buffer.from(JSON.stringify(layout));
   const layoutPart = Buffer.concat([
     layoutJson,
@@ -220,7 +255,7 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
 function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
   const n = meta.rows;
   let at = MAGIC.length + META_BLOCK;
-  const layout = JSON.parse(file.toString('utf8', at, at + meta.layoutBytes)) as ColumnLayout[];
+  const layout = JSON.parse(file.toString('utf8', at, at + meta.layoutBytes)) as SnapshotLayout;
   at += meta.layoutBytes;
   // Views on the file's buffer when aligned (readFile's buffer of a large file starts on a page); copies otherwise.
   const view = <T>(Type: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T => {
@@ -233,7 +268,8 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
   };
   const first = view(Float64Array);
   const last = view(Float64Array);
-  const stored: StoredColumn[] = layout.map((col) => {
+  const order = layout.clustered ? view(Int32Array) : undefined;
+  const stored: StoredColumn[] = layout.columns.map((col) => {
     if (col.kind === 'dict') {
       const codes = view(Uint32Array);
       const lists = col.lists
@@ -247,11 +283,24 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
     at += col.bytes + pad8(col.bytes);
     return { kind: 'plain', bytes, starts, ends, overrides: new Map(col.overrides), lists: col.lists };
   });
+  const cc = layout.columns.findIndex((c) => c.name === CLUSTER_COLUMN);
+  const clusterValues = cc >= 0 && stored[cc].kind === 'dict' ? stored[cc].values.length : -1;
+  if (order && layout.clusterOffsets?.length !== clusterValues + 1)
+    throw new Error('damaged cluster offsets');
   return new ColumnTable(
-    layout.map((c) => c.name),
+    layout.columns.map((c) => c.name),
     stored,
     n,
-    { first, last },
+    {
+      periods: { first, last },
+      order,
+      cluster: order
+        ? {
+            column: cc,
+            offsets: Uint32Array.from(layout.clusterOffsets ?? []),
+          }
+        : undefined,
+    },
   );
 }
 

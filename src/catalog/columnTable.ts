@@ -42,14 +42,51 @@ export class ColumnTable {
   private periods?: { first: Float64Array; last: Float64Array };
   private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
+  /**
+   * Row `s` as stored is row `order[s]` of the table (an index stores rows clustered by a facet); undefined when
+   * rows are stored in table order.
+   */
+  readonly order: Int32Array | undefined;
+  /** The column rows are stored clustered by (see `order`), or -1. */
+  readonly clusteredBy: number;
+
   /** A table from its parts; the period keys are computed from the time columns on first use unless given. */
   constructor(
     readonly columns: string[],
     readonly stored: StoredColumn[],
     readonly size: number,
-    periods?: { first: Float64Array; last: Float64Array },
+    extras: {
+      periods?: { first: Float64Array; last: Float64Array };
+      order?: Int32Array;
+      /** The column rows are clustered by, and where each of its codes' rows start (its postings' offsets). */
+      cluster?: { column: number; offsets: Uint32Array };
+    } = {},
   ) {
-    this.periods = periods;
+    this.periods = extras.periods;
+    this.order = extras.order;
+    this.clusteredBy = extras.cluster?.column ?? -1;
+    if (extras.cluster) {
+      // Clustered rows are their own postings: the rows of a code are one stretch of stored rows.
+      const rows = new Int32Array(size);
+      for (let s = 0; s < size; s++) rows[s] = s;
+      this.postingsCache.set(extras.cluster.column, { offsets: extras.cluster.offsets, rows });
+    }
+  }
+
+  /** Stored rows `ids` (ascending) put back in table order, so that searches return rows as the table has them. */
+  inTableOrder(ids: Int32Array): Int32Array {
+    const { order } = this;
+    if (!order) return ids;
+    let sorted = true;
+    for (let j = 1; j < ids.length && sorted; j++) sorted = order[ids[j - 1]] < order[ids[j]];
+    if (sorted) return ids;
+    // Sort (table row, stored row) pairs packed in one float64 (exact below 2^52): a native numeric sort.
+    if (this.size <= SORT_KEY_BASE) {
+      const keys = Float64Array.from(ids, (s) => order[s] * SORT_KEY_BASE + s);
+      keys.sort();
+      return Int32Array.from(keys, (k) => k % SORT_KEY_BASE);
+    }
+    return Int32Array.from(Array.from(ids).sort((a, b) => order[a] - order[b]));
   }
 
   /**
@@ -169,6 +206,9 @@ export class ColumnTable {
     return { first, last };
   }
 }
+
+// Base of the packed sort keys of inTableOrder: 2^26 rows, so that a key stays below 2^52.
+const SORT_KEY_BASE = 2 ** 26;
 
 // Rows read before deciding which columns are stored plain rather than as a dictionary.
 const PLAIN_PROBE = 4096;
@@ -325,8 +365,7 @@ export class ColumnTableBuilder {
     };
     // A list column starts with [ or ( in every non-empty cell: check the first byte before parsing anything.
     const table = new ColumnTable([this.columns[c]], [col], this.size, {
-      first: new Float64Array(0),
-      last: new Float64Array(0),
+      periods: { first: new Float64Array(0), last: new Float64Array(0) },
     });
     let any = false;
     let all = true;
