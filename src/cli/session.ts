@@ -8,7 +8,7 @@ import { readCodeRepo } from '../registry/codeRepo.js';
 import { computeRunId, openCodeRun } from '../registry/codeRun.js';
 import { Project, PROJECT_ENV } from '../registry/project.js';
 import { applyRegisterEntries } from '../registry/registerEntries.js';
-import { isoNow } from '../registry/registry.js';
+import { isoNow, redactLocation } from '../registry/registry.js';
 import { FairSession, SESSION_ENV } from '../registry/session.js';
 import { loadFairConfig } from '../settings/fairConfig.js';
 import { resolveFairConfig, workingConfigYaml, type WorkingConfig } from '../settings/fairConfigResolve.js';
@@ -42,7 +42,9 @@ export async function prepareSession(
     namespace: project.settings.namespace,
     dataStore: project.store.root + path.sep,
     registryLocation:
-      project.registry.target.kind === 'sqlite' ? project.registry.target.file : project.settings.registry,
+      project.registry.target.kind === 'sqlite'
+        ? project.registry.target.file
+        : redactLocation(project.settings.registry),
     repoDir: repo ? repoDir : undefined,
     latestCommit: repo?.commit,
     user: project.settings.user.name,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { redactLocation } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod status`: runs and data products by state: local only, staged, committed, pushed. */
@@ -36,7 +37,9 @@ export function registerStatus(program: Command): void {
           state: string | null;
           remote: string | null;
         }>;
-        say(`user ${settings.user.name}, namespace ${settings.namespace}, registry ${settings.registry}`);
+        say(
+          `user ${settings.user.name}, namespace ${settings.namespace}, registry ${redactLocation(settings.registry)}`,
+        );
         const groups: Array<[string, string | null]> = [
           ['committed (ready to push)', 'committed'],
           ['staged', 'staged'],

@@ -32,10 +32,13 @@ export class Registry {
       if (options.migrate !== false) await registry.migrate();
     } catch (err) {
       await registry.close();
-      throw new FairpodError(`cannot open the registry at ${redact(location)}: ${(err as Error).message}`, {
-        cause: err,
-        hint: 'check the path or URL (and that the database server is running); `fairpod init` creates a local registry',
-      });
+      throw new FairpodError(
+        `cannot open the registry at ${redactLocation(location)}: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: 'check the path or URL (and that the database server is running); `fairpod init` creates a local registry',
+        },
+      );
     }
     return registry;
   }
@@ -134,7 +137,7 @@ export class Registry {
   }
 }
 
-/** `location` without a password, for messages. */
-function redact(location: string): string {
+/** `location` without a password: for messages and for anything stored (working configs). */
+export function redactLocation(location: string): string {
   return location.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
