@@ -45,6 +45,8 @@ export interface RecordOptions {
   description?: string;
   /** Register the written file as this data product (writes only). */
   dataProduct?: DataProductRef;
+  /** Named components inside the data product (e.g. the estimates of a TOML file), recorded as outputs too. */
+  components?: string[];
 }
 
 /** How a run ended. `running` stays in the registry if the process died: the run is then "not finished". */
@@ -58,6 +60,7 @@ interface PendingItem {
   ext: string;
   description?: string;
   dataProduct?: DataProductRef;
+  components?: string[];
 }
 
 /** Records are written in batches of at most this many, in one transaction each. */
@@ -277,6 +280,7 @@ export class CodeRunRecorder {
       ext: extOf(p),
       description: options.description,
       dataProduct: options.dataProduct,
+      components: options.components,
     };
   }
 
@@ -440,7 +444,7 @@ export class CodeRunRecorder {
     const links: Record<'in' | 'out', Set<RowId>> = { in: new Set(), out: new Set() };
     for (const i of plain) links[i.direction].add(componentOfLocation.get(locationOf(i))!);
     for (const i of batch.filter((b) => b.dataProduct)) {
-      links.out.add(await this.registerDataProduct(trx, i, locationOf(i)));
+      for (const c of await this.registerDataProduct(trx, i, locationOf(i))) links.out.add(c);
     }
     for (const [direction, table] of [
       ['in', 'code_run_inputs'],
@@ -458,12 +462,12 @@ export class CodeRunRecorder {
     }
   }
 
-  /** A new object + data_product for a written file; returns its whole_object component. */
+  /** A new object + data_product for a written file; returns its whole_object and named components. */
   private async registerDataProduct(
     trx: Knex.Transaction,
     item: PendingItem,
     locationId: RowId,
-  ): Promise<RowId> {
+  ): Promise<RowId[]> {
     const dp = item.dataProduct!;
     const namespaceId = await this.registry.namespace(trx, dp.namespace);
     const taken = await trx('data_product')
@@ -486,7 +490,18 @@ export class CodeRunRecorder {
       version: dp.version,
       last_updated: isoNow(),
     });
-    return componentId;
+    const named = [];
+    for (const name of item.components ?? []) {
+      named.push(
+        await this.registry.insert(trx, 'object_component', {
+          object_id: objectId,
+          name,
+          whole_object: false,
+          last_updated: isoNow(),
+        }),
+      );
+    }
+    return [componentId, ...named];
   }
 
   private async fileTypeId(trx: Knex.Transaction, ext: string): Promise<RowId> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import YAML from 'yaml';
 import { FairpodError } from '../core/errors.js';
 import { storeRootUrlOf, CodeRunRecorder, openCodeRun, type CodeRunStatus } from './codeRun.js';
@@ -111,6 +112,46 @@ export class FairSession {
     return file;
   }
 
+  /** A point estimate (FAIR's TOML core format) from component `component` of the `read` entry `dataProduct`. */
+  async readEstimate(dataProduct: string, component: string): Promise<number> {
+    const file = await this.linkRead(dataProduct);
+    const table = parseToml(await fs.readFile(file, 'utf8'))[component] as
+      { type?: string; value?: unknown } | undefined;
+    if (!table || table.type !== 'point-estimate' || typeof table.value !== 'number') {
+      throw new FairpodError(`${dataProduct} has no point-estimate component ${component}`, {
+        location: { file, key: component },
+        hint: 'check the component name; a point estimate is a table with type = "point-estimate" and a numeric value',
+      });
+    }
+    return table.value;
+  }
+
+  /** Adds a point estimate as component `component` of the TOML file of `write` entry `dataProduct`. */
+  async writeEstimate(
+    dataProduct: string,
+    component: string,
+    value: number,
+    description?: string,
+  ): Promise<void> {
+    const entry = findEntry(this.config.write, dataProduct, 'write');
+    if (entry.file_type !== 'toml') {
+      throw new FairpodError(
+        `write entry ${dataProduct} has file_type ${entry.file_type ?? '(none)'}, not toml`,
+        { hint: 'set `file_type: toml` for a data product of estimates' },
+      );
+    }
+    const file = path.join(this.jobDir, 'outputs', `${entry.use.data_product}.toml`);
+    const existing = await fs.readFile(file, 'utf8').then(parseToml, () => undefined);
+    if (!existing) await this.linkWrite(dataProduct);
+    const tables = {
+      ...(existing ?? {}),
+      [component]: { type: 'point-estimate', value, ...(description ? { description } : {}) },
+    };
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(`${file}.tmp`, stringifyToml(tables));
+    await fs.rename(`${file}.tmp`, file);
+  }
+
   /**
    * Stores every file handed out by `linkWrite` (in this or another process of the session), registers each
    * as its data product version, records the writes, and — if this handle opened the run — finishes it.
@@ -131,6 +172,11 @@ export class FairSession {
           });
         }
         const entry = findEntry(this.config.write, pending.data_product, 'write');
+        // The tables of a TOML file are its components (FAIR's estimates), registered by name.
+        const components =
+          entry.file_type === 'toml'
+            ? Object.keys(parseToml(await fs.readFile(pending.path, 'utf8')))
+            : undefined;
         const stored = await this.project.store.add(pending.path, {
           namespace: entry.use.namespace,
           name: entry.use.data_product,
@@ -143,6 +189,7 @@ export class FairSession {
             status === 'succeeded'
               ? { namespace: entry.use.namespace, name: entry.use.data_product, version: entry.use.version }
               : undefined,
+          components: status === 'succeeded' ? components : undefined,
         });
         await fs.rm(pending.path, { force: true });
       }
@@ -192,6 +239,17 @@ export const linkRead = (handle: FairSession, dataProduct: string): Promise<stri
 /** See `FairSession.linkWrite`. */
 export const linkWrite = (handle: FairSession, dataProduct: string): Promise<string> =>
   handle.linkWrite(dataProduct);
+/** See `FairSession.readEstimate`. */
+export const readEstimate = (handle: FairSession, dataProduct: string, component: string): Promise<number> =>
+  handle.readEstimate(dataProduct, component);
+/** See `FairSession.writeEstimate`. */
+export const writeEstimate = (
+  handle: FairSession,
+  dataProduct: string,
+  component: string,
+  value: number,
+  description?: string,
+): Promise<void> => handle.writeEstimate(dataProduct, component, value, description);
 /** See `FairSession.finalise`. */
 export const finalise = (handle: FairSession, status?: Exclude<CodeRunStatus, 'running'>): Promise<void> =>
   handle.finalise(status);

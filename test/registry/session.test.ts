@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { runConfigSession } from '../../src/cli/session.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { Project } from '../../src/registry/project.js';
-import { codeRunInfo, listCodeRuns, resolveTarget } from '../../src/registry/queries.js';
+import { codeRunInfo, describeComponents, listCodeRuns, resolveTarget } from '../../src/registry/queries.js';
 import { describeOnBackends } from './backends.js';
 
 const sessionModule = pathToFileURL(path.join(PACKAGE_ROOT, 'dist', 'src', 'registry', 'session.js')).href;
@@ -120,6 +120,60 @@ describeOnBackends('FAIR config sessions (fairpod run CONFIG)', (locations) => {
       expect(target.kind).to.equal('data_product');
       const [run] = await listCodeRuns(project.registry);
       expect([run!.status, run!.inputs, run!.outputs]).to.deep.equal(['succeeded', 1, 1]);
+    } finally {
+      await project.close();
+    }
+  });
+
+  it('writes point estimates as components of a TOML data product, and a later run reads them back', async () => {
+    const script = (body: string): string =>
+      `import { initialise, readEstimate, writeEstimate, linkWrite, finalise } from ${JSON.stringify(sessionModule)};
+       import fs from 'node:fs/promises';
+       const handle = await initialise();
+       ${body}
+       await finalise(handle);`;
+    await fs.writeFile(
+      path.join(dir, 'fit.mjs'),
+      script(
+        `await writeEstimate(handle, 'model/fit', 'beta', 0.25); await writeEstimate(handle, 'model/fit', 'gamma', 0.125, 'recovery rate');`,
+      ),
+    );
+    await fs.writeFile(
+      path.join(dir, 'use.mjs'),
+      script(
+        `await fs.writeFile(await linkWrite(handle, 'model/r0'), String(await readEstimate(handle, 'model/fit', 'beta') / await readEstimate(handle, 'model/fit', 'gamma')));`,
+      ),
+    );
+    const fit = path.join(dir, 'fit.yaml');
+    await fs.writeFile(
+      fit,
+      `run_metadata:\n  script: |\n    ${JSON.stringify(process.execPath)} fit.mjs\nwrite:\n  - data_product: model/fit\n    file_type: toml\n`,
+    );
+    const use = path.join(dir, 'use.yaml');
+    await fs.writeFile(
+      use,
+      `run_metadata:\n  script: |\n    ${JSON.stringify(process.execPath)} use.mjs\nread:\n  - data_product: model/fit\nwrite:\n  - data_product: model/r0\n    file_type: txt\n`,
+    );
+    const first = await runConfigSession(fit, { project: dir, stdio: 'pipe' });
+    expect(first.exitCode, first.stderr).to.equal(0);
+    const second = await runConfigSession(use, { project: dir, stdio: 'pipe' });
+    expect(second.exitCode, second.stderr).to.equal(0);
+    const project = await Project.open(dir);
+    try {
+      const fitProduct = await resolveTarget(project.registry, project.store, 'alice:model/fit');
+      const components = await project.registry
+        .knex('object_component')
+        .where({ object_id: fitProduct.kind === 'data_product' ? fitProduct.objectId : -1 })
+        .orderBy('name')
+        .pluck('name');
+      expect(components).to.deep.equal(['beta', 'gamma', 'whole_object']);
+      const r0 = await resolveTarget(project.registry, project.store, 'alice:model/r0@0.1.0');
+      const [info] = await describeComponents(
+        project.registry,
+        [r0.kind === 'data_product' ? r0.objectId : -1],
+        true,
+      );
+      expect(await fs.readFile(info!.location, 'utf8')).to.equal('2');
     } finally {
       await project.close();
     }
