@@ -159,6 +159,7 @@ export async function buildIndex(
   const sha1 = sha1Of(raw);
   const parts = encodeSnapshot(table, { ...stat, sha1 });
   const errors: string[] = [];
+  const [beside] = indexLocations(tableFile);
   for (const location of indexLocations(tableFile)) {
     const tmp = temporaryName(location);
     try {
@@ -171,6 +172,14 @@ export async function buildIndex(
         await handle.close();
       }
       fs.renameSync(tmp, location);
+      // The SQLite index earlier versions kept there (`<table>.fairpod-index.sqlite`, `<id>.sqlite`) would only
+      // take space now.
+      fs.rmSync(
+        location.replace(/\.fairpod-index$/, (m) => (location === beside ? `${m}.sqlite` : '.sqlite')),
+        {
+          force: true,
+        },
+      );
       return location;
     } catch (err) {
       fs.rmSync(tmp, { force: true });

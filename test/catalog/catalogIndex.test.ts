@@ -77,6 +77,16 @@ describe('the catalog index', () => {
     await touched.close();
   });
 
+  it('replaces the SQLite index of earlier versions', async () => {
+    const dir = tempDir();
+    const json = catalogIn(dir, CSV);
+    const former = path.join(dir, 't.csv.fairpod-index.sqlite');
+    fs.writeFileSync(former, 'SQLite format 3');
+    await loadEsmCatalog(json);
+    expect(fs.existsSync(former)).to.equal(false);
+    expect(await loadEsmCatalog(json)).to.be.instanceOf(IndexedCatalog);
+  });
+
   it('is rebuilt when damaged', async () => {
     const dir = tempDir();
     const json = catalogIn(dir, CSV);
