@@ -18,6 +18,7 @@ describe('fairpod validate', () => {
   let dir: string;
   let broken: string;
   let warned: string;
+  let unknownKind: string;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'fairpod-validate-'));
     broken = path.join(dir, 'broken.jsonc');
@@ -30,6 +31,8 @@ describe('fairpod validate', () => {
         '"dimensions": ["time", "level", "lat", "lon"]',
       ),
     );
+    unknownKind = path.join(dir, 'catalog.yaml');
+    await writeFile(unknownKind, 'esmcat_version: 0.1.0\nassets: {column_name: path}\n');
     warned = path.join(dir, 'warned.yaml');
     await writeFile(
       warned,
@@ -63,6 +66,13 @@ describe('fairpod validate', () => {
     ]);
   });
 
+  it('validates the FAIR config.yaml examples too', async () => {
+    const configs = ['FAIR-CLI__tests_data_test_register.yaml', 'FAIR-CLI__tests_data_test_pull_config.yaml'];
+    const { code, stdout } = await validate(...configs.map((c) => path.join(EXAMPLES, 'fair-configs', c)));
+    expect(code).to.equal(0);
+    expect(stdout.split('\n').filter((l) => l.startsWith('ok '))).to.have.length(2);
+  });
+
   it('prints warnings but exits 0 when a file only has warnings', async () => {
     const { code, stdout, stderr } = await validate(warned);
     expect(code).to.equal(0);
@@ -94,8 +104,8 @@ describe('fairpod validate', () => {
       stderr: () => /unknown file type `\.md`/,
     },
     {
-      what: 'a document no validator recognises (a FAIR config, for now)',
-      file: () => path.join(EXAMPLES, 'fair-configs', 'FAIR-CLI__tests_data_test_register.yaml'),
+      what: 'a document no validator recognises',
+      file: () => unknownKind,
       stderr: () =>
         /not a kind of document fairpod can validate\n {2}hint: expected POD settings \(with a `settings` or `varlist` section\)/,
     },
