@@ -440,6 +440,9 @@ async function main(): Promise<void> {
     `cold load building the index snapshot + query: ${f1(coldIndex.ms)} ms, peak RSS ${f1(coldIndex.rssMb)} MB\n`,
   );
 
+  // Warm means an index built earlier: let the kernel finish writing the one just built (200 MB of dirty pages
+  // flushed during the warm phase slowed its searches several-fold in some runs).
+  execFileSync('sync');
   const warm = runPhase('warm');
   process.stdout.write(
     `warm (index built, ${warm.indexed ? 'IndexedCatalog' : 'NOT INDEXED'}): load ${f1(warm.loadMs)} ms; 10-variable query median ${f1(warm.pod)} ms (first ${f1(warm.podFirst)}), ${warm.podHits} rows; ` +
