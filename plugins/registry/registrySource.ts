@@ -1,0 +1,232 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { injectable } from 'tsyringe';
+import { parseTimeRange } from '../../src/catalog/dates.js';
+import type { CatalogRow } from '../../src/catalog/types.js';
+import type { DataKey, DataKeyInit } from '../../src/core/dataKey.js';
+import {
+  DataSourceBase,
+  type FetchResult,
+  type QueryResult,
+  type RequestContext,
+} from '../../src/core/dataSource.js';
+import { ValidationError } from '../../src/core/errors.js';
+import { lowestEnsembleMember, newestVersion, preferredValues } from '../../src/core/tieBreakers.js';
+import type { VarlistEntry } from '../../src/core/varlist.js';
+import { Downloader } from '../../src/fetch/downloader.js';
+import { formatSummary } from '../../src/fetch/summary.js';
+import { checkUrl, redactUrl } from '../../src/fetch/urls.js';
+import { RegistryClient, type Resource } from '../../src/registry/client/client.js';
+import { ContentStore, defaultStoreRoot } from '../../src/store/contentStore.js';
+import { hashFile } from '../../src/store/hashing.js';
+import { compileNameTemplate, DEFAULT_NAME_TEMPLATE, type NameTemplate } from './nameTemplate.js';
+
+/** Where a data product's file lives: its storage root and the path below it, and the registry's SHA-1. */
+interface Location {
+  root: string;
+  path: string;
+  hash: string;
+}
+
+/** A data product found by `setupQuery`: its URL, object URL and facets. */
+interface Product {
+  url: string;
+  object: string;
+  row: CatalogRow;
+}
+
+const TIME_SUFFIX = /_(\d{4,14}-\d{4,14})\.[A-Za-z0-9]+$/;
+const SHA1_FILE = /^[0-9a-f]{40}(\.[A-Za-z0-9]+)?$/;
+
+/**
+ * Data products in a FAIR data registry (fairpod's own or any other) whose names follow a template such as
+ * `cmip6/{source_id}/{experiment_id}/{member_id}/{table_id}/{variable_id}/{grid_label}`; the data product
+ * version is the `version` facet and its namespace the `namespace` facet. Files are reached through
+ * data_product → object → storage_location → storage_root: `file://` roots are read in place after their
+ * SHA-1 is checked, `http(s)://` roots are downloaded into the content store against the registry's SHA-1.
+ */
+@injectable()
+export class RegistryDataSource extends DataSourceBase {
+  override readonly experimentColumns = {
+    case: ['namespace', 'activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id'],
+    pod: ['grid_label'],
+    variable: ['table_id', 'version'],
+  };
+  override readonly tieBreakers = [
+    lowestEnsembleMember('member_id'),
+    newestVersion('version'),
+    preferredValues('grid_label', ['gn', 'gr', 'gr1'], 'native grid first'),
+  ];
+
+  private options: Record<string, unknown> = {};
+  private client?: RegistryClient;
+  private template?: NameTemplate;
+  private products: Product[] = [];
+  private downloader?: Downloader;
+  /** GETs of rows shared by many products (objects, locations, roots, namespaces), once each. */
+  private readonly resources = new Map<string, Promise<Resource>>();
+  private readonly locations = new Map<string, Location>();
+  private readonly stores = new Map<string, ContentStore>();
+
+  override configure(options: Record<string, unknown>): void {
+    this.options = options;
+  }
+
+  override async setupQuery(_context: RequestContext): Promise<void> {
+    const url = this.stringOption('registryUrl');
+    if (!url) {
+      throw new ValidationError('the registry data manager needs the URL of a registry', {
+        location: { key: '--registry-url' },
+        hint: 'pass --registry-url http://HOST:PORT/api/ (a fairpod or FAIR data registry)',
+      });
+    }
+    checkUrl(url, { key: '--registry-url' });
+    this.client = new RegistryClient(url);
+    this.template = compileNameTemplate(this.stringOption('nameTemplate') ?? DEFAULT_NAME_TEMPLATE);
+    const products: Product[] = [];
+    for await (const dp of this.client.list('data_product', { name: this.template.glob })) {
+      const facets = this.template.parse(String(dp.name));
+      if (!facets) continue;
+      const namespace = await this.resource(String(dp.namespace));
+      products.push({
+        url: dp.url,
+        object: String(dp.object),
+        row: { ...facets, version: String(dp.version), namespace: String(namespace.name) },
+      });
+    }
+    this.products = products;
+  }
+
+  override async tearDown(): Promise<void> {
+    const summary = this.downloader?.finish();
+    if (summary && summary.files + summary.cacheHits + summary.failures.length > 0)
+      this.services.logger.info(formatSummary(summary));
+  }
+
+  async queryDataset(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
+    const template = this.template!;
+    const columns = [...template.facets, 'version', 'namespace'];
+    const query: Record<string, string> = { variable_id: entry.translation!.name };
+    if (entry.frequency && template.facets.includes('frequency')) query.frequency = entry.frequency;
+    if (entry.spec.realm && template.facets.includes('realm')) query.realm = entry.spec.realm;
+    for (const [column, value] of Object.entries(context.caseSpec.facets)) {
+      if (!columns.includes(column)) {
+        throw new ValidationError(`--facet ${column}: the name template has no facet "${column}"`, {
+          location: { key: '--facet' },
+          hint: `facets: ${columns.join(', ')} (template ${template.text})`,
+        });
+      }
+      query[column] = value;
+    }
+    const matches = this.products.filter((p) => Object.entries(query).every(([k, v]) => p.row[k] === v));
+    const keys: DataKeyInit[] = [];
+    for (const product of matches) keys.push(await this.keyOf(product));
+    return {
+      keys,
+      description: Object.entries(query)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    };
+  }
+
+  async fetchDataset(key: DataKey, context: RequestContext): Promise<FetchResult> {
+    const location = this.locations.get(key.id)!;
+    if (location.root.startsWith('file:')) {
+      const file = this.localFile(location);
+      if (context.options.dryRun) {
+        await fs.access(file, fs.constants.R_OK);
+        return { localPath: file, bytes: 0, cached: true };
+      }
+      await this.verifyLocalFile(file, location);
+      return { localPath: file, bytes: 0, cached: true };
+    }
+    const url = new URL(location.path, location.root);
+    if (!url.href.startsWith(location.root))
+      throw new Error(`storage path ${location.path} escapes ${redactUrl(location.root)}`);
+    const request = { urls: [url.href], expected: { sha1: location.hash } };
+    const downloader = this.getDownloader();
+    if (context.options.dryRun) {
+      const probe = await downloader.probe(request);
+      key.size ??= probe.size;
+      return { localPath: key.id, bytes: 0, cached: probe.cached };
+    }
+    const result = await downloader.download(request);
+    key.size ??= result.size;
+    return { localPath: result.path, bytes: result.bytes, cached: result.cached };
+  }
+
+  /** A data key for a product: its URL is the id; the time range comes from the stored file's name. */
+  private async keyOf(product: Product): Promise<DataKeyInit> {
+    const object = await this.resource(product.object);
+    if (typeof object.storage_location !== 'string')
+      throw new Error(`data product ${product.url} has no stored file (its object has no storage_location)`);
+    const location = await this.resource(object.storage_location);
+    const root = await this.resource(String(location.storage_root));
+    const rootUrl = String(root.root);
+    this.locations.set(product.url, {
+      root: rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`,
+      path: String(location.path),
+      hash: String(location.hash).toLowerCase(),
+    });
+    const range = parseTimeRange(TIME_SUFFIX.exec(String(location.path))?.[1] ?? '');
+    return { id: product.url, row: product.row, ...(range ? { start: range.start, end: range.end } : {}) };
+  }
+
+  /** The file under a `file://` root; a path that leaves the root is refused. */
+  private localFile(location: Location): string {
+    const root = fileURLToPath(location.root);
+    const file = path.resolve(root, location.path);
+    if (!file.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+      throw new Error(`storage path ${location.path} escapes its root ${location.root}`);
+    }
+    return file;
+  }
+
+  /**
+   * Checks a file read in place against the registry's SHA-1. A file in a content store's layout
+   * (`<ns>/<name>/<sha1>.<ext>`) is checked by a `ContentStore` on its root (stat-cached); any other file is hashed.
+   */
+  private async verifyLocalFile(file: string, location: Location): Promise<void> {
+    const name = path.basename(file);
+    if (SHA1_FILE.test(name)) {
+      if (!name.startsWith(location.hash))
+        throw new Error(`${file} is named for other content than the registry's hash ${location.hash}`);
+      const rootDir = fileURLToPath(location.root);
+      let store = this.stores.get(rootDir);
+      if (!store) this.stores.set(rootDir, (store = new ContentStore(rootDir)));
+      await store.get(path.relative(rootDir, file).split(path.sep).join('/'));
+      return;
+    }
+    const { digests } = await hashFile(file);
+    if (digests.sha1 !== location.hash) {
+      throw new Error(
+        `${file} does not match the registry's hash: sha1 ${digests.sha1}, expected ${location.hash}`,
+      );
+    }
+  }
+
+  private resource(url: string): Promise<Resource> {
+    let pending = this.resources.get(url);
+    if (!pending) {
+      pending = this.client!.getUrl(url);
+      this.resources.set(url, pending);
+    }
+    return pending;
+  }
+
+  private getDownloader(): Downloader {
+    this.downloader ??= new Downloader({
+      store: new ContentStore(this.stringOption('store') ?? defaultStoreRoot(process.cwd())),
+      namespace: 'registry',
+      logger: this.services.logger,
+      retries: Number(this.options.retries ?? 5),
+    });
+    return this.downloader;
+  }
+
+  private stringOption(name: string): string | undefined {
+    const v = this.options[name];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  }
+}
