@@ -11,7 +11,7 @@ import {
   type RequestContext,
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
-import { lowestEnsembleMember, newestVersion, preferredValues } from '../../src/core/tieBreakers.js';
+import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
 import { parseTimeRange, tryParseCatalogDate } from '../../src/catalog/dates.js';
 import type { VarlistEntry } from '../../src/core/varlist.js';
 
@@ -30,17 +30,8 @@ export function rowTimeExtent(row: CatalogRow): Pick<DataKeyInit, 'start' | 'end
  */
 @injectable()
 export class FilesystemDataSource extends DataSourceBase {
-  override readonly experimentColumns = {
-    case: ['activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id', 'variant_label'],
-    pod: ['grid_label'],
-    variable: ['table_id', 'version'],
-  };
-  override readonly tieBreakers = [
-    lowestEnsembleMember('member_id'),
-    lowestEnsembleMember('variant_label'),
-    newestVersion('version'),
-    preferredValues('grid_label', ['gn', 'gr', 'gr1'], 'native grid first'),
-  ];
+  override readonly experimentColumns = CMIP6_EXPERIMENT_COLUMNS;
+  override readonly tieBreakers = CMIP6_TIE_BREAKERS;
 
   private catalogPath?: string;
   private catalogFile?: string;

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { ContractFixture } from '../../src/core/contract.js';
+import { contractRows, writeTestCatalog, type ContractFixture } from '../../src/core/contract.js';
 
 /** Serves the files under `root` on 127.0.0.1 (random port); unknown paths are 404. */
 async function startFileServer(root: string): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -37,30 +37,13 @@ export const contractFixture: ContractFixture = {
     await fs.mkdir(path.join(data, 'data'), { recursive: true });
     await fs.writeFile(path.join(data, 'data', 'present_200001-200112.nc'), 'not read by the contract suite');
     const server = await startFileServer(data);
-    const header = {
-      esmcat_version: '0.1.0',
-      attributes: [],
-      assets: { column_name: 'path', format: 'netcdf' },
-      aggregation_control: {
-        variable_column_name: 'variable_id',
-        groupby_attrs: ['source_id'],
-        aggregations: [],
-      },
-      catalog_file: 'contract.csv',
-    };
-    await fs.writeFile(path.join(dir, 'contract.json'), JSON.stringify(header));
-    await fs.writeFile(
-      path.join(dir, 'contract.csv'),
-      [
-        'source_id,variable_id,frequency,realm,time_range,path',
-        `M,present,mon,atmos,200001-200112,${server.url}/data/present_200001-200112.nc`,
-        `M,missing,mon,atmos,200001-200112,${server.url}/data/missing_200001-200112.nc`,
-        '',
-      ].join('\n'),
+    const catalog = await writeTestCatalog(
+      path.join(dir, 'contract.json'),
+      contractRows((file) => `${server.url}/data/${file}`),
     );
     return {
       options: {
-        catalog: path.join(dir, 'contract.json'),
+        catalog,
         store: path.join(dir, 'store'),
         retries: '1',
         timeout: '5',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import '../../plugins/index.js';
 import { createContainer, resolveDataSource } from '../../src/container.js';
-import { contractEntry } from '../../src/core/contract.js';
+import { contractEntry, writeTestCatalog } from '../../src/core/contract.js';
 import { Status } from '../../src/core/varlist.js';
 import { ContentStore } from '../../src/store/contentStore.js';
 import { identityTranslator, MemoryLogger, pod, RecordingPreprocessor } from '../core/support.js';
@@ -109,25 +109,12 @@ describe('http data manager', () => {
       await server.stop();
     });
 
-    const writeCatalog = async (lines: string[]): Promise<string> => {
-      const header = {
-        esmcat_version: '0.1.0',
-        attributes: [],
-        assets: { column_name: 'path', format: 'netcdf' },
-        aggregation_control: {
-          variable_column_name: 'variable_id',
-          groupby_attrs: ['source_id'],
-          aggregations: [],
-        },
-        catalog_file: 'urls.csv',
-      };
-      await fs.writeFile(path.join(dir, 'urls.json'), JSON.stringify(header));
-      await fs.writeFile(
-        path.join(dir, 'urls.csv'),
-        ['source_id,variable_id,time_range,size,checksum,checksum_type,path', ...lines, ''].join('\n'),
+    const COLUMNS = ['source_id', 'variable_id', 'time_range', 'size', 'checksum', 'checksum_type', 'path'];
+    const writeCatalog = (lines: string[]): Promise<string> =>
+      writeTestCatalog(
+        path.join(dir, 'urls.json'),
+        lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [COLUMNS[i]!, v]))),
       );
-      return path.join(dir, 'urls.json');
-    };
 
     it('a corrupt file fails its data key with the reason, the alternate takes over, and nothing bad is stored', async () => {
       server.serve('/ts.nc', good, { faults: [{ kind: 'wrongBytes' }, { kind: 'wrongBytes' }] });

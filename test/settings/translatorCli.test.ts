@@ -1,24 +1,9 @@
 import { expect } from 'chai';
-import { runCli } from '../../src/cli/program.js';
+import { fairpod, type CliResult } from '../support/cli.js';
 
 /** Runs `fairpod translate ...args`, capturing what it prints. */
-async function translateCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) =>
-    stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) =>
-    stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await runCli(['node', 'fairpod', 'translate', ...args]);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    process.exitCode = undefined;
-  }
+function translateCli(...args: string[]): Promise<CliResult> {
+  return fairpod('translate', ...args);
 }
 
 describe('fairpod translate', () => {
