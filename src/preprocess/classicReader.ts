@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { NetCDFReader } from 'netcdfjs';
-import { missingVariable } from './netcdfReader.js';
+import { findVariable } from './netcdfReader.js';
 import type { NetcdfFormat, NetcdfReader } from './netcdfReader.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type {
@@ -97,14 +97,7 @@ export class ClassicNetcdfReader implements NetcdfReader {
   }
 
   variable(name: string): NcVariableInfo {
-    const v = this.variables.find((x) => x.name === name);
-    if (!v)
-      throw missingVariable(
-        this.path,
-        name,
-        this.variables.map((x) => x.name),
-      );
-    return v;
+    return findVariable(this.path, this.variables, name);
   }
 
   read(name: string, slab?: Hyperslab): NumericArray {

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { loadH5 } from './h5.js';
 import type { H5 } from './h5.js';
-import { missingVariable } from './netcdfReader.js';
+import { findVariable } from './netcdfReader.js';
 import type { NetcdfReader } from './netcdfReader.js';
 import { product, resolveSlab } from './ncTypes.js';
 import type {
@@ -97,14 +97,7 @@ export class Hdf5NetcdfReader implements NetcdfReader {
   }
 
   variable(name: string): NcVariableInfo {
-    const v = this.variables.find((x) => x.name === name);
-    if (!v)
-      throw missingVariable(
-        this.path,
-        name,
-        this.variables.map((x) => x.name),
-      );
-    return v;
+    return findVariable(this.path, this.variables, name);
   }
 
   read(name: string, slab?: Hyperslab): NumericArray {

@@ -25,6 +25,13 @@ export interface NetcdfReader {
   close(): void;
 }
 
+/** The named variable of a reader's list; the located "not found" error when the file does not hold it. */
+export function findVariable(file: string, variables: NcVariableInfo[], name: string): NcVariableInfo {
+  const v = variables.find((x) => x.name === name);
+  if (!v) throw missingVariable(file, name, variables.map((x) => x.name));
+  return v;
+}
+
 /** The error for a variable a file does not hold. */
 export function missingVariable(file: string, name: string, present: string[]): FairpodError {
   return new FairpodError(`variable ${name} not found in ${file}`, {
