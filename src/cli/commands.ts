@@ -18,6 +18,8 @@ import { registerStore } from './store.js';
 import { registerConfig } from './config.js';
 import { registerLink } from './link.js';
 import { registerRegistry } from './registry.js';
+import { registerRemote } from './remote.js';
+import { registerPush } from './push.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -43,4 +45,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerConfig,
   registerLink,
   registerRegistry,
+  registerRemote,
+  registerPush,
 ];

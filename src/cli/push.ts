@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { RegistryClient } from '../registry/client/client.js';
+import { loadRegistryToken } from '../registry/client/token.js';
+import { findRemote } from '../registry/sync/remotes.js';
+import { entitiesToPush, markPushed, RegistryPusher } from '../registry/sync/push.js';
+import { say, withProject } from './projectCommand.js';
+
+/** `fairpod push [REMOTE]`: send staged and committed runs and data products to a remote registry. */
+export function registerPush(program: Command): void {
+  program
+    .command('push')
+    .description(
+      'send staged/committed code runs and data products, with their dependencies and files, to a remote',
+    )
+    .argument('[remote]', 'remote name (default: the only remote, or origin)')
+    .action(async (name: string | undefined) => {
+      await withProject(async (project) => {
+        const { name: remoteName, remote } = await findRemote(project.fairpodDir, name);
+        const entities = await entitiesToPush(project, remote.url);
+        if (entities.length === 0) {
+          say(`nothing to push to ${remoteName}`);
+          return;
+        }
+        const token = await loadRegistryToken({ file: remote.token_file });
+        const client = new RegistryClient(remote.url, { token });
+        const pusher = new RegistryPusher(project, client, { dataStore: remote.data_store });
+        const report = await pusher.push(entities);
+        await markPushed(project, entities, remote.url);
+        say(
+          `pushed ${entities.length} item(s) to ${remoteName}: ${report.rows} row(s), ` +
+            `${report.filesUploaded} file(s) uploaded (${report.bytesUploaded} bytes)`,
+        );
+      });
+    });
+}

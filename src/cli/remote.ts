@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { addRemote, loadRemotes, removeRemote } from '../registry/sync/remotes.js';
+import { say, withProject } from './projectCommand.js';
+
+/** `fairpod remote add NAME URL [--token-file F] [--data-store DIR] | remove NAME | list`. */
+export function registerRemote(program: Command): void {
+  const remote = program.command('remote').description('name the remote registries to push to');
+  remote
+    .command('add')
+    .description('add a remote registry (its token from a mode-600 file or FAIRPOD_REGISTRY_TOKEN)')
+    .argument('<name>')
+    .argument('<url>', "the registry's base URL or /api/ root")
+    .option('--token-file <file>', 'file holding the token for writes (mode 600)')
+    .option('--data-store <dir>', 'writable directory the remote serves files from; push copies files there')
+    .action(async (name: string, url: string, options: { tokenFile?: string; dataStore?: string }) => {
+      await withProject(async (project) => {
+        await addRemote(project.fairpodDir, name, url, options);
+        say(`added remote ${name} ${url}`);
+      });
+    });
+  remote
+    .command('remove')
+    .description('forget a remote')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await withProject(async (project) => {
+        await removeRemote(project.fairpodDir, name);
+        say(`removed remote ${name}`);
+      });
+    });
+  remote
+    .command('list')
+    .description('list the remotes')
+    .action(async () => {
+      await withProject(async (project) => {
+        for (const [name, r] of Object.entries(await loadRemotes(project.fairpodDir))) {
+          const extras = [
+            r.token_file && `token ${r.token_file}`,
+            r.data_store && `data store ${r.data_store}`,
+          ];
+          say([name, r.url, ...extras.filter(Boolean)].join('\t'));
+        }
+      });
+    });
+}

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FairpodError } from '../../core/errors.js';
+import { hashFile } from '../../store/hashing.js';
+import type { RegistryClient } from '../client/client.js';
+import type { Project } from '../project.js';
+import { localOrUrl } from '../queries.js';
+import { isoNow, type RowId } from '../registry.js';
+
+/** What to push: code runs and data products by local row id. */
+export interface PushEntity {
+  entity: 'code_run' | 'data_product';
+  id: RowId;
+}
+
+/** How a push stores files. */
+export interface PushOptions {
+  /**
+   * A writable directory of the remote (`file://` URL): files under local roots are copied there and
+   * registered under it; without one, storage locations keep their local roots.
+   */
+  dataStore?: string;
+}
+
+/** What a push did. */
+export interface PushReport {
+  /** Rows sent to the remote (created, or found identical there). */
+  rows: number;
+  /** Files copied into the remote data store (files already there are not counted). */
+  filesUploaded: number;
+  bytesUploaded: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Sends code runs and data products with everything they refer to (storage roots and locations, file
+ * types, authors, objects and their components, namespaces, inputs and outputs), each row after those it
+ * refers to, with the same uuids. Every row is sent with post-else-get, so pushing again changes nothing.
+ */
+export class RegistryPusher {
+  /** `table:localId` → the row's URL on the remote. */
+  private readonly sent = new Map<string, Promise<string>>();
+  private readonly report: PushReport = { rows: 0, filesUploaded: 0, bytesUploaded: 0 };
+
+  constructor(
+    private readonly project: Project,
+    private readonly client: RegistryClient,
+    private readonly options: PushOptions = {},
+  ) {}
+
+  /** Pushes the entities in order and returns what was done. */
+  async push(entities: PushEntity[]): Promise<PushReport> {
+    for (const e of entities) {
+      if (e.entity === 'code_run') await this.codeRun(e.id);
+      else await this.dataProduct(e.id);
+    }
+    return { ...this.report };
+  }
+
+  private once(table: string, id: RowId, send: () => Promise<string>): Promise<string> {
+    const key = `${table}:${id}`;
+    let pending = this.sent.get(key);
+    if (!pending) {
+      pending = send();
+      this.sent.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async row(table: string, id: RowId): Promise<Row> {
+    const row = (await this.project.registry.knex(table).where({ id }).first()) as Row | undefined;
+    if (!row)
+      throw new FairpodError(`${table} ${id} is missing from the local registry`, {
+        hint: 'run `fairpod status`',
+      });
+    return row;
+  }
+
+  private async postOrGet(table: string, body: Row): Promise<string> {
+    const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null && v !== undefined));
+    const resource = await this.client.postOrGet(table, clean);
+    this.report.rows++;
+    return resource.url;
+  }
+
+  private async optional(id: unknown, send: (id: RowId) => Promise<string>): Promise<string | null> {
+    return id === null || id === undefined ? null : send(Number(id));
+  }
+
+  private storageRoot(id: RowId): Promise<string> {
+    return this.once('storage_root', id, async () => {
+      const r = await this.row('storage_root', id);
+      return this.postOrGet('storage_root', { root: r.root, local: Boolean(r.local) });
+    });
+  }
+
+  private storageLocation(id: RowId): Promise<string> {
+    return this.once('storage_location', id, async () => {
+      const l = await this.row('storage_location', id);
+      const root = await this.row('storage_root', Number(l.storage_root_id));
+      const body = { path: l.path, hash: l.hash, public: Boolean(l.public) };
+      const dataStore = this.options.dataStore;
+      if (dataStore && String(root.root).startsWith('file:')) {
+        await this.upload(
+          localOrUrl(String(root.root), String(l.path)),
+          dataStore,
+          String(l.path),
+          String(l.hash),
+        );
+        const remoteRoot = await this.once('data_store', 0, () =>
+          this.postOrGet('storage_root', { root: dataStore, local: true }),
+        );
+        return this.postOrGet('storage_location', { ...body, storage_root: remoteRoot });
+      }
+      return this.postOrGet('storage_location', {
+        ...body,
+        storage_root: await this.storageRoot(Number(root.id)),
+      });
+    });
+  }
+
+  /** Copies a file into the remote data store (temp name, then rename, read-only); one already there must match. */
+  private async upload(source: string, dataStore: string, relPath: string, sha1: string): Promise<void> {
+    const root = fileURLToPath(dataStore);
+    const target = path.resolve(root, relPath);
+    if (!target.startsWith(root)) {
+      throw new FairpodError(`storage path ${relPath} escapes the data store ${dataStore}`, {
+        hint: 'the local registry holds a bad storage_location path; check it with `fairpod info`',
+      });
+    }
+    const existing = await hashFile(target).catch(() => undefined);
+    if (existing) {
+      if (existing.digests.sha1 === sha1) return;
+      throw new FairpodError(`${target} exists in the data store with other content`, {
+        hint: 'files in a data store are write-once; remove the stray file if it is not registered',
+      });
+    }
+    const { digests, size } = await hashFile(source);
+    if (digests.sha1 !== sha1) {
+      throw new FairpodError(`${source} does not match its registered hash ${sha1}`, {
+        hint: 'the local file was changed after it was recorded: `fairpod store verify` lists such files',
+      });
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      await fs.copyFile(source, tmp);
+      await fs.chmod(tmp, 0o444);
+      await fs.rename(tmp, target);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    this.report.filesUploaded++;
+    this.report.bytesUploaded += size;
+  }
+
+  private fileType(id: RowId): Promise<string> {
+    return this.once('file_type', id, async () => {
+      const f = await this.row('file_type', id);
+      return this.postOrGet('file_type', { name: f.name, extension: f.extension });
+    });
+  }
+
+  private author(id: RowId): Promise<string> {
+    return this.once('author', id, async () => {
+      const a = await this.row('author', id);
+      return this.postOrGet('author', { name: a.name, identifier: a.identifier, uuid: a.uuid });
+    });
+  }
+
+  private namespace(id: RowId): Promise<string> {
+    return this.once('namespace', id, async () => {
+      const n = await this.row('namespace', id);
+      return this.postOrGet('namespace', { name: n.name, full_name: n.full_name, website: n.website });
+    });
+  }
+
+  /** An object, its components and the data products naming it. */
+  private object(id: RowId): Promise<string> {
+    return this.once('object', id, async () => {
+      const knex = this.project.registry.knex;
+      const o = await this.row('object', id);
+      const authorIds = (await knex('object_authors').where({ object_id: id }).pluck('author_id')) as RowId[];
+      const authors: string[] = [];
+      for (const a of authorIds) authors.push(await this.author(a));
+      const url = await this.postOrGet('object', {
+        description: o.description,
+        storage_location: await this.optional(o.storage_location_id, (l) => this.storageLocation(l)),
+        file_type: await this.optional(o.file_type_id, (f) => this.fileType(f)),
+        uuid: o.uuid,
+        authors,
+      });
+      const components = (await knex('object_component').where({ object_id: id }).orderBy('id')) as Row[];
+      for (const c of components) {
+        this.sent.set(
+          `object_component:${String(c.id)}`,
+          this.postOrGet('object_component', {
+            object: url,
+            name: c.name,
+            description: c.description,
+            whole_object: Boolean(c.whole_object),
+          }),
+        );
+        await this.sent.get(`object_component:${String(c.id)}`);
+      }
+      const products = (await knex('data_product').where({ object_id: id }).pluck('id')) as RowId[];
+      for (const p of products) await this.dataProductOf(p, url);
+      return url;
+    });
+  }
+
+  private async component(id: RowId): Promise<string> {
+    const c = await this.row('object_component', id);
+    await this.object(Number(c.object_id));
+    return this.sent.get(`object_component:${id}`)!;
+  }
+
+  private async dataProduct(id: RowId): Promise<string> {
+    const d = await this.row('data_product', id);
+    const object = await this.object(Number(d.object_id));
+    return this.dataProductOf(id, object);
+  }
+
+  private dataProductOf(id: RowId, objectUrl: string): Promise<string> {
+    return this.once('data_product', id, async () => {
+      const d = await this.row('data_product', id);
+      return this.postOrGet('data_product', {
+        object: objectUrl,
+        namespace: await this.namespace(Number(d.namespace_id)),
+        name: d.name,
+        version: d.version,
+      });
+    });
+  }
+
+  private codeRun(id: RowId): Promise<string> {
+    return this.once('code_run', id, async () => {
+      const knex = this.project.registry.knex;
+      const r = await this.row('code_run', id);
+      if (r.status === 'running') {
+        throw new FairpodError(`run ${String(r.run_id).slice(0, 12)} has not finished`, {
+          hint: 'only finished runs can be pushed',
+        });
+      }
+      const links = async (table: string): Promise<string[]> => {
+        const ids = (await knex(table)
+          .where({ code_run_id: id })
+          .orderBy('object_component_id')
+          .pluck('object_component_id')) as RowId[];
+        const urls: string[] = [];
+        for (const c of ids) urls.push(await this.component(c));
+        return urls;
+      };
+      const object = (o: unknown) => this.optional(o, (x) => this.object(x));
+      return this.postOrGet('code_run', {
+        run_date: r.run_date,
+        description: r.description,
+        model_config: await object(r.model_config_id),
+        submission_script: await object(r.submission_script_id),
+        code_repo: await object(r.code_repo_id),
+        uuid: r.uuid,
+        inputs: await links('code_run_inputs'),
+        outputs: await links('code_run_outputs'),
+        run_id: r.run_id,
+        status: r.status,
+        finished_at: r.finished_at,
+        host: r.host,
+        pid: r.pid,
+      });
+    });
+  }
+}
+
+/** The staged and committed entities not yet pushed to `remoteUrl`, in the order they were staged. */
+export async function entitiesToPush(project: Project, remoteUrl: string): Promise<PushEntity[]> {
+  const rows = (await project.registry
+    .knex('fairpod_staging')
+    .whereIn('state', ['staged', 'committed'])
+    .orWhere((q) => q.where({ state: 'pushed' }).whereNot({ remote: remoteUrl }))
+    .orderBy('id')
+    .select('entity', 'entity_id')) as Array<{ entity: string; entity_id: RowId }>;
+  return rows.map((r) => ({ entity: r.entity as PushEntity['entity'], id: r.entity_id }));
+}
+
+/** Records that the entities are on `remoteUrl`. */
+export async function markPushed(project: Project, entities: PushEntity[], remoteUrl: string): Promise<void> {
+  const r = project.registry;
+  await r.write(async (trx) => {
+    for (const e of entities) {
+      await trx('fairpod_staging')
+        .where({ entity: e.entity, entity_id: e.id })
+        .update({ state: 'pushed', remote: remoteUrl, updated_at: isoNow() });
+    }
+  });
+}

@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { RegistryClient } from '../../src/registry/client/client.js';
+import { TOKEN_ENV } from '../../src/registry/client/token.js';
+import { openCodeRun } from '../../src/registry/codeRun.js';
+import { FAIR_TABLES } from '../../src/registry/migrations.js';
+import { Project, PROJECT_ENV } from '../../src/registry/project.js';
+import { RegistryPusher } from '../../src/registry/sync/push.js';
+import { fairpod } from '../support/cli.js';
+import { describeOnBackends } from './backends.js';
+import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
+
+/** The number of rows of a table (PostgreSQL counts as text). */
+async function count(db: ServedRegistry['registry']['knex'], table: string): Promise<number> {
+  const [row] = (await db(table).count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(row!.n);
+}
+
+/** Row counts of every FAIR table of a registry (users and tokens left out: they belong to the server). */
+async function rowCounts(served: ServedRegistry): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of FAIR_TABLES.filter((t) => t !== 'users')) {
+    counts[table] = await count(served.registry.knex, table);
+  }
+  return counts;
+}
+
+describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locations) => {
+  let dir: string;
+  let dataStore: string;
+  let remote: ServedRegistry;
+  let previousProject: string | undefined;
+  let previousToken: string | undefined;
+  let runId: string;
+  let outputSha1: string;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-push-'));
+    dataStore = path.join(dir, 'remote-data');
+    await fs.mkdir(dataStore);
+    previousProject = process.env[PROJECT_ENV];
+    previousToken = process.env[TOKEN_ENV];
+    process.env[PROJECT_ENV] = dir;
+    delete process.env[TOKEN_ENV];
+    remote = await serveFreshRegistry(locations);
+    expect((await fairpod('init', dir, '--user', 'alice', '--namespace', 'alice')).code).to.equal(0);
+    const project = await Project.open(dir);
+    try {
+      const run = await openCodeRun(project.registry, project.store, {
+        namespace: 'alice',
+        configContent: 'push test',
+        description: 'push test',
+      });
+      const input = path.join(dir, 'input.nc');
+      const output = path.join(dir, 'output.nc');
+      await fs.writeFile(input, 'input bytes');
+      await fs.writeFile(output, 'output bytes');
+      outputSha1 = createHash('sha1').update('output bytes').digest('hex');
+      await run.recordRead(input);
+      await run.recordWrite(await project.store.add(output, { namespace: 'alice', name: 'results/out' }), {
+        dataProduct: { namespace: 'alice', name: 'results/out', version: '1.0.0' },
+      });
+      await run.finish('succeeded');
+      runId = run.runId;
+    } finally {
+      await project.close();
+    }
+    expect((await fairpod('add', runId.slice(0, 12))).code).to.equal(0);
+  });
+  afterEach(async () => {
+    await remote.close();
+    if (previousProject === undefined) delete process.env[PROJECT_ENV];
+    else process.env[PROJECT_ENV] = previousProject;
+    if (previousToken === undefined) delete process.env[TOKEN_ENV];
+    else process.env[TOKEN_ENV] = previousToken;
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function tokenFile(mode: number): Promise<string> {
+    const file = path.join(dir, `token-${mode.toString(8)}`);
+    await fs.writeFile(file, `${remote.token}\n`, { mode });
+    await fs.chmod(file, mode);
+    return file;
+  }
+
+  it('pushes a run with its inputs, outputs, data product and files; pushing again changes nothing', async () => {
+    const add = await fairpod(
+      'remote',
+      'add',
+      'origin',
+      remote.url,
+      '--token-file',
+      await tokenFile(0o600),
+      '--data-store',
+      dataStore,
+    );
+    expect(add.code, add.stderr).to.equal(0);
+    expect((await fairpod('remote', 'list')).stdout).to.match(/^origin\thttp:\/\/127\.0\.0\.1:\d+\ttoken /m);
+
+    const first = await fairpod('push');
+    expect(first.code, first.stderr).to.equal(0);
+    const after = await rowCounts(remote);
+    expect(after.code_run).to.equal(1);
+    expect(after.data_product).to.equal(1);
+    const remoteRun = await remote.registry.knex('code_run').first();
+    const project = await Project.open(dir);
+    try {
+      const localRun = await project.registry.knex('code_run').where({ run_id: runId }).first();
+      expect(remoteRun.uuid).to.equal(localRun.uuid);
+      expect(remoteRun.run_id).to.equal(runId);
+      // Inputs and outputs arrive as links to the pushed components.
+      expect(await count(remote.registry.knex, 'code_run_inputs')).to.equal(1);
+      expect(await count(remote.registry.knex, 'code_run_outputs')).to.equal(
+        await count(project.registry.knex, 'code_run_outputs'),
+      );
+
+      // The output's file now lives in the remote data store, under the remote's root, with its hash.
+      const location = await remote.registry
+        .knex('storage_location as s')
+        .join('storage_root as r', 's.storage_root_id', 'r.id')
+        .where({ 's.hash': outputSha1 })
+        .first('s.path', 'r.root');
+      expect(location.root).to.equal(`file://${dataStore}/`);
+      expect(await fs.readFile(path.join(dataStore, location.path), 'utf8')).to.equal('output bytes');
+
+      const again = await fairpod('push');
+      expect(again.stdout).to.match(/nothing to push/);
+      // Re-sending everything through the API (post-else-get) creates no row either.
+      const client = new RegistryClient(remote.url, { token: remote.token });
+      await new RegistryPusher(project, client, { dataStore: `file://${dataStore}/` }).push([
+        { entity: 'code_run', id: localRun.id },
+      ]);
+      expect(await rowCounts(remote)).to.deep.equal(after);
+    } finally {
+      await project.close();
+    }
+  });
+
+  it('writes nothing to a remote without a token, and refuses a token file others can read', async () => {
+    const loose = await fairpod('remote', 'add', 'open', remote.url, '--token-file', await tokenFile(0o644));
+    expect(loose.code).to.not.equal(0);
+    expect(loose.stderr).to.match(/chmod 600/);
+
+    expect((await fairpod('remote', 'add', 'anon', remote.url)).code).to.equal(0);
+    const before = await rowCounts(remote);
+    const push = await fairpod('push', 'anon');
+    expect(push.code).to.not.equal(0);
+    expect(push.stderr).to.match(/401/);
+    expect(await rowCounts(remote)).to.deep.equal(before);
+
+    // The token may come from the environment instead.
+    process.env[TOKEN_ENV] = remote.token;
+    const withEnv = await fairpod('push', 'anon');
+    expect(withEnv.code, withEnv.stderr).to.equal(0);
+    expect((await rowCounts(remote)).code_run).to.equal(1);
+  });
+
+  it('remove forgets a remote; pushing to an unknown one names the known ones', async () => {
+    expect((await fairpod('remote', 'add', 'a', remote.url)).code).to.equal(0);
+    expect((await fairpod('remote', 'add', 'b', remote.url)).code).to.equal(0);
+    const unknown = await fairpod('push', 'c');
+    expect(unknown.code).to.not.equal(0);
+    expect(unknown.stderr).to.match(/remotes: a, b/);
+    expect((await fairpod('remote', 'remove', 'a')).code).to.equal(0);
+    expect((await fairpod('remote', 'list')).stdout).to.not.match(/^a\t/m);
+  });
+});
