@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { seedDataProducts, type SeedProduct } from '../../plugins/registry/contract.js';
+import type { RunReport } from '../../src/core/report.js';
+import { writeDemoDataset } from '../../src/demo/dataset.js';
+import { RegistryClient } from '../../src/registry/client/client.js';
+import { fairpod } from '../support/cli.js';
+import { serveFreshRegistry, type ServedRegistry } from '../registry/restServer.js';
+import { RegistryLocations } from '../registry/backends.js';
+
+/** Every file under `dir`, relative to it. */
+async function walk(dir: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const child = path.posix.join(rel, e.name);
+    if (e.isDirectory()) out.push(...(await walk(dir, child)));
+    else out.push(child);
+  }
+  return out;
+}
+
+describe('the registry data manager on a fairpod registry served on 127.0.0.1', function () {
+  const locations = new RegistryLocations('sqlite');
+  let dir: string;
+  let served: ServedRegistry;
+  let dataRoot: string;
+  const caseArgs = (...extra: string[]) => [
+    '-m',
+    'fair-registry',
+    '--registry-url',
+    `${served.url}/api/`,
+    '--case',
+    'DEMO',
+    '--firstyr',
+    '1985',
+    '--lastyr',
+    '1989',
+    ...extra,
+  ];
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-registry-plugin-'));
+    dataRoot = path.join(dir, 'data');
+    // One time chunk per variable: a data product is one file.
+    await writeDemoDataset(dataRoot, { chunks: [[1985, 1989]] });
+    served = await serveFreshRegistry(locations);
+    // DRS: activity/institution/source/experiment/member/table/variable/grid/version/file.nc
+    const products: SeedProduct[] = (await walk(dataRoot))
+      .filter((f) => f.endsWith('.nc'))
+      .map((f) => {
+        const [, , source, experiment, member, table, variable, grid, version] = f.split('/');
+        const name = `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`;
+        return { name, version: version!, path: f };
+      });
+    expect(products.length).to.be.greaterThan(8);
+    await seedDataProducts(new RegistryClient(served.url, { token: served.token }), {
+      root: pathToFileURL(dataRoot + path.sep).href,
+      namespace: 'esgf',
+      products,
+    });
+  });
+  after(async () => {
+    await served.close();
+    await locations.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('plan selects among data products by their name facets and versions, with tie-breakers', async () => {
+    const r = await fairpod('plan', 'demo_alternate', ...caseArgs('--json'));
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as RunReport;
+    const vars = Object.fromEntries(report.pods[0]!.variables.map((v) => [v.name, v]));
+    expect(vars.ts!.experiment).to.include({
+      member_id: 'r1i1p1f1',
+      version: 'v20200101',
+      namespace: 'esgf',
+    });
+    expect(vars.ts!.files).to.have.length(1);
+    expect(vars.ts!.files[0]!.period).to.equal('1985-01..1989-12');
+    expect(vars.pr!.decisions.join('\n')).to.match(/tie-breaker "newest version"/);
+  });
+
+  it('run preprocesses real netCDF files read in place, and a file changed after registration is refused', async () => {
+    const workDir = path.join(dir, 'work');
+    const r = await fairpod('run', 'demo_plev', ...caseArgs('--work-dir', workDir, '--no-record', '--json'));
+    expect(r.code, r.stderr).to.equal(0);
+    const summary = await fs.readFile(path.join(workDir, 'demo_plev', 'output', 'summary.txt'), 'utf8');
+    expect(summary).to.match(/u850 \(u850 in DEMO\.u850\.mon\.nc\): shape 60x8x16/);
+
+    // Alter the chosen file: the next run drops it (hash mismatch) and falls back to another version.
+    const report = JSON.parse(r.stdout) as RunReport;
+    const chosen = report.pods[0]!.variables.find((v) => v.name === 'u850')!.experiment!;
+    const bad = (await walk(dataRoot)).find(
+      (f) =>
+        f.includes(`/${chosen.member_id}/`) &&
+        f.includes('/ua850/') &&
+        f.includes(`/${chosen.version}/`) &&
+        f.includes(`/${chosen.source_id}/`),
+    )!;
+    await fs.chmod(path.join(dataRoot, bad), 0o644);
+    await fs.appendFile(path.join(dataRoot, bad), 'tampered');
+    const again = await fairpod(
+      'run',
+      'demo_plev',
+      ...caseArgs('--work-dir', path.join(dir, 'work2'), '--no-record', '--json'),
+    );
+    const second = JSON.parse(again.stdout) as RunReport;
+    const u850 = second.pods[0]!.variables.find((v) => v.name === 'u850')!;
+    expect(u850.decisions.join('\n')).to.match(/does not match the registry's hash/);
+    expect(u850.experiment).to.not.deep.equal(chosen);
+  });
+
+  it('refuses a --facet that is not in the name template, naming the facets it has', async () => {
+    const r = await fairpod('plan', 'demo_plev', ...caseArgs('--facet', 'realm=atmos'));
+    expect(r.stdout + r.stderr)
+      .to.match(/no facet "realm"/)
+      .and.match(/source_id/);
+  });
+});
