@@ -12,7 +12,7 @@ import {
   type RequestContext,
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
-import { lowestEnsembleMember, newestVersion, preferredValues } from '../../src/core/tieBreakers.js';
+import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
 import type { VarlistEntry } from '../../src/core/varlist.js';
 import { Downloader } from '../../src/fetch/downloader.js';
 import { formatSummary } from '../../src/fetch/summary.js';
@@ -48,16 +48,12 @@ const SHA1_FILE = /^[0-9a-f]{40}(\.[A-Za-z0-9]+)?$/;
  */
 @injectable()
 export class RegistryDataSource extends DataSourceBase {
+  // The CMIP6 scopes, with the data product's namespace as one more column that must agree across the case.
   override readonly experimentColumns = {
-    case: ['namespace', 'activity_id', 'institution_id', 'source_id', 'experiment_id', 'member_id'],
-    pod: ['grid_label'],
-    variable: ['table_id', 'version'],
+    ...CMIP6_EXPERIMENT_COLUMNS,
+    case: ['namespace', ...CMIP6_EXPERIMENT_COLUMNS.case],
   };
-  override readonly tieBreakers = [
-    lowestEnsembleMember('member_id'),
-    newestVersion('version'),
-    preferredValues('grid_label', ['gn', 'gr', 'gr1'], 'native grid first'),
-  ];
+  override readonly tieBreakers = CMIP6_TIE_BREAKERS;
 
   private options: Record<string, unknown> = {};
   private client?: RegistryClient;
