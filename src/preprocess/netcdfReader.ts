@@ -28,7 +28,12 @@ export interface NetcdfReader {
 /** The named variable of a reader's list; the located "not found" error when the file does not hold it. */
 export function findVariable(file: string, variables: NcVariableInfo[], name: string): NcVariableInfo {
   const v = variables.find((x) => x.name === name);
-  if (!v) throw missingVariable(file, name, variables.map((x) => x.name));
+  if (!v)
+    throw missingVariable(
+      file,
+      name,
+      variables.map((x) => x.name),
+    );
   return v;
 }
 

@@ -146,7 +146,9 @@ describe('fairpod run and plan on the demo dataset', function () {
       expect(log.code, log.stderr).to.equal(0);
       const runs = log.stdout.trim().split('\n');
       expect(runs).to.have.length(2);
-      expect(runs[0], log.stdout).to.match(/succeeded +2 in, 2 out +fairpod run: POD demo_plev, case DEMO 1985-1989/);
+      expect(runs[0], log.stdout).to.match(
+        /succeeded +2 in, 2 out +fairpod run: POD demo_plev, case DEMO 1985-1989/,
+      );
       expect(runs[1]).to.match(
         /succeeded +3 in, 4 out +fairpod run: POD demo_alternate, case DEMO 1985-1989/,
       );
