@@ -3,6 +3,16 @@ import path from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import YAML from 'yaml';
 import { FairpodError } from '../core/errors.js';
+import {
+  listCoreComponents,
+  readArrayComponent,
+  readTableComponent,
+  writeArrayComponent,
+  writeTableComponent,
+  type CoreArray,
+  type CoreTable,
+  type ReadArray,
+} from './coreFormats.js';
 import { storeRootUrlOf, CodeRunRecorder, openCodeRun, type CodeRunStatus } from './codeRun.js';
 import { Project } from './project.js';
 import { localOrUrl } from './queries.js';
@@ -16,6 +26,9 @@ export const SESSION_ENV = {
   token: 'FDP_LOCAL_TOKEN',
   runId: 'FAIRPOD_RUN_ID',
 } as const;
+
+/** `file_type`s of FAIR's HDF5 core format (arrays and tables). */
+const HDF5_FILE_TYPES = new Set(['h5', 'hdf5']);
 
 /** One pending output: what `linkWrite` handed out, registered by `finalise`. */
 interface PendingWrite {
@@ -152,6 +165,43 @@ export class FairSession {
     await fs.rename(`${file}.tmp`, file);
   }
 
+  /** Array component `component` (FAIR's HDF5 core format) of the `read` entry `dataProduct`; the read is recorded. */
+  async readArray(dataProduct: string, component: string): Promise<ReadArray> {
+    return readArrayComponent(await this.linkRead(dataProduct), component);
+  }
+
+  /** Adds array component `component` to the HDF5 file of `write` entry `dataProduct` (one file, many components). */
+  async writeArray(dataProduct: string, component: string, array: CoreArray): Promise<void> {
+    await writeArrayComponent(await this.hdf5Output(dataProduct), component, array);
+  }
+
+  /** Table component `component` (FAIR's HDF5 core format) of the `read` entry `dataProduct`; the read is recorded. */
+  async readTable(dataProduct: string, component: string): Promise<CoreTable> {
+    return readTableComponent(await this.linkRead(dataProduct), component);
+  }
+
+  /** Adds table component `component` to the HDF5 file of `write` entry `dataProduct`. */
+  async writeTable(dataProduct: string, component: string, table: CoreTable): Promise<void> {
+    await writeTableComponent(await this.hdf5Output(dataProduct), component, table);
+  }
+
+  /** The output file of an HDF5 `write` entry, handed out by `linkWrite` when its first component is written. */
+  private async hdf5Output(dataProduct: string): Promise<string> {
+    const entry = findEntry(this.config.write, dataProduct, 'write');
+    if (!entry.file_type || !HDF5_FILE_TYPES.has(entry.file_type)) {
+      throw new FairpodError(
+        `write entry ${dataProduct} has file_type ${entry.file_type ?? '(none)'}, not h5`,
+        { hint: 'set `file_type: h5` for a data product of arrays and tables' },
+      );
+    }
+    const file = path.join(this.jobDir, 'outputs', `${entry.use.data_product}.${entry.file_type}`);
+    const exists = await fs.stat(file).then(
+      () => true,
+      () => false,
+    );
+    return exists ? file : this.linkWrite(dataProduct);
+  }
+
   /**
    * Stores every file handed out by `linkWrite` (in this or another process of the session), registers each
    * as its data product version, records the writes, and — if this handle opened the run — finishes it.
@@ -172,11 +222,14 @@ export class FairSession {
           });
         }
         const entry = findEntry(this.config.write, pending.data_product, 'write');
-        // The tables of a TOML file are its components (FAIR's estimates), registered by name.
+        // The tables of a TOML file (FAIR's estimates) and the array/table groups of an HDF5 file are its
+        // components, registered by name.
         const components =
           entry.file_type === 'toml'
             ? Object.keys(parseToml(await fs.readFile(pending.path, 'utf8')))
-            : undefined;
+            : entry.file_type && HDF5_FILE_TYPES.has(entry.file_type)
+              ? await listCoreComponents(pending.path)
+              : undefined;
         const stored = await this.project.store.add(pending.path, {
           namespace: entry.use.namespace,
           name: entry.use.data_product,
@@ -250,6 +303,26 @@ export const writeEstimate = (
   value: number,
   description?: string,
 ): Promise<void> => handle.writeEstimate(dataProduct, component, value, description);
+/** See `FairSession.readArray`. */
+export const readArray = (handle: FairSession, dataProduct: string, component: string): Promise<ReadArray> =>
+  handle.readArray(dataProduct, component);
+/** See `FairSession.writeArray`. */
+export const writeArray = (
+  handle: FairSession,
+  dataProduct: string,
+  component: string,
+  array: CoreArray,
+): Promise<void> => handle.writeArray(dataProduct, component, array);
+/** See `FairSession.readTable`. */
+export const readTable = (handle: FairSession, dataProduct: string, component: string): Promise<CoreTable> =>
+  handle.readTable(dataProduct, component);
+/** See `FairSession.writeTable`. */
+export const writeTable = (
+  handle: FairSession,
+  dataProduct: string,
+  component: string,
+  table: CoreTable,
+): Promise<void> => handle.writeTable(dataProduct, component, table);
 /** See `FairSession.finalise`. */
 export const finalise = (handle: FairSession, status?: Exclude<CodeRunStatus, 'running'>): Promise<void> =>
   handle.finalise(status);
