@@ -40,7 +40,7 @@ export interface CoreArray {
 
 /** An array component as read back: plain numbers in a typed array (a `number[]` given to write becomes float64). */
 export interface ReadArray extends CoreArray {
-  data: NumericTypedArray | Float64Array;
+  data: NumericTypedArray;
   dimensions: ArrayDimension[];
 }
 
