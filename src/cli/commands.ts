@@ -20,6 +20,7 @@ import { registerLink } from './link.js';
 import { registerRegistry } from './registry.js';
 import { registerRemote } from './remote.js';
 import { registerPush } from './push.js';
+import { registerPull } from './pull.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -47,4 +48,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerRegistry,
   registerRemote,
   registerPush,
+  registerPull,
 ];

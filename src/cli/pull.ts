@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { RegistryClient } from '../registry/client/client.js';
+import { loadRegistryToken } from '../registry/client/token.js';
+import { RegistryPuller, remoteReads } from '../registry/sync/pull.js';
+import { findRemote } from '../registry/sync/remotes.js';
+import { loadFairConfig } from '../settings/fairConfig.js';
+import { say, withProject } from './projectCommand.js';
+
+/** `fairpod pull CONFIG [REMOTE]`: copy the data products a FAIR config reads, with their lineage and files, from a remote. */
+export function registerPull(program: Command): void {
+  program
+    .command('pull')
+    .description(
+      'copy the data products a FAIR config reads (with their dependencies and lineage) from a remote registry, and fetch their files into the store',
+    )
+    .argument('<config>', 'FAIR config (config.yaml) whose `read` entries name the data products')
+    .argument('[remote]', 'remote name (default: the only remote, or origin)')
+    .action(async (configFile: string, name: string | undefined) => {
+      const config = await loadFairConfig(path.resolve(configFile));
+      await withProject(async (project) => {
+        const { name: remoteName, remote } = await findRemote(project.fairpodDir, name);
+        // Reads need no token; one is sent when configured (a registry may keep some rows private).
+        const token = await loadRegistryToken({ file: remote.token_file });
+        const client = new RegistryClient(remote.url, { token });
+        const wanted = await remoteReads(config, client, project.settings.namespace);
+        const report = await new RegistryPuller(project, client).pull(wanted);
+        say(
+          `pulled ${report.dataProducts.join(', ') || 'nothing'} from ${remoteName}: ${report.rowsAdded} new row(s), ` +
+            `${report.filesFetched} file(s) fetched (${report.bytesFetched} bytes)`,
+        );
+      });
+    });
+}
