@@ -1,0 +1,189 @@
+/**
+ * Pushes a run with 1,000 outputs (each its own file and data product) with `RegistryPusher` to
+ * `fairpod registry serve` on 127.0.0.1, files copied into a directory data store (the issue's
+ * bound: under 10 s), against the peer: a plain Python client (urllib + json, one POST per row as FAIR's
+ * Python pipeline API does) posting the same rows (storage locations, objects, components, data products,
+ * the run with its outputs) to a second fresh server of the same kind, without copying files.
+ *
+ * Usage: `node dist/bench/push.js [--db postgres://...]`: registries in SQLite files by default, or each in a
+ * fresh schema of the given PostgreSQL database. (On SQLite the run's POST fails at the time of writing: the
+ * server inserts its 1,000 output links in one INSERT, beyond SQLite's 500 terms per compound SELECT.)
+ */
+import 'reflect-metadata';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { RegistryClient } from '../src/registry/client/client.js';
+import { openCodeRun } from '../src/registry/codeRun.js';
+import { Project } from '../src/registry/project.js';
+import { Registry } from '../src/registry/registry.js';
+import { createToken } from '../src/registry/rest/tokens.js';
+import { RegistryPusher } from '../src/registry/sync/push.js';
+
+const N = 1_000;
+
+/** A project in `dir` holding one finished run that wrote `N` small files, each registered as a data product. */
+async function recordRun(dir: string): Promise<{ project: Project; runRowId: number }> {
+  const project = await Project.init(dir, { user: 'bench', namespace: 'bench' });
+  const run = await openCodeRun(project.registry, project.store, {
+    namespace: 'bench',
+    configContent: 'push benchmark',
+    description: `push benchmark: ${N} outputs`,
+  });
+  const scratch = path.join(dir, 'scratch');
+  await fs.mkdir(scratch);
+  for (let i = 0; i < N; i++) {
+    const file = path.join(scratch, `out${i}.csv`);
+    await fs.writeFile(file, `output ${i}\n`);
+    const name = `bench/out${i}`;
+    await run.recordWrite(await project.store.add(file, { namespace: 'bench', name }), {
+      dataProduct: { namespace: 'bench', name, version: '1.0.0' },
+    });
+  }
+  await run.finish('succeeded');
+  const row = (await project.registry.knex('code_run').where({ run_id: run.runId }).first('id')) as {
+    id: number;
+  };
+  return { project, runRowId: row.id };
+}
+
+/** A fresh registry (SQLite in `dir`, or a new schema of `pgUrl`) with a token, served by `fairpod registry serve` on a free port. */
+async function serveFresh(
+  dir: string,
+  pgUrl?: string,
+): Promise<{ url: string; token: string; stop(): void }> {
+  let file = path.join(dir, 'registry.db');
+  if (pgUrl) {
+    const url = new URL(pgUrl);
+    url.searchParams.set('schema', `bench_${path.basename(dir).replace(/\W/g, '_').toLowerCase()}`);
+    file = url.toString();
+  }
+  const registry = await Registry.open(file);
+  const token = await createToken(registry, 'bench');
+  await registry.close();
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js'),
+      'registry',
+      'serve',
+      '--db',
+      file,
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /at (http:\/\/\S+?)\/api\//.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  return { url, token, stop: () => child.kill('SIGTERM') };
+}
+
+const PYTHON_PEER = `
+import hashlib, json, sys, time, urllib.request, uuid
+api, token, n = sys.argv[1] + "/api/", sys.argv[2], int(sys.argv[3])
+def post(table, body):
+    req = urllib.request.Request(api + table + "/", data=json.dumps(body).encode(), method="POST",
+        headers={"content-type": "application/json", "authorization": "token " + token})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)["url"]
+t0 = time.perf_counter()
+root = post("storage_root", {"root": "file:///tmp/peer-store/", "local": True})
+ns = post("namespace", {"name": "bench"})
+ft = post("file_type", {"name": "csv", "extension": "csv"})
+outputs = []
+for i in range(n):
+    h = hashlib.sha1(b"output %d\\n" % i).hexdigest()
+    loc = post("storage_location", {"path": "bench/out%d/%s.csv" % (i, h), "hash": h, "public": True, "storage_root": root})
+    obj = post("object", {"storage_location": loc, "file_type": ft, "uuid": str(uuid.uuid4()), "authors": []})
+    outputs.append(post("object_component", {"object": obj, "name": "whole_object", "whole_object": True}))
+    post("data_product", {"object": obj, "namespace": ns, "name": "bench/out%d" % i, "version": "1.0.0"})
+post("code_run", {"run_date": "2026-01-01T00:00:00.000Z", "description": "peer", "uuid": str(uuid.uuid4()),
+                  "inputs": [], "outputs": outputs})
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+`;
+
+async function main(pgUrl?: string): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-bench-push-'));
+  const servers: Array<{ stop(): void }> = [];
+  try {
+    const t0 = performance.now();
+    const { project, runRowId } = await recordRun(path.join(dir, 'project'));
+    console.log(`registries on ${pgUrl ? 'PostgreSQL' : 'SQLite'}`);
+    console.log(`recorded a run with ${N} outputs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    try {
+      const ours = await serveFresh(await fs.mkdtemp(path.join(dir, 'ours-')), pgUrl);
+      const peerServer = await serveFresh(await fs.mkdtemp(path.join(dir, 'peer-')), pgUrl);
+      const concurrent = await serveFresh(await fs.mkdtemp(path.join(dir, 'conc-')), pgUrl);
+      servers.push(ours, peerServer, concurrent);
+      const dataStore = path.join(dir, 'remote-data');
+      await fs.mkdir(dataStore);
+      const client = new RegistryClient(ours.url, { token: ours.token });
+      const t1 = performance.now();
+      const report = await new RegistryPusher(project, client, { dataStore: `file://${dataStore}/` }).push([
+        { entity: 'code_run', id: runRowId },
+      ]);
+      const seconds = (performance.now() - t1) / 1000;
+      const outputs = await client.count('data_product');
+      if (outputs !== N) throw new Error(`the remote has ${outputs} data products, expected ${N}`);
+      const t2 = performance.now();
+      const again = await new RegistryPusher(project, client, { dataStore: `file://${dataStore}/` }).push([
+        { entity: 'code_run', id: runRowId },
+      ]);
+      const secondsAgain = (performance.now() - t2) / 1000;
+      const { stdout } = await promisify(execFile)(
+        'python3',
+        ['-c', PYTHON_PEER, peerServer.url, peerServer.token, String(N)],
+        { encoding: 'utf8' },
+      );
+      const peer = JSON.parse(stdout) as { seconds: number };
+      // What concurrent requests would give: the outputs' data products pushed 8 at a time through one pusher
+      // (it sends each shared row once), then the run, whose links then resolve from its memo.
+      const products = (await project.registry.knex('data_product').orderBy('id').pluck('id')) as number[];
+      const concurrentPusher = new RegistryPusher(
+        project,
+        new RegistryClient(concurrent.url, { token: concurrent.token }),
+        { dataStore: `file://${await fs.mkdtemp(path.join(dir, 'conc-data-'))}/` },
+      );
+      const t3 = performance.now();
+      await Promise.all(
+        Array.from({ length: 8 }, (_, lane) =>
+          concurrentPusher.push(
+            products.filter((_, i) => i % 8 === lane).map((id) => ({ entity: 'data_product' as const, id })),
+          ),
+        ),
+      );
+      await concurrentPusher.push([{ entity: 'code_run', id: runRowId }]);
+      const secondsConcurrent = (performance.now() - t3) / 1000;
+      console.log(
+        `fairpod push              ${seconds.toFixed(2)} s: ${report.rows} rows, ${report.filesUploaded} files (bound: 10 s) ${seconds < 10 ? 'OK' : 'OVER'}`,
+      );
+      console.log(
+        `fairpod push again        ${secondsAgain.toFixed(2)} s: ${again.rows} rows re-sent, ${again.filesUploaded} files`,
+      );
+      console.log(
+        `8 lanes of data products  ${secondsConcurrent.toFixed(2)} s, then the run (same rows and files)`,
+      );
+      console.log(`python urllib, same rows  ${peer.seconds.toFixed(2)} s (no files)`);
+      console.log(`ratio fairpod/python      ${(seconds / peer.seconds).toFixed(2)}×`);
+    } finally {
+      await project.close();
+    }
+  } finally {
+    for (const s of servers) s.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const dbFlag = process.argv.indexOf('--db');
+await main(dbFlag > 0 ? process.argv[dbFlag + 1] : undefined);
