@@ -7,6 +7,7 @@ import { TOKEN_ENV } from '../../src/registry/client/token.js';
 import { openCodeRun } from '../../src/registry/codeRun.js';
 import { FAIR_TABLES } from '../../src/registry/migrations.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
+import { TestServer } from '../fetch/testServer.js';
 import { fairpod, type CliResult } from '../support/cli.js';
 import { describeOnBackends } from './backends.js';
 import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
@@ -171,6 +172,39 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.match(/: 0 new row\(s\), 0 file\(s\) fetched/);
     expect(await rowCounts(third)).to.deep.equal(before);
+  });
+
+  it('downloads a file under an http root through the downloader, checking its hash', async () => {
+    // The remote now serves its data store over HTTP.
+    const files = new TestServer();
+    await files.start();
+    try {
+      const root = files.url('/data/');
+      await remote.registry
+        .knex('storage_root')
+        .where({ root: `file://${dataStore}/` })
+        .update({ root });
+      const location = (await remote.registry
+        .knex('storage_location')
+        .where({ hash: sha1('output bytes') })
+        .first()) as {
+        path: string;
+      };
+      files.serve(`/data/${location.path}`, Buffer.from('output bytes'));
+      const pull = await fairpodIn(third, 'pull', config);
+      expect(pull.code, pull.stderr).to.equal(0);
+      expect(pull.stdout).to.match(/1 file\(s\) fetched \(12 bytes\)/);
+      expect(files.requestsFor(`/data/${location.path}`)).to.have.length(1);
+      const project = await Project.open(third);
+      try {
+        const [stored] = await project.store.findBySha1(sha1('output bytes'));
+        expect(await fs.readFile(stored!.path, 'utf8')).to.equal('output bytes');
+      } finally {
+        await project.close();
+      }
+    } finally {
+      await files.stop();
+    }
   });
 
   it('refuses a file whose content no longer matches its hash, writing no row', async () => {
