@@ -15,6 +15,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import knexFactory from 'knex';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { RegistryClient } from '../src/registry/client/client.js';
 import { openCodeRun } from '../src/registry/codeRun.js';
@@ -54,11 +55,12 @@ async function recordRun(dir: string): Promise<{ project: Project; runRowId: num
 async function serveFresh(
   dir: string,
   pgUrl?: string,
-): Promise<{ url: string; token: string; stop(): void }> {
+): Promise<{ url: string; token: string; stop(): Promise<void> }> {
   let file = path.join(dir, 'registry.db');
+  const schema = `bench_${path.basename(dir).replace(/\W/g, '_').toLowerCase()}`;
   if (pgUrl) {
     const url = new URL(pgUrl);
-    url.searchParams.set('schema', `bench_${path.basename(dir).replace(/\W/g, '_').toLowerCase()}`);
+    url.searchParams.set('schema', schema);
     file = url.toString();
   }
   const registry = await Registry.open(file);
@@ -86,7 +88,14 @@ async function serveFresh(
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
-  return { url, token, stop: () => child.kill('SIGTERM') };
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    if (!pgUrl) return;
+    await new Promise((resolve) => child.once('exit', resolve));
+    const admin = knexFactory({ client: 'pg', connection: pgUrl });
+    await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]).finally(() => admin.destroy());
+  };
+  return { url, token, stop };
 }
 
 const PYTHON_PEER = `
@@ -115,7 +124,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0}))
 
 async function main(pgUrl?: string): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-bench-push-'));
-  const servers: Array<{ stop(): void }> = [];
+  const servers: Array<{ stop(): Promise<void> }> = [];
   try {
     const t0 = performance.now();
     const { project, runRowId } = await recordRun(path.join(dir, 'project'));
@@ -180,7 +189,7 @@ async function main(pgUrl?: string): Promise<void> {
       await project.close();
     }
   } finally {
-    for (const s of servers) s.stop();
+    for (const s of servers) await s.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
