@@ -14,8 +14,9 @@
  *
  * Layout: an 8-byte magic; a block of META_BLOCK bytes holding the metadata JSON (space-padded, so that it can be
  * rewritten in place); the layout JSON (columns, dictionary values); then 8-byte aligned arrays: period keys
- * (Float64 first, last), the table row of each stored row (Int32, when rows are clustered, see CLUSTER_COLUMN),
- * and per column either its codes (Uint32) or, for a plain column, cell starts and ends (Uint32) and the cells'
+ * (Float64 first, last), the period index (see periodIndex.ts: Float64 starts, ends and running maximum ends of
+ * the `periods` distinct periods, Int32 rows, Uint32 offsets), the table row of each stored row (Int32, when rows
+ * are clustered, see CLUSTER_COLUMN), and per column either its codes (Uint32) or, for a plain column, cell starts and ends (Uint32) and the cells'
  * UTF-8 bytes. Written by hand: no library stores typed arrays with string dictionaries.
  */
 import crypto from 'node:crypto';
@@ -24,11 +25,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ColumnTable, type StoredColumn } from './columnTable.js';
 import { parseListValue } from './csvTable.js';
+import { PeriodIndex } from './periodIndex.js';
 import { MemoryCatalog } from './memoryCatalog.js';
 import type { EsmCatalogHeader } from './types.js';
 import { temporaryName } from './write.js';
 
-const MAGIC = Buffer.from('FPCATIX3');
+const MAGIC = Buffer.from('FPCATIX4');
 const META_BLOCK = 4096;
 
 /** What the index records about its table. */
@@ -50,6 +52,8 @@ interface SnapshotLayout {
   clustered: boolean;
   /** When clustered: the stored rows of code k of the cluster column are [offsets[k], offsets[k+1]). */
   clusterOffsets?: number[];
+  /** How many distinct periods the period index holds. */
+  periods: number;
   columns: ColumnLayout[];
 }
 
@@ -221,9 +225,18 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
   const perm = cc >= 0 && table.stored[cc].kind === 'dict' ? table.postings(cc).rows : undefined;
   const inverse = new Int32Array(perm ? perm.length : 0);
   if (perm) for (let s = 0; s < perm.length; s++) inverse[perm[s]] = s;
+  const first = permute(table.periodFirst, perm);
+  const last = permute(table.periodLast, perm);
+  const periodIndex = PeriodIndex.build(first, last).parts;
   const arrays: Buffer[] = [
-    bytesOf(permute(table.periodFirst, perm)),
-    bytesOf(permute(table.periodLast, perm)),
+    bytesOf(first),
+    bytesOf(last),
+    bytesOf(periodIndex.starts),
+    bytesOf(periodIndex.ends),
+    bytesOf(periodIndex.maxLast),
+    bytesOf(periodIndex.rows),
+    bytesOf(periodIndex.offsets),
+    Buffer.alloc(pad8(periodIndex.rows.byteLength + periodIndex.offsets.byteLength)),
   ];
   if (perm) arrays.push(bytesOf(perm));
   const columns: ColumnLayout[] = table.columns.map((name, c) => {
@@ -250,7 +263,12 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
     return { name, kind: 'plain', lists: col.lists, bytes: total, overrides };
   });
   const clusterOffsets = perm ? Array.from(table.postings(cc).offsets) : undefined;
-  const layout: SnapshotLayout = { clustered: perm !== undefined, clusterOffsets, columns };
+  const layout: SnapshotLayout = {
+    clustered: perm !== undefined,
+    clusterOffsets,
+    periods: periodIndex.starts.length,
+    columns,
+  };
   const layoutJson = Buffer.from(JSON.stringify(layout));
   const layoutPart = Buffer.concat([
     layoutJson,
@@ -267,16 +285,25 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
   const layout = JSON.parse(file.toString('utf8', at, at + meta.layoutBytes)) as SnapshotLayout;
   at += meta.layoutBytes;
   // Views on the file's buffer when aligned (readFile's buffer of a large file starts on a page); copies otherwise.
-  const view = <T>(Type: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T => {
-    const bytes = n * Type.BYTES_PER_ELEMENT;
+  const view = <T>(
+    Type: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_ELEMENT: number },
+    count = n,
+  ): T => {
+    const bytes = count * Type.BYTES_PER_ELEMENT;
     if (at + bytes > file.length) throw new Error('truncated catalog index');
     const offset = file.byteOffset + at;
     at += bytes;
-    if (offset % Type.BYTES_PER_ELEMENT === 0) return new Type(file.buffer as ArrayBuffer, offset, n);
-    return new Type(file.buffer.slice(offset, offset + bytes) as ArrayBuffer, 0, n);
+    if (offset % Type.BYTES_PER_ELEMENT === 0) return new Type(file.buffer as ArrayBuffer, offset, count);
+    return new Type(file.buffer.slice(offset, offset + bytes) as ArrayBuffer, 0, count);
   };
   const first = view(Float64Array);
   const last = view(Float64Array);
+  const u = layout.periods;
+  if (!(Number.isInteger(u) && u >= 0 && u <= n)) throw new Error('damaged period index');
+  const [starts, ends, maxLast] = [view(Float64Array, u), view(Float64Array, u), view(Float64Array, u)];
+  const periodIndex = { starts, ends, maxLast, rows: view(Int32Array), offsets: view(Uint32Array, u + 1) };
+  at += pad8(4 * (n + u + 1));
+  if (periodIndex.offsets[0] !== 0 || periodIndex.offsets[u] > n) throw new Error('damaged period index');
   const order = layout.clustered ? view(Int32Array) : undefined;
   const stored: StoredColumn[] = layout.columns.map((col) => {
     if (col.kind === 'dict') {
@@ -302,6 +329,7 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
     n,
     {
       periods: { first, last },
+      periodIndex,
       order,
       cluster: order
         ? {

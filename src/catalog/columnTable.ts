@@ -7,6 +7,7 @@
  * the byte range of the cell in the table's bytes, decoded only when a row is returned.
  */
 import { formatListValue, parseListValue } from './csvTable.js';
+import { PeriodIndex, type PeriodIndexParts } from './periodIndex.js';
 import { periodOf, timeColumns } from './search.js';
 import type { CatalogRow } from './types.js';
 
@@ -40,6 +41,7 @@ export type StoredColumn = DictColumn | PlainColumn;
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
   private periods?: { first: Float64Array; last: Float64Array };
+  private periodIndexCache?: PeriodIndex;
   private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
   /**
@@ -57,12 +59,15 @@ export class ColumnTable {
     readonly size: number,
     extras: {
       periods?: { first: Float64Array; last: Float64Array };
+      /** The index of `periods` (a snapshot stores it), built on first use unless given. */
+      periodIndex?: PeriodIndexParts;
       order?: Int32Array;
       /** The column rows are clustered by, and where each of its codes' rows start (its postings' offsets). */
       cluster?: { column: number; offsets: Uint32Array };
     } = {},
   ) {
     this.periods = extras.periods;
+    if (extras.periodIndex) this.periodIndexCache = new PeriodIndex(extras.periodIndex);
     this.order = extras.order;
     this.clusteredBy = extras.cluster?.column ?? -1;
     if (extras.cluster) {
@@ -102,6 +107,17 @@ export class ColumnTable {
   get periodLast(): Float64Array {
     this.periods ??= this.computePeriods();
     return this.periods.last;
+  }
+
+  /** The index of the rows' periods, built on first use (the first date-range search, or the snapshot's writing). */
+  get periodIndex(): PeriodIndex {
+    this.periodIndexCache ??= PeriodIndex.build(this.periodFirst, this.periodLast);
+    return this.periodIndexCache;
+  }
+
+  /** Whether the period index is at hand (given by a snapshot, or built already). */
+  get hasPeriodIndex(): boolean {
+    return this.periodIndexCache !== undefined;
   }
 
   /** The raw text of row `i` in column `c` (lists unparsed). */

@@ -42,14 +42,27 @@ function matchCodes(table: ColumnTable, filters: CodeFilter[], usePostings: bool
   const found =
     (usePostings || table.clusteredBy === c ? fromPostings(table, c, allowed) : undefined) ??
     scanCodes(table.size, codes, allowed);
+  return keepAllowed(found, filters.slice(1));
+}
+
+/** The rows of `found` (a fresh array, overwritten) whose codes every filter allows, in their order. */
+function keepAllowed(found: Int32Array, filters: CodeFilter[]): Int32Array {
   let n = found.length;
-  for (let k = 1; k < filters.length; k++) {
-    const f = filters[k];
+  for (const f of filters) {
     let kept = 0;
     for (let j = 0; j < n; j++) if (f.allowed[f.codes[found[j]]] !== 0) found[kept++] = found[j];
     n = kept;
   }
   return found.subarray(0, n);
+}
+
+/** How many rows hold a code `filter` allows, from its column's postings. */
+function postingsCount(table: ColumnTable, filter: CodeFilter): number {
+  const { offsets } = table.postings(filter.c);
+  let n = 0;
+  for (let code = 0; code < filter.allowed.length; code++)
+    if (filter.allowed[code] !== 0) n += offsets[code + 1] - offsets[code];
+  return n;
 }
 
 /** Rows holding an allowed code, from the column's postings; undefined when they are a quarter of the rows or more. */
@@ -135,12 +148,29 @@ export class MemoryCatalog implements EsmCatalog {
     // path) scans, and one searched again builds them.
     this.searches++;
     const period = options.timeRange ? queryPeriod(options.timeRange) : undefined;
-    const found = matchCodes(table, filters, this.searches > 1);
+    // A table searched again, or loaded with its period index, answers the time range from that index; a one-off
+    // search (the cold path) tests the keys instead, which costs less than building the index.
+    const indexed = period !== undefined && (this.searches > 1 || table.hasPeriodIndex);
+    let found: Int32Array;
+    // Whether `found` holds only rows overlapping the period already.
+    let periodDone = false;
+    // The smaller of the two row lists drives: the period index's rows, with the facets' codes tested on them, when
+    // they are fewer than the most selective facet's rows (counted from its postings); else the facets' rows, with
+    // their period keys tested (reading two keys per row costs less than sorting and merging the period's rows).
+    if (
+      indexed &&
+      (filters.length === 0 ||
+        table.periodIndex.count(period[0], period[1]) < postingsCount(table, filters[0]))
+    ) {
+      found = keepAllowed(table.periodIndex.overlapping(period[0], period[1]), filters);
+      periodDone = true;
+    } else found = matchCodes(table, filters, this.searches > 1);
+    const testKeys = period !== undefined && !periodDone;
     let kept = 0;
     for (let j = 0; j < found.length; j++) {
       const i = found[j];
       if (plainTests.length > 0 && plainTests.some((p) => !p.test(table.cell(p.c, i)))) continue;
-      if (period) {
+      if (testKeys) {
         const first = table.periodFirst[i];
         if (!Number.isNaN(first) && !periodsOverlap(first, table.periodLast[i], period[0], period[1]))
           continue;
