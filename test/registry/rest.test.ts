@@ -240,6 +240,32 @@ describeOnBackends('Registry REST API', (locations) => {
     expect((await call('GET', '/api/namespace/?cursor=zzz')).status).to.equal(400);
   });
 
+  it('POST a code run with 1,000 outputs (more than SQLite takes in one INSERT)', async () => {
+    const p = await product('many');
+    const objectId = Number(new URL(p.object!).pathname.split('/')[3]);
+    const ids = await served.registry.write(async (trx) => {
+      const rows = Array.from({ length: 1000 }, (_, i) => ({
+        object_id: objectId,
+        name: `c${i}`,
+        whole_object: false,
+        last_updated: '2024-05-01T10:00:00Z',
+      }));
+      const out: number[] = [];
+      for (let i = 0; i < rows.length; i += 200) {
+        const inserted = (await trx('object_component')
+          .insert(rows.slice(i, i + 200))
+          .returning('id')) as Array<{ id: number } | number>;
+        out.push(...inserted.map((r) => (typeof r === 'number' ? r : r.id)));
+      }
+      return out;
+    });
+    const run = await post('code_run', {
+      run_date: '2024-05-01T10:00:00Z',
+      outputs: ids.map((id) => `${served.url}/api/object_component/${id}/`),
+    });
+    expect(run.outputs as string[]).to.have.length(1000);
+  });
+
   it('prov-report: PROV-JSON with the product, its object and storage, the run that wrote it and what it used', async () => {
     const input = await product('obs/tas');
     const output = await product('pod/figure');

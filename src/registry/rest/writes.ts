@@ -116,12 +116,20 @@ function isUniqueViolation(err: unknown): boolean {
   return e.code === '23505' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
 }
 
+/** Rows per INSERT of a many-to-many field (a code run's inputs or outputs can number thousands). */
+const LINK_ROWS_PER_INSERT = 400;
+
 async function writeLinks(trx: Knex.Transaction, id: RowId, many: Map<FieldSpec, RowId[]>): Promise<void> {
   for (const [field, ids] of many) {
     const { table, self, other } = field.link!;
     await trx(table).where(self, id).delete();
     const unique = [...new Set(ids)];
-    if (unique.length) await trx(table).insert(unique.map((o) => ({ [self]: id, [other]: o })));
+    // In chunks: SQLite refuses one INSERT of more than 500 rows ("too many terms in compound SELECT").
+    for (let i = 0; i < unique.length; i += LINK_ROWS_PER_INSERT) {
+      await trx(table).insert(
+        unique.slice(i, i + LINK_ROWS_PER_INSERT).map((o) => ({ [self]: id, [other]: o })),
+      );
+    }
   }
 }
 
