@@ -501,7 +501,8 @@ async function main(): Promise<void> {
       `single facet ${JSON.stringify(FACET_QUERY)} median ${f1(warm.facet)} ms (first ${f1(warm.facetFirst)}), ${warm.facetHits} rows; peak RSS ${f1(warm.rssMb)} MB\n`,
   );
   process.stdout.write(
-    `RATIO warm: 10-variable ${ratio(50, warm.pod)} under the 50 ms goal; single facet ${ratio(5, warm.facet)} under the 5 ms goal\n`,
+    `RATIO warm: 10-variable ${ratio(50, warm.pod)} under the 50 ms goal; single facet ${ratio(5, warm.facet)} under the 5 ms goal; ` +
+      `new process load + first 10-variable query ${f1(warm.loadMs + warm.podFirst)} ms, ${ratio(50, warm.loadMs + warm.podFirst)} under 50 ms\n`,
   );
 
   process.stdout.write(

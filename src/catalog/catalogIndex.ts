@@ -25,7 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ColumnTable, type StoredColumn } from './columnTable.js';
 import { parseListValue } from './csvTable.js';
-import { PeriodIndex } from './periodIndex.js';
+import { PeriodIndex, type PeriodIndexParts } from './periodIndex.js';
+import { readSnapshotRange, readSnapshotRanges } from './snapshotFile.js';
 import { MemoryCatalog } from './memoryCatalog.js';
 import type { EsmCatalogHeader } from './types.js';
 import { temporaryName } from './write.js';
@@ -126,10 +127,13 @@ export async function openIndex(tableFile: string): Promise<ColumnTable | undefi
       if (meta.sha1 !== hash) continue;
       refreshStat(location, { ...meta, mtimeNs: stat.mtimeNs });
     }
+    const snapshot = fs.openSync(location, 'r');
     try {
-      return decodeSnapshot(await fs.promises.readFile(location), meta);
+      return decodeSnapshot(location, snapshot, meta);
     } catch {
       continue; // a damaged snapshot is rebuilt
+    } finally {
+      fs.closeSync(snapshot);
     }
   }
   return undefined;
@@ -278,46 +282,124 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
   return [MAGIC, metaBlock(meta), layoutPart, ...arrays];
 }
 
-/** The ColumnTable of a snapshot file's bytes. */
-function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
+/**
+ * The ColumnTable of the snapshot `file`, open as `fd`: only its layout is read now; each array is read from `file`
+ * when first used, and the plain columns' cells (the paths) only for the rows a search returns (see
+ * PlainColumn.lazy). Reading the whole 200 MB snapshot of bench/catalog.ts on load took about 210 ms; its paths
+ * are about 140 MB of it.
+ */
+function decodeSnapshot(file: string, fd: number, meta: IndexMeta): ColumnTable {
+  const { size: fileSize, ino } = fs.fstatSync(fd);
   const n = meta.rows;
   let at = MAGIC.length + META_BLOCK;
-  const layout = JSON.parse(file.toString('utf8', at, at + meta.layoutBytes)) as SnapshotLayout;
+  const layout = JSON.parse(
+    readSnapshotRange({ file, ino }, at, meta.layoutBytes).toString('utf8'),
+  ) as SnapshotLayout;
   at += meta.layoutBytes;
-  // Views on the file's buffer when aligned (readFile's buffer of a large file starts on a page); copies otherwise.
-  const view = <T>(
+  const snapshot = { file, ino };
+  // Arrays are read when first used, each with one read: a search reads only the columns it tests and returns.
+  const lazyView = <T extends TypedArray>(
     Type: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_ELEMENT: number },
     count = n,
-  ): T => {
-    const bytes = count * Type.BYTES_PER_ELEMENT;
-    if (at + bytes > file.length) throw new Error('truncated catalog index');
-    const offset = file.byteOffset + at;
+  ): LazyArray<T> => {
+    const size = Type.BYTES_PER_ELEMENT;
+    const bytes = count * size;
+    if (at + bytes > fileSize) throw new Error('truncated catalog index');
+    const position = at;
     at += bytes;
-    if (offset % Type.BYTES_PER_ELEMENT === 0) return new Type(file.buffer as ArrayBuffer, offset, count);
-    return new Type(file.buffer.slice(offset, offset + bytes) as ArrayBuffer, 0, count);
+    let value: T | undefined;
+    let partialReads = 0;
+    const all = (): T =>
+      (value ??= new Type(readSnapshotRange(snapshot, position, bytes).buffer as ArrayBuffer, 0, count));
+    // Elements `ids` only: runs of them less than READ_GAP elements apart read with one read each.
+    all.some = (ids: ArrayLike<number>): T => {
+      // Many elements (a broad search), or a second search, read the whole array once: it stays for the next
+      // searches. Only a catalog loaded for one search (a new process) reads a few stretches.
+      if (!value && (ids.length > count / 256 || partialReads++ > 0)) all();
+      if (value)
+        return new Type(new ArrayBuffer(ids.length * size), 0, ids.length).map((_, j) => value![ids[j]]) as T;
+      const byIndex = Array.from({ length: ids.length }, (_, j) => j).sort((a, b) => ids[a] - ids[b]);
+      const runs: [number, number][] = [];
+      const runOf = new Int32Array(ids.length);
+      for (const j of byIndex) {
+        const last = runs[runs.length - 1];
+        if (last && ids[j] - last[1] < READ_GAP) last[1] = Math.max(last[1], ids[j] + 1);
+        else runs.push([ids[j], ids[j] + 1]);
+        runOf[j] = runs.length - 1;
+      }
+      const read = readSnapshotRanges(
+        snapshot,
+        runs.map(([from, to]): [number, number] => [position + from * size, (to - from) * size]),
+      ).map((b) => new Type(b.buffer as ArrayBuffer, 0, b.length / size));
+      const out = new Type(new ArrayBuffer(ids.length * size), 0, ids.length);
+      for (let j = 0; j < ids.length; j++) out[j] = read[runOf[j]][ids[j] - runs[runOf[j]][0]];
+      return out;
+    };
+    return all;
   };
-  const first = view(Float64Array);
-  const last = view(Float64Array);
+  const first = lazyView(Float64Array);
+  const last = lazyView(Float64Array);
   const u = layout.periods;
   if (!(Number.isInteger(u) && u >= 0 && u <= n)) throw new Error('damaged period index');
-  const [starts, ends, maxLast] = [view(Float64Array, u), view(Float64Array, u), view(Float64Array, u)];
-  const periodIndex = { starts, ends, maxLast, rows: view(Int32Array), offsets: view(Uint32Array, u + 1) };
+  const [starts, ends, maxLast] = [
+    lazyView(Float64Array, u),
+    lazyView(Float64Array, u),
+    lazyView(Float64Array, u),
+  ];
+  const [periodRows, offsets] = [lazyView(Int32Array), lazyView(Uint32Array, u + 1)];
   at += pad8(4 * (n + u + 1));
-  if (periodIndex.offsets[0] !== 0 || periodIndex.offsets[u] > n) throw new Error('damaged period index');
-  const order = layout.clustered ? view(Int32Array) : undefined;
+  const periodIndex: PeriodIndexParts = {
+    get starts() {
+      return starts();
+    },
+    get ends() {
+      return ends();
+    },
+    get maxLast() {
+      return maxLast();
+    },
+    get rows() {
+      return periodRows();
+    },
+    get offsets() {
+      return offsets();
+    },
+  };
+  const order = layout.clustered ? lazyView(Int32Array)() : undefined;
   const stored: StoredColumn[] = layout.columns.map((col) => {
     if (col.kind === 'dict') {
-      const codes = view(Uint32Array);
+      const codes = lazyView(Uint32Array);
       const lists = col.lists
         ? col.values.map((v) => (v === '' ? [] : (parseListValue(v) ?? [v])))
         : undefined;
-      return { kind: 'dict', values: col.values, codes, ...(lists ? { lists } : {}) };
+      return {
+        kind: 'dict',
+        values: col.values,
+        get codes() {
+          return codes();
+        },
+        codesOf: codes.some,
+        ...(lists ? { lists } : {}),
+      };
     }
-    const starts = view(Uint32Array);
-    const ends = view(Uint32Array);
-    const bytes = file.subarray(at, at + col.bytes);
+    const starts = lazyView(Uint32Array);
+    const ends = lazyView(Uint32Array);
+    if (at + col.bytes > fileSize) throw new Error('truncated catalog index');
+    const lazy = { file, ino, offset: at, length: col.bytes };
     at += col.bytes + pad8(col.bytes);
-    return { kind: 'plain', bytes, starts, ends, overrides: new Map(col.overrides), lists: col.lists };
+    return {
+      kind: 'plain',
+      bytes: Buffer.alloc(0),
+      lazy,
+      get starts() {
+        return starts();
+      },
+      get ends() {
+        return ends();
+      },
+      overrides: new Map(col.overrides),
+      lists: col.lists,
+    };
   });
   const cc = layout.columns.findIndex((c) => c.name === CLUSTER_COLUMN);
   const clusterValues = cc >= 0 && stored[cc].kind === 'dict' ? stored[cc].values.length : -1;
@@ -328,7 +410,14 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
     stored,
     n,
     {
-      periods: { first, last },
+      periods: {
+        get first() {
+          return first();
+        },
+        get last() {
+          return last();
+        },
+      },
       periodIndex,
       order,
       cluster: order
@@ -340,6 +429,15 @@ function decodeSnapshot(file: Buffer, meta: IndexMeta): ColumnTable {
     },
   );
 }
+
+/** The typed arrays a snapshot holds. */
+type TypedArray = Float64Array | Int32Array | Uint32Array;
+
+/** An array of a snapshot read when first used (whole), or only at some elements. */
+type LazyArray<T> = (() => T) & { some: (ids: ArrayLike<number>) => T };
+
+// Elements of a snapshot array closer than this are read together: one read of the gap costs less than another call.
+const READ_GAP = 4096;
 
 /** A catalog answering searches from its index: the snapshot's table, searched in memory. */
 export class IndexedCatalog extends MemoryCatalog {

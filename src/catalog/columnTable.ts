@@ -9,6 +9,7 @@
 import { formatListValue, parseListValue } from './csvTable.js';
 import { PeriodIndex, type PeriodIndexParts } from './periodIndex.js';
 import { periodOf, timeColumns } from './search.js';
+import { readSnapshotRange, type SnapshotFile } from './snapshotFile.js';
 import type { CatalogRow } from './types.js';
 
 /** A dictionary-encoded column. */
@@ -20,6 +21,11 @@ export interface DictColumn {
   codes: Uint32Array;
   /** For a list-valued column: each distinct value parsed into its items. */
   lists?: string[][];
+  /**
+   * The codes of rows `ids`, read without reading all of `codes` while it is not read yet (an index snapshot's
+   * column): making a search's rows then reads a few stretches of each column.
+   */
+  codesOf?: (ids: ArrayLike<number>) => Uint32Array;
 }
 
 /** A column stored as one UTF-8 byte range per row (nearly unique values, where a dictionary gains nothing). */
@@ -33,6 +39,11 @@ export interface PlainColumn {
   overrides: Map<number, string>;
   /** True when every non-empty cell is a list (then cells are parsed on access). */
   lists: boolean;
+  /**
+   * Where `bytes` are in a file (an index snapshot's paths, whose inode is `ino`) while not read yet; `bytes` is
+   * empty then.
+   */
+  lazy?: SnapshotFile & { offset: number; length: number };
 }
 
 /** One stored column. */
@@ -124,15 +135,17 @@ export class ColumnTable {
   text(c: number, i: number): string {
     const col = this.stored[c];
     if (col.kind === 'dict') return col.values[col.codes[i]];
-    return col.overrides.get(i) ?? col.bytes.toString('utf8', col.starts[i], col.ends[i]);
+    const override = col.overrides.get(i);
+    if (override !== undefined) return override;
+    if (col.lazy) loadPlainBytes(col);
+    return col.bytes.toString('utf8', col.starts[i], col.ends[i]);
   }
 
   /** The cell of row `i` in column `c`, lists parsed. */
   cell(c: number, i: number): string | string[] {
     const col = this.stored[c];
     if (col.kind === 'dict') return col.lists ? col.lists[col.codes[i]] : col.values[col.codes[i]];
-    const text = this.text(c, i);
-    return col.lists ? (text === '' ? [] : (parseListValue(text) ?? [text])) : text;
+    return plainCell(col, this.text(c, i));
   }
 
   /**
@@ -147,10 +160,19 @@ export class ColumnTable {
       const col = this.stored[c];
       if (col.kind === 'dict') {
         const cells: (string | string[])[] = col.lists ?? col.values;
-        const { codes } = col;
-        for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[ids[j]]];
+        if (col.codesOf) {
+          const codes = col.codesOf(ids);
+          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[j]];
+        } else {
+          const { codes } = col;
+          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[ids[j]]];
+        }
       } else {
-        for (let j = 0; j < ids.length; j++) out[j][name] = this.cell(c, ids[j]);
+        // Many rows (a broad search) read the whole column once: it stays for the next searches.
+        if (col.lazy && ids.length > this.size / 64) loadPlainBytes(col);
+        const texts = col.lazy ? lazyTexts(col, ids) : undefined;
+        for (let j = 0; j < ids.length; j++)
+          out[j][name] = texts ? plainCell(col, texts[j]) : this.cell(c, ids[j]);
       }
     }
     return out;
@@ -221,6 +243,48 @@ export class ColumnTable {
     }
     return { first, last };
   }
+}
+
+/** A plain column's cell from its text, lists parsed. */
+function plainCell(col: PlainColumn, text: string): string | string[] {
+  return col.lists ? (text === '' ? [] : (parseListValue(text) ?? [text])) : text;
+}
+
+/** Reads all of a lazily read column's bytes. */
+function loadPlainBytes(col: PlainColumn): void {
+  if (!col.lazy) return;
+  col.bytes = readSnapshotRange(col.lazy, col.lazy.offset, col.lazy.length);
+  col.lazy = undefined;
+}
+
+// Cells of a lazy column closer than this are read together: one read of the gap costs less than another call.
+const READ_GAP = 64 << 10;
+
+/**
+ * The texts of rows `ids` of a lazily read column: their cells sorted by offset, and runs of cells less than
+ * READ_GAP apart read with one `fs.read` each (the rows of one facet value are stored together, so a search reads
+ * a few stretches, not the column).
+ */
+function lazyTexts(col: PlainColumn, ids: ArrayLike<number>): string[] {
+  const lazy = col.lazy!;
+  const texts = new Array<string>(ids.length);
+  const byOffset = Array.from({ length: ids.length }, (_, j) => j).sort(
+    (a, b) => col.starts[ids[a]] - col.starts[ids[b]],
+  );
+  for (let k = 0; k < byOffset.length;) {
+    const from = col.starts[ids[byOffset[k]]];
+    let to = col.ends[ids[byOffset[k]]];
+    let m = k + 1;
+    while (m < byOffset.length && col.starts[ids[byOffset[m]]] - to < READ_GAP)
+      to = Math.max(to, col.ends[ids[byOffset[m++]]]);
+    const bytes = to > from ? readSnapshotRange(lazy, lazy.offset + from, to - from) : Buffer.alloc(0);
+    for (; k < m; k++) {
+      const i = ids[byOffset[k]];
+      texts[byOffset[k]] =
+        col.overrides.get(i) ?? bytes.toString('utf8', col.starts[i] - from, col.ends[i] - from);
+    }
+  }
+  return texts;
 }
 
 // Base of the packed sort keys of inTableOrder: 2^26 rows, so that a key stays below 2^52.
