@@ -5,7 +5,8 @@
  * It replaced an SQLite index. In bench/catalog.ts (1M rows) SQLite took 25-48 s to build (11M text values and ten
  * text indexes) and 17 ms for a single-facet search (rows scattered over the file); the snapshot is written in
  * well under a second and is searched in memory by the same code as a freshly parsed table (a few ms for any
- * facet search). The price is a read of the snapshot on load (about its size: codes, period keys and the paths).
+ * facet search). A load reads only the layout; arrays are read when a search first uses them, and the paths
+ * only at the rows a search returns (see decodeSnapshot).
  *
  * The snapshot lives beside the table (`<table>.fairpod-index`), or, when that directory is not writable, in the
  * user's cache directory. It records the table's size, mtime and SHA-1: a matching size and mtime is trusted (a
