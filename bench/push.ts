@@ -6,17 +6,16 @@
  * the run with its outputs) to a second fresh server of the same kind, without copying files.
  *
  * Usage: `node dist/bench/push.js [--db postgres://...]`: registries in SQLite files by default, or each in a
- * fresh schema of the given PostgreSQL database. (On SQLite the run's POST fails at the time of writing: the
- * server inserts its 1,000 output links in one INSERT, beyond SQLite's 500 terms per compound SELECT.)
+ * fresh schema of the given PostgreSQL database.
  */
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import knexFactory from 'knex';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { serveRegistry } from './registryServer.js';
 import { RegistryClient } from '../src/registry/client/client.js';
 import { openCodeRun } from '../src/registry/codeRun.js';
 import { Project } from '../src/registry/project.js';
@@ -66,28 +65,7 @@ async function serveFresh(
   const registry = await Registry.open(file);
   const token = await createToken(registry, 'bench');
   await registry.close();
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js'),
-      'registry',
-      'serve',
-      '--db',
-      file,
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/\S+?)\/api\//.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
+  const { url, child } = await serveRegistry(file);
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
     if (!pgUrl) return;

@@ -4,14 +4,14 @@
  * client (urllib + json, following `next` as FAIR's Python pipeline API does) over the same server.
  */
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { serveRegistry } from './registryServer.js';
 import { RegistryClient } from '../src/registry/client/client.js';
 import { isoNow, Registry } from '../src/registry/registry.js';
 
@@ -40,28 +40,7 @@ async function seed(file: string): Promise<void> {
 
 /** Starts `fairpod registry serve` on a free port; returns its URL and the child. */
 async function serve(file: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js'),
-      'registry',
-      'serve',
-      '--db',
-      file,
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/\S+?)\/api\//.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
+  const { url, child } = await serveRegistry(file);
   return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
