@@ -9,13 +9,12 @@ import path from 'node:path';
  */
 export async function openRunProject(dir: string | undefined, logger: Logger): Promise<Project> {
   const start = path.resolve(dir ?? process.cwd());
-  const existing = dir ? fs.existsSync(path.join(start, FAIRPOD_DIR, 'config.yaml')) : true;
-  if (existing) {
-    try {
-      return await Project.open(start);
-    } catch (err) {
-      if (dir) throw err;
-    }
+  if (dir === undefined) {
+    // Search upwards from the current directory; finding none is not an error here.
+    const found = await Project.open(start).catch(() => undefined);
+    if (found) return found;
+  } else if (fs.existsSync(path.join(start, FAIRPOD_DIR, 'config.yaml'))) {
+    return Project.open(start);
   }
   logger.info(`initialising a fairpod project in ${path.join(start, FAIRPOD_DIR)} to record this run`);
   return Project.init(start);
