@@ -23,7 +23,7 @@ export function registerPush(program: Command): void {
         }
         const token = await loadRegistryToken({ file: remote.token_file });
         const client = new RegistryClient(remote.url, { token });
-        const pusher = new RegistryPusher(project, client, { dataStore: remote.data_store });
+        const pusher = new RegistryPusher(project, client, { dataStore: remote.data_store, token });
         const report = await pusher.push(entities);
         await markPushed(project, entities, remote.url);
         say(

@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
 import { Project } from '../registry/project.js';
@@ -36,6 +38,18 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** The absolute path of an existing directory for `--data-store`; anything else is a located error. */
+async function dataStoreDir(dir: string): Promise<string> {
+  const abs = path.resolve(dir);
+  if (!(await fs.stat(abs).catch(() => undefined))?.isDirectory()) {
+    throw new ValidationError(`data store ${abs} is not a directory`, {
+      location: { key: '--data-store' },
+      hint: 'create the directory first (files pushed to this registry are written there)',
+    });
+  }
+  return abs;
+}
+
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
 function untilStopped(): Promise<void> {
   return new Promise((resolve) => {
@@ -62,10 +76,16 @@ export function registerRegistry(program: Command): void {
     .option('--port <port>', 'TCP port (0: any free port)', parsePort, 8000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(dbOption, dbHelp)
-    .action(async (opts: { port: number; host: string; db?: string }) => {
+    .option(
+      '--data-store <dir>',
+      'serve this directory at /data/: anyone reads, token holders PUT files (write-once, SHA-1 checked)',
+    )
+    .action(async (opts: { port: number; host: string; db?: string; dataStore?: string }) => {
+      const dataStore = opts.dataStore && (await dataStoreDir(opts.dataStore));
       await withRegistry(opts.db, async (r) => {
-        const server = await startRegistryServer(r, { host: opts.host, port: opts.port });
+        const server = await startRegistryServer(r, { host: opts.host, port: opts.port, dataStore });
         say(`serving the registry at ${server.url}/api/ (Ctrl-C to stop)`);
+        if (dataStore) say(`serving ${dataStore} at ${server.url}/data/`);
         await untilStopped();
         await server.close();
       });

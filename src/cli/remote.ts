@@ -11,7 +11,10 @@ export function registerRemote(program: Command): void {
     .argument('<name>')
     .argument('<url>', "the registry's base URL or /api/ root")
     .option('--token-file <file>', 'file holding the token for writes (mode 600)')
-    .option('--data-store <dir>', 'writable directory the remote serves files from; push copies files there')
+    .option(
+      '--data-store <dir>',
+      'where push puts files: a directory the remote serves, or its http(s) /data/ URL (PUT)',
+    )
     .action(async (name: string, url: string, options: { tokenFile?: string; dataStore?: string }) => {
       await withProject(async (project) => {
         await addRemote(project.fairpodDir, name, url, options);

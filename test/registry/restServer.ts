@@ -13,10 +13,16 @@ export interface ServedRegistry {
   close(): Promise<void>;
 }
 
-/** Opens a fresh registry on the backend of `locations`, serves it, and creates a token for user `tester`. */
-export async function serveFreshRegistry(locations: RegistryLocations): Promise<ServedRegistry> {
+/**
+ * Opens a fresh registry on the backend of `locations`, serves it (with `dataStore`, that directory at
+ * `/data/`), and creates a token for user `tester`.
+ */
+export async function serveFreshRegistry(
+  locations: RegistryLocations,
+  options: { dataStore?: string } = {},
+): Promise<ServedRegistry> {
   const registry = await Registry.open(await locations.create());
-  const server = await startRegistryServer(registry, { host: '127.0.0.1', port: 0 });
+  const server = await startRegistryServer(registry, { host: '127.0.0.1', port: 0, ...options });
   const token = await createToken(registry, 'tester');
   return {
     registry,

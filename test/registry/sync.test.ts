@@ -139,6 +139,83 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     }
   });
 
+  it('uploads files with PUT to the HTTP data store of a served registry, once', async () => {
+    const served = await serveFreshRegistry(locations, { dataStore });
+    try {
+      const servedToken = path.join(dir, 'served-token');
+      await fs.writeFile(servedToken, `${served.token}\n`, { mode: 0o600 });
+      const add = await fairpod(
+        'remote',
+        'add',
+        'web',
+        served.url,
+        '--token-file',
+        servedToken,
+        '--data-store',
+        `${served.url}/data`,
+      );
+      expect(add.code, add.stderr).to.equal(0);
+      const push = await fairpod('push', 'web');
+      expect(push.code, push.stderr).to.equal(0);
+      expect(push.stdout).to.match(/[1-9]\d* file\(s\) uploaded/);
+      const location = await served.registry
+        .knex('storage_location as s')
+        .join('storage_root as r', 's.storage_root_id', 'r.id')
+        .where({ 's.hash': outputSha1 })
+        .first('s.path', 'r.root', 'r.local');
+      expect(location.root).to.equal(`${served.url}/data/`);
+      expect(Boolean(location.local)).to.equal(false);
+      const served1 = await fetch(`${location.root}${location.path}`);
+      expect(await served1.text()).to.equal('output bytes');
+      // The input, recorded outside the store, is filed under its hash.
+      const input = await served.registry
+        .knex('storage_location')
+        .where({ hash: createHash('sha1').update('input bytes').digest('hex') })
+        .first('path');
+      expect(input.path).to.match(/^files\/[0-9a-f]{40}\/input\.nc$/);
+
+      // Again through the API: no new row, no file sent again.
+      const after = await rowCounts(served);
+      const project = await Project.open(dir);
+      try {
+        const localRun = await project.registry.knex('code_run').where({ run_id: runId }).first();
+        const report = await new RegistryPusher(
+          project,
+          new RegistryClient(served.url, { token: served.token }),
+          {
+            dataStore: `${served.url}/data/`,
+            token: served.token,
+          },
+        ).push([{ entity: 'code_run', id: localRun.id }]);
+        expect(report.filesUploaded).to.equal(0);
+      } finally {
+        await project.close();
+      }
+      expect(await rowCounts(served)).to.deep.equal(after);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('an HTTP data store refuses an upload without a token, and the push fails naming it', async () => {
+    const served = await serveFreshRegistry(locations, { dataStore });
+    try {
+      process.env[TOKEN_ENV] = served.token;
+      expect(
+        (await fairpod('remote', 'add', 'web', served.url, '--data-store', `${served.url}/data/`)).code,
+      ).to.equal(0);
+      // A wrong token in the environment: the registry and the data store both refuse.
+      process.env[TOKEN_ENV] = 'f'.repeat(40);
+      const push = await fairpod('push', 'web');
+      expect(push.code).to.not.equal(0);
+      expect(push.stderr).to.match(/401/);
+      expect(push.stderr).to.not.contain('f'.repeat(40));
+      expect(await fs.readdir(dataStore)).to.deep.equal([]);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('writes nothing to a remote without a token, and refuses a token file others can read', async () => {
     const loose = await fairpod('remote', 'add', 'open', remote.url, '--token-file', await tokenFile(0o644));
     expect(loose.code).to.not.equal(0);

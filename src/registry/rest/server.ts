@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry, RowId } from '../registry.js';
+import { registerDataFiles } from './dataFiles.js';
 import { HttpError, rowUrl } from './httpError.js';
 import { listPage } from './listing.js';
 import { provReport } from './provReport.js';
@@ -47,11 +48,21 @@ async function getOne(
   return (await serializeRows(registry, spec, [row], base))[0]!;
 }
 
+/** What a served registry offers beyond its tables. */
+export interface RegistryAppOptions {
+  /** A directory served at `/data/`: anyone reads, writers with a token PUT files (write-once, SHA-1 checked). */
+  dataStore?: string;
+}
+
 /**
- * The registry's REST API as a fastify app (not yet listening), in the FAIR data registry's wire format.
+ * The registry's REST API as a fastify app (not yet listening), in the FAIR data registry's wire format,
+ * and with `dataStore` its files at `/data/` (see `registerDataFiles`).
  * The logger is off: requests carry tokens, and nothing of them may reach a log.
  */
-export async function buildRegistryApp(registry: Registry): Promise<FastifyInstance> {
+export async function buildRegistryApp(
+  registry: Registry,
+  options: RegistryAppOptions = {},
+): Promise<FastifyInstance> {
   await migrateRest(registry);
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
 
@@ -76,6 +87,8 @@ export async function buildRegistryApp(registry: Registry): Promise<FastifyInsta
     await authenticate(registry, request);
     return provReport(registry, parseId(request.params.id), baseUrl(request));
   });
+
+  if (options.dataStore) await registerDataFiles(app, options.dataStore, (r) => requireUser(registry, r));
 
   for (const spec of REST_TABLES.values()) {
     const listUrl = `/api/${spec.name}/`;
@@ -125,9 +138,9 @@ export interface RunningRegistryServer {
 /** Builds the app and listens on `host:port` (port 0: any free port). Closing stops the server, not the registry. */
 export async function startRegistryServer(
   registry: Registry,
-  options: { host?: string; port?: number } = {},
+  options: { host?: string; port?: number } & RegistryAppOptions = {},
 ): Promise<RunningRegistryServer> {
-  const app = await buildRegistryApp(registry);
+  const app = await buildRegistryApp(registry, { dataStore: options.dataStore });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();

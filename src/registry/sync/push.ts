@@ -1,14 +1,14 @@
 import PQueue from 'p-queue';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FairpodError } from '../../core/errors.js';
-import { hashFile } from '../../store/hashing.js';
+import { HashMismatchError } from '../../store/errors.js';
 import type { RegistryClient } from '../client/client.js';
+import { storeRootUrlOf } from '../codeRun.js';
 import type { Project } from '../project.js';
 import { localOrUrl } from '../queries.js';
 import { isoNow, type RowId } from '../registry.js';
+import { openDataStore, type RemoteDataStore } from './dataStores.js';
 
 /** Requests in flight while pushing a run's inputs and outputs. */
 const PUSH_CONCURRENCY = 8;
@@ -22,10 +22,13 @@ export interface PushEntity {
 /** How a push stores files. */
 export interface PushOptions {
   /**
-   * A writable directory of the remote (`file://` URL): files under local roots are copied there and
-   * registered under it; without one, storage locations keep their local roots.
+   * The remote's data store: a writable directory (`file://` URL) or an HTTP root taking PUT uploads
+   * (`fairpod registry serve --data-store`). Files under local roots are uploaded there and registered
+   * under it; without one, storage locations keep their local roots.
    */
   dataStore?: string;
+  /** The token for uploads to an HTTP data store (the registry client's own). */
+  token?: string;
 }
 
 /** What a push did. */
@@ -48,12 +51,15 @@ export class RegistryPusher {
   /** `table:localId` → the row's URL on the remote. */
   private readonly sent = new Map<string, Promise<string>>();
   private readonly report: PushReport = { rows: 0, filesUploaded: 0, bytesUploaded: 0 };
+  private readonly dataStore?: RemoteDataStore;
 
   constructor(
     private readonly project: Project,
     private readonly client: RegistryClient,
-    private readonly options: PushOptions = {},
-  ) {}
+    options: PushOptions = {},
+  ) {
+    if (options.dataStore) this.dataStore = openDataStore(options.dataStore, { token: options.token });
+  }
 
   /** Pushes the entities in order and returns what was done. */
   async push(entities: PushEntity[]): Promise<PushReport> {
@@ -106,18 +112,19 @@ export class RegistryPusher {
       const l = await this.row('storage_location', id);
       const root = await this.row('storage_root', Number(l.storage_root_id));
       const body = { path: l.path, hash: l.hash, public: Boolean(l.public) };
-      const dataStore = this.options.dataStore;
+      const dataStore = this.dataStore;
       if (dataStore && String(root.root).startsWith('file:')) {
+        const remotePath = this.remotePath(String(root.root), String(l.path), String(l.hash));
         await this.upload(
-          localOrUrl(String(root.root), String(l.path)),
           dataStore,
-          String(l.path),
+          localOrUrl(String(root.root), String(l.path)),
+          remotePath,
           String(l.hash),
         );
         const remoteRoot = await this.once('data_store', 0, () =>
-          this.postOrGet('storage_root', { root: dataStore, local: true }),
+          this.postOrGet('storage_root', { root: dataStore.root, local: dataStore.local }),
         );
-        return this.postOrGet('storage_location', { ...body, storage_root: remoteRoot });
+        return this.postOrGet('storage_location', { ...body, path: remotePath, storage_root: remoteRoot });
       }
       return this.postOrGet('storage_location', {
         ...body,
@@ -126,39 +133,37 @@ export class RegistryPusher {
     });
   }
 
-  /** Copies a file into the remote data store (temp name, then rename, read-only); one already there must match. */
-  private async upload(source: string, dataStore: string, relPath: string, sha1: string): Promise<void> {
-    const root = fileURLToPath(dataStore);
-    const target = path.resolve(root, relPath);
-    if (!target.startsWith(root)) {
-      throw new FairpodError(`storage path ${relPath} escapes the data store ${dataStore}`, {
-        hint: 'the local registry holds a bad storage_location path; check it with `fairpod info`',
+  /**
+   * A file's path in the remote data store: store paths (`namespace/name/<sha1>.<ext>`) as they are, other
+   * files under `files/<sha1>/<name>`, so that two runs writing the same local path never collide there.
+   */
+  private remotePath(root: string, relPath: string, sha1: string): string {
+    if (root === storeRootUrlOf(this.project.store)) return relPath;
+    return `files/${sha1}/${path.basename(relPath)}`;
+  }
+
+  /** Uploads a local file into the remote data store; its content must still match its registered hash. */
+  private async upload(store: RemoteDataStore, source: string, relPath: string, sha1: string): Promise<void> {
+    const stat = await fs.stat(source).catch(() => undefined);
+    if (!stat) {
+      throw new FairpodError(`${source} is missing: it cannot be pushed`, {
+        hint: 'the file was removed after it was recorded; `fairpod store verify` lists such files',
       });
     }
-    const existing = await hashFile(target).catch(() => undefined);
-    if (existing) {
-      if (existing.digests.sha1 === sha1) return;
-      throw new FairpodError(`${target} exists in the data store with other content`, {
-        hint: 'files in a data store are write-once; remove the stray file if it is not registered',
-      });
-    }
-    const { digests, size } = await hashFile(source);
-    if (digests.sha1 !== sha1) {
-      throw new FairpodError(`${source} does not match its registered hash ${sha1}`, {
-        hint: 'the local file was changed after it was recorded: `fairpod store verify` lists such files',
-      });
-    }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      await fs.copyFile(source, tmp);
-      await fs.chmod(tmp, 0o444);
-      await fs.rename(tmp, target);
-    } finally {
-      await fs.rm(tmp, { force: true });
+      if (await store.upload(source, relPath, sha1, stat.size)) {
+        this.report.filesUploaded++;
+        this.report.bytesUploaded += stat.size;
+      }
+    } catch (err) {
+      if (err instanceof HashMismatchError) {
+        throw new FairpodError(`${source} does not match its registered hash ${sha1}`, {
+          cause: err,
+          hint: 'the local file was changed after it was recorded: `fairpod store verify` lists such files',
+        });
+      }
+      throw err;
     }
-    this.report.filesUploaded++;
-    this.report.bytesUploaded += size;
   }
 
   private fileType(id: RowId): Promise<string> {

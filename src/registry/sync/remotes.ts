@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { FairpodError, ValidationError } from '../../core/errors.js';
 import { checkUrl } from '../../fetch/urls.js';
@@ -15,7 +15,10 @@ export interface Remote {
   url: string;
   /** Absolute path of a mode-600 file holding the token for writes. */
   token_file?: string;
-  /** A writable directory (`file://` URL) the remote registry serves files from; pushed files are copied there. */
+  /**
+   * Where pushed files go: a writable directory (`file://` URL) the remote serves files from, or an HTTP
+   * root taking PUT uploads (`fairpod registry serve --data-store DIR` serves one at `/data/`).
+   */
   data_store?: string;
 }
 
@@ -76,21 +79,26 @@ export async function addRemote(
     remote.token_file = path.resolve(options.tokenFile);
     await loadRegistryToken({ file: remote.token_file, env: {} });
   }
-  if (options.dataStore) {
-    const dir = options.dataStore.startsWith('file:')
-      ? new URL(options.dataStore).pathname
-      : path.resolve(options.dataStore);
-    const stat = await fs.stat(dir).catch(() => undefined);
-    if (!stat?.isDirectory()) {
-      throw new ValidationError(`data store ${dir} is not a directory`, {
-        location: { key: '--data-store' },
-        hint: 'create the directory the remote registry serves files from, then add the remote again',
-      });
-    }
-    remote.data_store = pathToFileURL(dir + path.sep).href;
-  }
+  if (options.dataStore) remote.data_store = await dataStoreUrl(options.dataStore);
   await saveRemotes(fairpodDir, { ...remotes, [name]: remote });
   return remote;
+}
+
+/** `--data-store` as a URL: an http(s) root taking PUT uploads, or an existing directory as `file://`. */
+async function dataStoreUrl(value: string): Promise<string> {
+  if (/^https?:\/\//i.test(value)) {
+    checkUrl(value, { key: '--data-store' });
+    return value.endsWith('/') ? value : `${value}/`;
+  }
+  const dir = value.startsWith('file:') ? fileURLToPath(value) : path.resolve(value);
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (!stat?.isDirectory()) {
+    throw new ValidationError(`data store ${dir} is not a directory`, {
+      location: { key: '--data-store' },
+      hint: 'create the directory the remote registry serves files from, or give its http(s) /data/ URL',
+    });
+  }
+  return pathToFileURL(dir + path.sep).href;
 }
 
 /** Removes a remote; an unknown name is an error. */
