@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fs from 'node:fs/promises';
 import { createContainer, resolveDataSource, findPlugin } from '../container.js';
 import { loadPodSettings } from '../settings/podSettings.js';
@@ -116,7 +117,8 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
     }
     if (record) {
       const preprocessed = new Set(pod.varlist.map((v) => v.outputPath));
-      for (const file of result.outputs) if (!preprocessed.has(file)) await record.write(file);
+      const podWork = path.join(request.workDir, pod.name);
+      for (const file of result.outputs) if (!preprocessed.has(file)) await record.writeResult(file, podWork);
       await record.finish(result.exitCode === 0);
     }
   }

@@ -6,7 +6,10 @@ export interface PodRunRecord {
   /** The code run's id (SHA-1 of its configuration and start time). */
   readonly runId: string;
   read(file: string): Promise<void>;
+  /** A file fairpod wrote for the POD (a preprocessed variable). */
   write(file: string): Promise<void>;
+  /** A file the POD produced under `podWork`: a result, registered as a data product. */
+  writeResult(file: string, podWork: string): Promise<void>;
   finish(succeeded: boolean): Promise<void>;
 }
 

@@ -248,8 +248,35 @@ const fairSchema: Migration = {
   },
 };
 
+/**
+ * fairpod: the remotes each staged entity has been pushed to, so that pushing to a second remote does not
+ * make the first one's push look undone (`fairpod_staging.remote` keeps the latest, for `status`).
+ */
+const pushedPerRemote: Migration = {
+  name: '002_pushed_per_remote',
+  async up(knex) {
+    await knex.schema.createTable('fairpod_pushed', (t) => {
+      t.integer('staging_id').notNullable().references('id').inTable('fairpod_staging').onDelete('CASCADE');
+      t.string('remote', 1024).notNullable();
+      t.string('pushed_at', 32).notNullable();
+      t.primary(['staging_id', 'remote']);
+    });
+    await knex
+      .insert(
+        knex('fairpod_staging')
+          .where({ state: 'pushed' })
+          .whereNotNull('remote')
+          .select('id as staging_id', 'remote', 'updated_at as pushed_at'),
+      )
+      .into('fairpod_pushed');
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists('fairpod_pushed');
+  },
+};
+
 /** The migrations in order, served to knex from code (no directory scan, so they work from `dist/`). */
-export const MIGRATIONS: readonly Migration[] = [fairSchema];
+export const MIGRATIONS: readonly Migration[] = [fairSchema, pushedPerRemote];
 
 /** knex's migration source over `MIGRATIONS`. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

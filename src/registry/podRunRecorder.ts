@@ -4,12 +4,17 @@ import type { CaseSpec } from '../core/dataSource.js';
 import type { Pod } from '../core/pod.js';
 import type { PodRunRecord, RunProvenance } from '../core/provenance.js';
 import { openCodeRun } from './codeRun.js';
+import { latestVersion } from './queries.js';
+import { bumpVersion } from './versions.js';
 import type { Project } from './project.js';
 
 /**
  * Records each POD run of `fairpod run` as a code run in a project's registry: the configuration (case, data
  * manager, POD settings) as `model_config`, the POD's driver as `submission_script`, the POD's directory as the
  * code repository, the fetched files as inputs and the preprocessed files and the POD's outputs as outputs.
+ * Each file the POD produced is copied into the store and registered as a data product,
+ * `<POD>/<CASE>/<path below the POD's work dir>`, one PATCH version up from its latest (0.0.1 first): a
+ * result keeps its hash when the next run overwrites the work dir, and `fairpod pull` can name it.
  */
 export class ProjectRunProvenance implements RunProvenance {
   constructor(private readonly project: Project) {}
@@ -30,6 +35,16 @@ export class ProjectRunProvenance implements RunProvenance {
       runId: recorder.runId,
       read: (file) => recorder.recordRead(file),
       write: (file) => recorder.recordWrite(file),
+      writeResult: async (file, podWork) => {
+        const rel = path.relative(podWork, file).split(path.sep);
+        // A hidden file has no place in the store's layout: it is recorded where it is, as a plain output.
+        if (rel.some((segment) => segment.startsWith('.'))) return recorder.recordWrite(file);
+        const name = [pod.name, caseSpec.name, ...rel].join('/');
+        const { namespace } = this.project.settings;
+        const version = bumpVersion(await latestVersion(this.project.registry, namespace, name), 'PATCH');
+        const stored = await this.project.store.add(file, { namespace, name });
+        await recorder.recordWrite(stored, { dataProduct: { namespace, name, version } });
+      },
       finish: (succeeded) => recorder.finish(succeeded ? 'succeeded' : 'failed'),
     };
   }

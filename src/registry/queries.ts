@@ -187,7 +187,8 @@ export async function describeComponents(
     .whereIn(byObject ? 'o.id' : 'c.id', ids)
     .andWhere((q) => (byObject ? q.where('c.whole_object', true) : q))
     .select('c.id as componentId', 'o.id as objectId', 'sr.root', 's.path', 's.hash')
-    .orderBy('s.path')) as Array<{
+    // By content, then uuid: the same order in every registry holding these rows, whatever their paths.
+    .orderBy([{ column: 's.hash' }, { column: 'o.uuid' }, { column: 'c.name' }])) as Array<{
     componentId: RowId;
     objectId: RowId;
     root: string | null;

@@ -147,13 +147,17 @@ describe('fairpod run and plan on the demo dataset', function () {
       const runs = log.stdout.trim().split('\n');
       expect(runs).to.have.length(2);
       expect(runs[0], log.stdout).to.match(
-        /succeeded +2 in, 2 out +fairpod run: POD demo_plev, case DEMO 1985-1989/,
+        /succeeded +2 in, 3 out +fairpod run: POD demo_plev, case DEMO 1985-1989/,
       );
       expect(runs[1]).to.match(
         /succeeded +3 in, 4 out +fairpod run: POD demo_alternate, case DEMO 1985-1989/,
       );
       const info = await fairpod('info', runs[0]!.split(' ')[0]!);
       expect(info.stdout).to.include(path.join(dir, 'work', 'demo_plev', 'mon', 'DEMO.u850.mon.nc'));
+      // What the POD produced is in the store, each file a data product of the POD and case.
+      expect(info.stdout).to.match(
+        /\.fairpod\/store\/\S+ +sha1 [0-9a-f]{40} +\(\S+:demo_plev\/DEMO\/output\/summary\.txt@0\.0\.1\)/,
+      );
       expect(info.stdout).to.match(
         /ua850_Amon_DEMO-ESM1_historical_r1i1p1f1_gn_198501-198912\.nc +sha1 [0-9a-f]{40}/,
       );

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { computeRunId, openCodeRun } from '../../src/registry/codeRun.js';
-import { FAIR_TABLES } from '../../src/registry/migrations.js';
+import { FAIR_TABLES, MIGRATIONS } from '../../src/registry/migrations.js';
 import { Registry } from '../../src/registry/registry.js';
 import { ContentStore } from '../../src/store/contentStore.js';
 import { describeOnBackends } from './backends.js';
@@ -32,7 +32,7 @@ describeOnBackends('Registry and code runs', (locations) => {
     const [{ n }] = (await registry.knex('knex_migrations').count({ n: '*' })) as Array<{
       n: number | string;
     }>;
-    expect(Number(n)).to.equal(1);
+    expect(Number(n)).to.equal(MIGRATIONS.length);
   });
 
   it('enforces FAIR uniqueness: one data product per namespace + name + version', async () => {

@@ -97,7 +97,7 @@ interface PlannedRow {
 /**
  * Copies data products from a remote registry into a project: first gathers every row they need (namespace,
  * object with its storage location and root, file type, authors and components, the code runs that wrote
- * them with the objects those runs read, configured and ran, up their lineage), each after those it refers
+ * them with the objects those runs read, wrote, configured and ran, up their lineage), each after those it refers
  * to; then fetches the data products' files into the local store, verified against their registered SHA-1;
  * then writes the rows in one transaction, matched by their unique keys (uuids kept), so pulling again adds
  * nothing. Rows keep the remote's storage locations: the registry says where a file lives, the store caches it.
@@ -195,6 +195,10 @@ export class RegistryPuller {
     for (const input of (run.inputs as string[] | undefined) ?? [])
       await this.visitObject((await this.get(input)).object as string);
     this.plan.push({ table: 'code_run', resource: run });
+    // Every output too (rows only; files are fetched for the requested data products): the run then reads
+    // the same here as on the remote, and its links are written after all of them.
+    for (const output of (run.outputs as string[] | undefined) ?? [])
+      await this.visitObject((await this.get(output)).object as string);
   }
 
   /** Copies (file:// roots) or downloads (http(s) roots) a data product's file into the store, checking its SHA-1. */

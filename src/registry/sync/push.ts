@@ -107,13 +107,14 @@ export class RegistryPusher {
     });
   }
 
-  private storageLocation(id: RowId): Promise<string> {
+  /** A storage location; `isFile` false for one naming a commit of a code repository, which is never uploaded. */
+  private storageLocation(id: RowId, isFile = true): Promise<string> {
     return this.once('storage_location', id, async () => {
       const l = await this.row('storage_location', id);
       const root = await this.row('storage_root', Number(l.storage_root_id));
       const body = { path: l.path, hash: l.hash, public: Boolean(l.public) };
       const dataStore = this.dataStore;
-      if (dataStore && String(root.root).startsWith('file:')) {
+      if (dataStore && isFile && String(root.root).startsWith('file:')) {
         const remotePath = this.remotePath(String(root.root), String(l.path), String(l.hash));
         await this.upload(
           dataStore,
@@ -188,7 +189,7 @@ export class RegistryPusher {
   }
 
   /** An object, its components and the data products naming it. */
-  private object(id: RowId): Promise<string> {
+  private object(id: RowId, isFile = true): Promise<string> {
     return this.once('object', id, async () => {
       const knex = this.project.registry.knex;
       const o = await this.row('object', id);
@@ -197,7 +198,7 @@ export class RegistryPusher {
       for (const a of authorIds) authors.push(await this.author(a));
       const url = await this.postOrGet('object', {
         description: o.description,
-        storage_location: await this.optional(o.storage_location_id, (l) => this.storageLocation(l)),
+        storage_location: await this.optional(o.storage_location_id, (l) => this.storageLocation(l, isFile)),
         file_type: await this.optional(o.file_type_id, (f) => this.fileType(f)),
         uuid: o.uuid,
         authors,
@@ -270,7 +271,7 @@ export class RegistryPusher {
         description: r.description,
         model_config: await object(r.model_config_id),
         submission_script: await object(r.submission_script_id),
-        code_repo: await object(r.code_repo_id),
+        code_repo: await this.optional(r.code_repo_id, (x) => this.object(x, false)),
         uuid: r.uuid,
         inputs: await links('code_run_inputs'),
         outputs: await links('code_run_outputs'),
@@ -284,25 +285,32 @@ export class RegistryPusher {
   }
 }
 
-/** The staged and committed entities not yet pushed to `remoteUrl`, in the order they were staged. */
+/** The staged, committed and pushed entities not yet pushed to `remoteUrl`, in the order they were staged. */
 export async function entitiesToPush(project: Project, remoteUrl: string): Promise<PushEntity[]> {
-  const rows = (await project.registry
-    .knex('fairpod_staging')
-    .whereIn('state', ['staged', 'committed'])
-    .orWhere((q) => q.where({ state: 'pushed' }).whereNot({ remote: remoteUrl }))
-    .orderBy('id')
-    .select('entity', 'entity_id')) as Array<{ entity: string; entity_id: RowId }>;
+  const knex = project.registry.knex;
+  const rows = (await knex('fairpod_staging as s')
+    .whereIn('s.state', ['staged', 'committed', 'pushed'])
+    .whereNotExists(knex('fairpod_pushed as p').whereRaw('p.staging_id = s.id').where('p.remote', remoteUrl))
+    .orderBy('s.id')
+    .select('s.entity', 's.entity_id')) as Array<{ entity: string; entity_id: RowId }>;
   return rows.map((r) => ({ entity: r.entity as PushEntity['entity'], id: r.entity_id }));
 }
 
-/** Records that the entities are on `remoteUrl`. */
+/** Records that the entities are on `remoteUrl` (as well as on any remote they were pushed to before). */
 export async function markPushed(project: Project, entities: PushEntity[], remoteUrl: string): Promise<void> {
   const r = project.registry;
   await r.write(async (trx) => {
+    const now = isoNow();
     for (const e of entities) {
+      const where = { entity: e.entity, entity_id: e.id };
       await trx('fairpod_staging')
-        .where({ entity: e.entity, entity_id: e.id })
-        .update({ state: 'pushed', remote: remoteUrl, updated_at: isoNow() });
+        .where(where)
+        .update({ state: 'pushed', remote: remoteUrl, updated_at: now });
+      const staging = (await trx('fairpod_staging').where(where).first('id')) as { id: RowId };
+      await trx('fairpod_pushed')
+        .insert({ staging_id: staging.id, remote: remoteUrl, pushed_at: now })
+        .onConflict(['staging_id', 'remote'])
+        .ignore();
     }
   });
 }
