@@ -1,7 +1,7 @@
 /**
  * Pushes a run with 1,000 outputs (each its own file and data product) with `RegistryPusher` to
- * `fairpod registry serve` on 127.0.0.1, files copied into a directory data store (the issue's
- * bound: under 10 s), against the peer: a plain Python client (urllib + json, one POST per row as FAIR's
+ * `fairpod registry serve` on 127.0.0.1, files copied into a directory data store, and again to a server
+ * taking the files by HTTP PUT at /data/ (the issue's bound for both: under 10 s), against the peer: a plain Python client (urllib + json, one POST per row as FAIR's
  * Python pipeline API does) posting the same rows (storage locations, objects, components, data products,
  * the run with its outputs) to a second fresh server of the same kind, without copying files.
  *
@@ -21,6 +21,7 @@ import { openCodeRun } from '../src/registry/codeRun.js';
 import { Project } from '../src/registry/project.js';
 import { Registry } from '../src/registry/registry.js';
 import { createToken } from '../src/registry/rest/tokens.js';
+import { RegistryPuller } from '../src/registry/sync/pull.js';
 import { RegistryPusher } from '../src/registry/sync/push.js';
 
 const N = 1_000;
@@ -54,6 +55,7 @@ async function recordRun(dir: string): Promise<{ project: Project; runRowId: num
 async function serveFresh(
   dir: string,
   pgUrl?: string,
+  extraArgs: string[] = [],
 ): Promise<{ url: string; token: string; stop(): Promise<void> }> {
   let file = path.join(dir, 'registry.db');
   const schema = `bench_${path.basename(dir).replace(/\W/g, '_').toLowerCase()}`;
@@ -65,7 +67,7 @@ async function serveFresh(
   const registry = await Registry.open(file);
   const token = await createToken(registry, 'bench');
   await registry.close();
-  const { url, child } = await serveRegistry(file);
+  const { url, child } = await serveRegistry(file, extraArgs);
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
     if (!pgUrl) return;
@@ -112,7 +114,12 @@ async function main(pgUrl?: string): Promise<void> {
       const ours = await serveFresh(await fs.mkdtemp(path.join(dir, 'ours-')), pgUrl);
       const peerServer = await serveFresh(await fs.mkdtemp(path.join(dir, 'peer-')), pgUrl);
       const concurrent = await serveFresh(await fs.mkdtemp(path.join(dir, 'conc-')), pgUrl);
-      servers.push(ours, peerServer, concurrent);
+      const httpStoreDir = await fs.mkdtemp(path.join(dir, 'http-data-'));
+      const withHttpStore = await serveFresh(await fs.mkdtemp(path.join(dir, 'http-')), pgUrl, [
+        '--data-store',
+        httpStoreDir,
+      ]);
+      servers.push(ours, peerServer, concurrent, withHttpStore);
       const dataStore = path.join(dir, 'remote-data');
       await fs.mkdir(dataStore);
       const client = new RegistryClient(ours.url, { token: ours.token });
@@ -152,11 +159,37 @@ async function main(pgUrl?: string): Promise<void> {
       );
       await concurrentPusher.push([{ entity: 'code_run', id: runRowId }]);
       const secondsConcurrent = (performance.now() - t3) / 1000;
+      // The same push with every file sent by HTTP PUT to the server's own data store.
+      const t4 = performance.now();
+      const httpReport = await new RegistryPusher(
+        project,
+        new RegistryClient(withHttpStore.url, { token: withHttpStore.token }),
+        { dataStore: `${withHttpStore.url}/data/`, token: withHttpStore.token },
+      ).push([{ entity: 'code_run', id: runRowId }]);
+      const secondsHttp = (performance.now() - t4) / 1000;
+      // Pulling one of the outputs into a fresh project copies the whole run (every output row, one file).
+      const puller = await Project.init(path.join(dir, 'puller'), { user: 'bench2', namespace: 'bench2' });
+      let pullReport;
+      const t5 = performance.now();
+      try {
+        const wanted = [];
+        for await (const d of client.list('data_product', { name: 'bench/out0' })) wanted.push(d);
+        pullReport = await new RegistryPuller(puller, client).pull(wanted);
+      } finally {
+        await puller.close();
+      }
+      const secondsPull = (performance.now() - t5) / 1000;
       console.log(
         `fairpod push              ${seconds.toFixed(2)} s: ${report.rows} rows, ${report.filesUploaded} files (bound: 10 s) ${seconds < 10 ? 'OK' : 'OVER'}`,
       );
       console.log(
         `fairpod push again        ${secondsAgain.toFixed(2)} s: ${again.rows} rows re-sent, ${again.filesUploaded} files`,
+      );
+      console.log(
+        `push, files by HTTP PUT   ${secondsHttp.toFixed(2)} s: ${httpReport.rows} rows, ${httpReport.filesUploaded} files (bound: 10 s) ${secondsHttp < 10 ? 'OK' : 'OVER'}`,
+      );
+      console.log(
+        `pull one output           ${secondsPull.toFixed(2)} s: ${pullReport.rowsAdded} rows, ${pullReport.filesFetched} file (the whole run's rows)`,
       );
       console.log(
         `8 lanes of data products  ${secondsConcurrent.toFixed(2)} s, then the run (same rows and files)`,

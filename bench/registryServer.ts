@@ -2,10 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
 
-/** `fairpod registry serve --db FILE` on a free port of 127.0.0.1, in its own process, for the registry benchmarks. */
-export async function serveRegistry(db: string): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * `fairpod registry serve --db FILE [ARGS]` on a free port of 127.0.0.1, in its own process, for the registry
+ * benchmarks.
+ */
+export async function serveRegistry(
+  db: string,
+  extraArgs: string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
   const main = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'registry', 'serve', '--db', db, '--port', '0'], {
+  const args = [main, 'registry', 'serve', '--db', db, '--port', '0', ...extraArgs];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -104,12 +104,12 @@ export async function buildRegistryApp(
     });
     app.post(listUrl, async (request, reply) => {
       const user = await requireUser(registry, request);
-      const id = await createRow(registry, spec, request.body, user);
+      const row = await createRow(registry, spec, request.body, user);
       const base = baseUrl(request);
       return reply
         .code(201)
-        .header('location', rowUrl(base, spec.name, id))
-        .send(await getOne(registry, spec, id, base));
+        .header('location', rowUrl(base, spec.name, Number(row.id)))
+        .send((await serializeRows(registry, spec, [row], base))[0]);
     });
     app.patch<{ Params: { id: string } }>(itemUrl, async (request, reply) => {
       const user = await requireUser(registry, request);

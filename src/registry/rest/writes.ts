@@ -99,15 +99,36 @@ function parseBody(spec: TableSpec, body: unknown, partial: boolean): ParsedBody
   return parsed;
 }
 
+/** Rows per INSERT of a many-to-many field (a code run's inputs or outputs can number thousands). */
+const LINK_ROWS_PER_INSERT = 400;
+
 /** 400 for relations that name rows which do not exist (instead of a foreign-key failure deep in the database). */
 async function checkReferences(trx: Knex.Transaction, parsed: ParsedBody): Promise<void> {
+  const byTable = new Map<string, Set<RowId>>();
+  for (const ref of parsed.references) {
+    let ids = byTable.get(ref.table);
+    if (!ids) byTable.set(ref.table, (ids = new Set()));
+    ids.add(ref.id);
+  }
+  const missing = new Set<string>();
+  // One query per table named, not per relation: a code run refers to thousands of components.
+  for (const [table, ids] of byTable) {
+    const found = new Set<number>();
+    const all = [...ids];
+    for (let i = 0; i < all.length; i += LINK_ROWS_PER_INSERT) {
+      const part = all.slice(i, i + LINK_ROWS_PER_INSERT);
+      for (const id of (await trx(table).whereIn('id', part).pluck('id')) as number[]) found.add(Number(id));
+    }
+    for (const id of ids) if (!found.has(id)) missing.add(`${table}:${id}`);
+  }
+  if (!missing.size) return;
   const errors: Record<string, string[]> = {};
   for (const ref of parsed.references) {
-    if (!(await trx(ref.table).where({ id: ref.id }).first('id'))) {
+    if (missing.has(`${ref.table}:${ref.id}`)) {
       (errors[ref.field] ??= []).push(`Invalid hyperlink - Object does not exist (${ref.table} ${ref.id}).`);
     }
   }
-  if (Object.keys(errors).length) throw HttpError.fields(errors);
+  throw HttpError.fields(errors);
 }
 
 /** True for a unique-constraint violation on either backend. */
@@ -116,13 +137,16 @@ function isUniqueViolation(err: unknown): boolean {
   return e.code === '23505' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
 }
 
-/** Rows per INSERT of a many-to-many field (a code run's inputs or outputs can number thousands). */
-const LINK_ROWS_PER_INSERT = 400;
-
-async function writeLinks(trx: Knex.Transaction, id: RowId, many: Map<FieldSpec, RowId[]>): Promise<void> {
+/** Sets the many-to-many fields given; `created`: the row is new, so it has no links to replace yet. */
+async function writeLinks(
+  trx: Knex.Transaction,
+  id: RowId,
+  many: Map<FieldSpec, RowId[]>,
+  created: boolean,
+): Promise<void> {
   for (const [field, ids] of many) {
     const { table, self, other } = field.link!;
-    await trx(table).where(self, id).delete();
+    if (!created) await trx(table).where(self, id).delete();
     const unique = [...new Set(ids)];
     // In chunks: SQLite refuses one INSERT of more than 500 rows ("too many terms in compound SELECT").
     for (let i = 0; i < unique.length; i += LINK_ROWS_PER_INSERT) {
@@ -145,13 +169,24 @@ async function guarded<T>(registry: Registry, fn: (trx: Knex.Transaction) => Pro
   }
 }
 
-/** Inserts one resource from a POST body; returns its id. Server-side fields (uuid, run id, last_updated, updated_by) are filled. */
+/** True for a foreign-key violation on either backend. */
+function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === '23503' || (e.code === 'SQLITE_CONSTRAINT' && /FOREIGN KEY/.test(e.message ?? ''));
+}
+
+/**
+ * Inserts one resource from a POST body and returns the stored row. Server-side fields (uuid, run id,
+ * last_updated, updated_by) are filled. A row without many-to-many values is one INSERT ... RETURNING (atomic
+ * on its own; its relations are checked by the database, and only a violation is looked into for the
+ * per-field 400); rows with links are written in a transaction with the relations checked first.
+ */
 export async function createRow(
   registry: Registry,
   spec: TableSpec,
   body: unknown,
   userId: RowId,
-): Promise<RowId> {
+): Promise<Record<string, unknown>> {
   const parsed = parseBody(spec, body, false);
   for (const field of spec.fields) {
     if (!field.generated || parsed.columns[field.column!] !== undefined) continue;
@@ -161,12 +196,28 @@ export async function createRow(
     parsed.columns.run_id = createHash('sha1').update(String(parsed.columns.uuid)).digest('hex');
   }
   if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
-  return guarded(registry, async (trx) => {
+  const hasLinks = [...parsed.many.values()].some((ids) => ids.length > 0);
+  if (!hasLinks) {
+    try {
+      const [row] = (await registry.knex(spec.name).insert(parsed.columns).returning('*')) as Array<
+        Record<string, unknown>
+      >;
+      return row!;
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new HttpError(409, { detail: 'A resource with these unique fields already exists.' });
+      }
+      if (isForeignKeyViolation(err)) await registry.knex.transaction((trx) => checkReferences(trx, parsed));
+      throw err;
+    }
+  }
+  const id = await guarded(registry, async (trx) => {
     await checkReferences(trx, parsed);
     const id = await registry.insert(trx, spec.name, parsed.columns);
-    await writeLinks(trx, id, parsed.many);
+    await writeLinks(trx, id, parsed.many, true);
     return id;
   });
+  return (await registry.knex(spec.name).where({ id }).first()) as Record<string, unknown>;
 }
 
 /** Updates the fields a PATCH body gives; 404 when the row does not exist. */
@@ -183,6 +234,6 @@ export async function patchRow(
     if (!(await trx(spec.name).where({ id }).first('id'))) throw new HttpError(404, { detail: 'Not found.' });
     await checkReferences(trx, parsed);
     if (Object.keys(parsed.columns).length) await trx(spec.name).where({ id }).update(parsed.columns);
-    await writeLinks(trx, id, parsed.many);
+    await writeLinks(trx, id, parsed.many, false);
   });
 }

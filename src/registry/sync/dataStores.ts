@@ -25,14 +25,20 @@ class DirectoryDataStore implements RemoteDataStore {
   }
 }
 
+/**
+ * Files from this size on are looked for (HEAD) before they are sent; smaller ones are sent at once (the
+ * server answers 200 for content it has), as a HEAD would cost about as much as the upload.
+ */
+const HEAD_FIRST_BYTES = 1 << 20;
+
 /** Attempts of one PUT: a stream body cannot be replayed by got, so 5xx and connection failures are retried here. */
 const PUT_ATTEMPTS = 4;
 
 /**
  * An HTTP data store that accepts `PUT <root><path>` with the token and an `X-Content-SHA1` header, as
  * `fairpod registry serve --data-store DIR` does at `/data/`: 201 when created, 200 when the same content
- * is there, 409 when other content is. A file the store already serves at that size is not sent again
- * (the paths pushed are content-addressed, and every reader checks the SHA-1 the registry holds).
+ * is there, 409 when other content is. A large file the store already serves at that size is not sent
+ * again (the paths pushed are content-addressed, and every reader checks the SHA-1 the registry holds).
  */
 class HttpDataStore implements RemoteDataStore {
   readonly local = false;
@@ -43,8 +49,10 @@ class HttpDataStore implements RemoteDataStore {
 
   async upload(file: string, relPath: string, sha1: string, size: number): Promise<boolean> {
     const url = this.root + relPath.split('/').map(encodeURIComponent).join('/');
-    const head = await got.head(url, { throwHttpErrors: false, retry: { limit: 2 } });
-    if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return false;
+    if (size >= HEAD_FIRST_BYTES) {
+      const head = await got.head(url, { throwHttpErrors: false, retry: { limit: 2 } });
+      if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return false;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await got.put(url, {

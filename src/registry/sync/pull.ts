@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
@@ -6,9 +7,13 @@ import { Downloader } from '../../fetch/downloader.js';
 import type { FairConfig } from '../../settings/fairConfig.js';
 import { formatKeyPath, type KeyPath } from '../../settings/locatedDocument.js';
 import type { Filters, RegistryClient, Resource } from '../client/client.js';
+import { FAIR_TABLES } from '../migrations.js';
 import type { Project } from '../project.js';
 import { isoNow, type RowId } from '../registry.js';
 import { compareVersions } from '../versions.js';
+
+/** Components of a run whose rows are gathered at once. */
+const PULL_CONCURRENCY = 8;
 
 /** What a pull did. */
 export interface PullReport {
@@ -117,6 +122,10 @@ export class RegistryPuller {
   /** Pulls the given remote data products (resources of the remote's `data_product` listing). */
   async pull(dataProducts: Resource[]): Promise<PullReport> {
     for (const d of dataProducts) await this.visitDataProduct(d.url);
+    // Rows were gathered by concurrent walks: put every row after the tables it refers to (stable, so a
+    // table's rows keep the order they were found in).
+    const rank = (table: string): number => (FAIR_TABLES as readonly string[]).indexOf(table);
+    this.plan.sort((a, b) => rank(a.table) - rank(b.table));
     for (const d of dataProducts) await this.fetchFile(d);
     await this.project.registry.write((trx) => this.writeRows(trx));
     return { ...this.report };
@@ -192,13 +201,14 @@ export class RegistryPuller {
     this.fetched.set(run.url, Promise.resolve(run));
     for (const field of ['model_config', 'submission_script', 'code_repo'])
       await this.visitObject(run[field] as string | null);
-    for (const input of (run.inputs as string[] | undefined) ?? [])
-      await this.visitObject((await this.get(input)).object as string);
     this.plan.push({ table: 'code_run', resource: run });
-    // Every output too (rows only; files are fetched for the requested data products): the run then reads
-    // the same here as on the remote, and its links are written after all of them.
-    for (const output of (run.outputs as string[] | undefined) ?? [])
-      await this.visitObject((await this.get(output)).object as string);
+    // Inputs, and every output too (rows only; files are fetched for the requested data products): the run
+    // then reads the same here as on the remote. Several at a time: a run may have thousands.
+    const queue = new PQueue({ concurrency: PULL_CONCURRENCY });
+    const components = [...((run.inputs as string[]) ?? []), ...((run.outputs as string[]) ?? [])];
+    await Promise.all(
+      components.map((c) => queue.add(async () => this.visitObject((await this.get(c)).object as string))),
+    );
   }
 
   /** Copies (file:// roots) or downloads (http(s) roots) a data product's file into the store, checking its SHA-1. */

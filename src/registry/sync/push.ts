@@ -10,6 +10,9 @@ import { localOrUrl } from '../queries.js';
 import { isoNow, type RowId } from '../registry.js';
 import { openDataStore, type RemoteDataStore } from './dataStores.js';
 
+/** Ids per bulk read of local rows (below SQLite's limit of bound variables). */
+const PRELOAD_CHUNK = 500;
+
 /** Requests in flight while pushing a run's inputs and outputs. */
 const PUSH_CONCURRENCY = 8;
 
@@ -52,6 +55,11 @@ export class RegistryPusher {
   private readonly sent = new Map<string, Promise<string>>();
   private readonly report: PushReport = { rows: 0, filesUploaded: 0, bytesUploaded: 0 };
   private readonly dataStore?: RemoteDataStore;
+  /** Local rows read ahead in bulk (`table:id`), and what the per-object queries would return. */
+  private readonly rows = new Map<string, Row>();
+  private readonly authorsOf = new Map<RowId, RowId[]>();
+  private readonly componentsOf = new Map<RowId, Row[]>();
+  private readonly productsOf = new Map<RowId, RowId[]>();
 
   constructor(
     private readonly project: Project,
@@ -81,7 +89,9 @@ export class RegistryPusher {
   }
 
   private async row(table: string, id: RowId): Promise<Row> {
-    const row = (await this.project.registry.knex(table).where({ id }).first()) as Row | undefined;
+    const row =
+      this.rows.get(`${table}:${id}`) ??
+      ((await this.project.registry.knex(table).where({ id }).first()) as Row | undefined);
     if (!row)
       throw new FairpodError(`${table} ${id} is missing from the local registry`, {
         hint: 'run `fairpod status`',
@@ -193,7 +203,9 @@ export class RegistryPusher {
     return this.once('object', id, async () => {
       const knex = this.project.registry.knex;
       const o = await this.row('object', id);
-      const authorIds = (await knex('object_authors').where({ object_id: id }).pluck('author_id')) as RowId[];
+      const authorIds =
+        this.authorsOf.get(id) ??
+        ((await knex('object_authors').where({ object_id: id }).pluck('author_id')) as RowId[]);
       const authors: string[] = [];
       for (const a of authorIds) authors.push(await this.author(a));
       const url = await this.postOrGet('object', {
@@ -203,7 +215,9 @@ export class RegistryPusher {
         uuid: o.uuid,
         authors,
       });
-      const components = (await knex('object_component').where({ object_id: id }).orderBy('id')) as Row[];
+      const components =
+        this.componentsOf.get(id) ??
+        ((await knex('object_component').where({ object_id: id }).orderBy('id')) as Row[]);
       for (const c of components) {
         this.sent.set(
           `object_component:${String(c.id)}`,
@@ -216,7 +230,9 @@ export class RegistryPusher {
         );
         await this.sent.get(`object_component:${String(c.id)}`);
       }
-      const products = (await knex('data_product').where({ object_id: id }).pluck('id')) as RowId[];
+      const products =
+        this.productsOf.get(id) ??
+        ((await knex('data_product').where({ object_id: id }).pluck('id')) as RowId[]);
       for (const p of products) await this.dataProductOf(p, url);
       return url;
     });
@@ -246,6 +262,58 @@ export class RegistryPusher {
     });
   }
 
+  /**
+   * Reads everything a run's inputs and outputs refer to in a few bulk queries (components, objects,
+   * locations, roots, file types, authors, data products, namespaces) instead of ten small ones per file.
+   */
+  private async preloadRun(runId: RowId): Promise<void> {
+    const knex = this.project.registry.knex;
+    const inChunks = async (table: string, column: string, ids: RowId[]): Promise<Row[]> => {
+      const out: Row[] = [];
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += PRELOAD_CHUNK) {
+        out.push(...((await knex(table).whereIn(column, unique.slice(i, i + PRELOAD_CHUNK))) as Row[]));
+      }
+      return out;
+    };
+    const keep = (table: string, rows: Row[]): Row[] => {
+      for (const r of rows) this.rows.set(`${table}:${Number(r.id)}`, r);
+      return rows;
+    };
+    const componentIds = [
+      ...((await knex('code_run_inputs')
+        .where({ code_run_id: runId })
+        .pluck('object_component_id')) as RowId[]),
+      ...((await knex('code_run_outputs')
+        .where({ code_run_id: runId })
+        .pluck('object_component_id')) as RowId[]),
+    ];
+    const linked = keep('object_component', await inChunks('object_component', 'id', componentIds));
+    const objectIds = [...new Set(linked.map((c) => Number(c.object_id)))];
+    const objects = keep('object', await inChunks('object', 'id', objectIds));
+    keep(
+      'storage_location',
+      await inChunks(
+        'storage_location',
+        'id',
+        objects.filter((o) => o.storage_location_id != null).map((o) => Number(o.storage_location_id)),
+      ),
+    );
+    for (const table of ['storage_root', 'file_type', 'namespace', 'author']) keep(table, await knex(table));
+    for (const id of objectIds) {
+      this.authorsOf.set(id, []);
+      this.componentsOf.set(id, []);
+      this.productsOf.set(id, []);
+    }
+    for (const a of await inChunks('object_authors', 'object_id', objectIds))
+      this.authorsOf.get(Number(a.object_id))!.push(Number(a.author_id));
+    const components = keep('object_component', await inChunks('object_component', 'object_id', objectIds));
+    for (const c of components.sort((x, y) => Number(x.id) - Number(y.id)))
+      this.componentsOf.get(Number(c.object_id))!.push(c);
+    for (const d of keep('data_product', await inChunks('data_product', 'object_id', objectIds)))
+      this.productsOf.get(Number(d.object_id))!.push(Number(d.id));
+  }
+
   private codeRun(id: RowId): Promise<string> {
     return this.once('code_run', id, async () => {
       const knex = this.project.registry.knex;
@@ -255,6 +323,7 @@ export class RegistryPusher {
           hint: 'only finished runs can be pushed',
         });
       }
+      await this.preloadRun(id);
       const links = async (table: string): Promise<string[]> => {
         const ids = (await knex(table)
           .where({ code_run_id: id })
