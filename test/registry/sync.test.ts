@@ -197,6 +197,54 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     }
   });
 
+  it('two runs that read different content at the same local path both push: data store paths are by hash', async () => {
+    const token = await tokenFile(0o600);
+    const add = await fairpod(
+      'remote',
+      'add',
+      'origin',
+      remote.url,
+      '--token-file',
+      token,
+      '--data-store',
+      dataStore,
+    );
+    expect(add.code, add.stderr).to.equal(0);
+    expect((await fairpod('push')).code).to.equal(0);
+    // The input changes in place, and a second run reads it.
+    const project = await Project.open(dir);
+    let second: string;
+    try {
+      const input = path.join(dir, 'input.nc');
+      await fs.writeFile(input, 'changed input bytes');
+      const run = await openCodeRun(project.registry, project.store, {
+        namespace: 'alice',
+        configContent: 'push test 2',
+        description: 'push test 2',
+      });
+      await run.recordRead(input);
+      await run.finish('succeeded');
+      second = run.runId;
+    } finally {
+      await project.close();
+    }
+    expect((await fairpod('add', second.slice(0, 12))).code).to.equal(0);
+    const push = await fairpod('push');
+    expect(push.code, push.stderr).to.equal(0);
+    const inputs = (await remote.registry
+      .knex('storage_location')
+      .where('path', 'like', 'files/%/input.nc')
+      .pluck('path')) as string[];
+    expect(inputs).to.have.length(2);
+    const contents = [];
+    for (const p of inputs) {
+      const content = await fs.readFile(path.join(dataStore, p), 'utf8');
+      expect(p).to.contain(createHash('sha1').update(content).digest('hex'));
+      contents.push(content);
+    }
+    expect(contents.sort()).to.deep.equal(['changed input bytes', 'input bytes']);
+  });
+
   it('an HTTP data store refuses an upload without a token, and the push fails naming it', async () => {
     const served = await serveFreshRegistry(locations, { dataStore });
     try {
