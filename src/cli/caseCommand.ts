@@ -72,10 +72,13 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
+      const pluginOptions = pluginOptionsFrom(caseOptions);
+      // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+      if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
       const report = await runCase({
         pods,
         dataManager: options.dataManager,
-        pluginOptions: pluginOptionsFrom(caseOptions),
+        pluginOptions,
         caseSpec: caseSpecFrom(options),
         workDir: workDirFrom(options),
         strict: options.strict,

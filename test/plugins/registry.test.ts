@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,5 +119,70 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
     expect(r.stdout + r.stderr)
       .to.match(/no facet "realm"/)
       .and.match(/source_id/);
+  });
+});
+
+describe('the registry data manager on a registry serving its files over HTTP (/data/)', function () {
+  const locations = new RegistryLocations('sqlite');
+  let dir: string;
+  let served: ServedRegistry;
+  let dataRoot: string;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-registry-http-'));
+    dataRoot = path.join(dir, 'data');
+    await writeDemoDataset(dataRoot, { chunks: [[1985, 1989]] });
+    served = await serveFreshRegistry(locations, { dataStore: dataRoot });
+    const products: SeedProduct[] = [];
+    for (const f of (await walk(dataRoot)).filter((x) => x.endsWith('.nc'))) {
+      const [, , source, experiment, member, table, variable, grid, version] = f.split('/');
+      products.push({
+        name: `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`,
+        version: version!,
+        path: f,
+        hash: createHash('sha1')
+          .update(await fs.readFile(path.join(dataRoot, f)))
+          .digest('hex'),
+      });
+    }
+    await seedDataProducts(new RegistryClient(served.url, { token: served.token }), {
+      root: `${served.url}/data/`,
+      namespace: 'esgf',
+      products,
+    });
+  });
+  after(async () => {
+    await served.close();
+    await locations.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('fairpod run downloads the chosen files into the store of the project it records in', async () => {
+    const project = path.join(dir, 'project');
+    const r = await fairpod(
+      'run',
+      'demo_plev',
+      '-m',
+      'registry',
+      '--registry-url',
+      `${served.url}/api/`,
+      '--case',
+      'DEMO',
+      '--firstyr',
+      '1985',
+      '--lastyr',
+      '1989',
+      '--work-dir',
+      path.join(dir, 'work'),
+      '--project',
+      project,
+      '--json',
+    );
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as RunReport;
+    const u850 = report.pods[0]!.variables.find((v) => v.name === 'u850')!;
+    expect(u850.files, JSON.stringify(u850)).to.have.length(1);
+    const stored = (await walk(path.join(project, '.fairpod', 'store'))).filter((f) => f.endsWith('.nc'));
+    expect(stored.some((f) => f.includes('ua850'))).to.equal(true, stored.join('\n'));
   });
 });
