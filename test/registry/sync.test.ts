@@ -245,6 +245,32 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     expect(contents.sort()).to.deep.equal(['changed input bytes', 'input bytes']);
   });
 
+  it('a file changed after it was recorded is refused by the HTTP data store, and the push names it', async () => {
+    const served = await serveFreshRegistry(locations, { dataStore });
+    try {
+      const project = await Project.open(dir);
+      try {
+        const [stored] = await project.store.findBySha1(outputSha1);
+        await fs.chmod(stored!.path, 0o644);
+        await fs.writeFile(stored!.path, 'tampered bytes');
+      } finally {
+        await project.close();
+      }
+      process.env[TOKEN_ENV] = served.token;
+      expect(
+        (await fairpod('remote', 'add', 'web', served.url, '--data-store', `${served.url}/data/`)).code,
+      ).to.equal(0);
+      const push = await fairpod('push', 'web');
+      expect(push.code).to.not.equal(0);
+      expect(push.stderr).to.match(new RegExp(`does not match its registered hash ${outputSha1}`));
+      expect(push.stderr).to.match(/fairpod store verify/);
+      const files = await fs.readdir(dataStore, { recursive: true, withFileTypes: true });
+      expect(files.filter((f) => f.isFile() && f.name.startsWith(outputSha1))).to.deep.equal([]);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('an HTTP data store refuses an upload without a token, and the push fails naming it', async () => {
     const served = await serveFreshRegistry(locations, { dataStore });
     try {

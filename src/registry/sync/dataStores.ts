@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import got, { HTTPError, RequestError } from 'got';
 import { FairpodError, ValidationError } from '../../core/errors.js';
+import { HashMismatchError } from '../../store/errors.js';
 import { writeOnceFile } from '../../store/writeOnceFile.js';
 
 /** Where a push puts files so that the remote registry's readers can fetch them. */
@@ -73,6 +74,16 @@ class HttpDataStore implements RemoteDataStore {
         if (retriable && attempt < PUT_ATTEMPTS) {
           await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
           continue;
+        }
+        const body = err instanceof HTTPError ? String(err.response.body ?? '') : '';
+        if (status === 400 && body.includes('X-Content-SHA1')) {
+          // The server hashed other bytes than those registered: the local file changed since.
+          throw new HashMismatchError({
+            path: file,
+            algorithm: 'sha1',
+            expected: sha1,
+            actual: '(other content)',
+          });
         }
         throw uploadError(url, err, status);
       }
