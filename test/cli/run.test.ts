@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { RunReport } from '../../src/core/report.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { fairpod } from '../support/cli.js';
+import { demoCase, fairpod } from '../support/cli.js';
 
 const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
 const MULTICASE = 'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1';
@@ -18,12 +18,7 @@ describe('fairpod run and plan on the demo dataset', function () {
     'filesystem',
     '--catalog',
     catalog,
-    '--case',
-    'DEMO',
-    '--firstyr',
-    '1985',
-    '--lastyr',
-    '1989',
+    ...demoCase(),
     ...extra,
   ];
 

@@ -8,7 +8,7 @@ import { seedDataProducts, type SeedProduct } from '../../plugins/registry/contr
 import type { RunReport } from '../../src/core/report.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { RegistryClient } from '../../src/registry/client/client.js';
-import { fairpod } from '../support/cli.js';
+import { demoCase, fairpod } from '../support/cli.js';
 import { serveFreshRegistry, type ServedRegistry } from '../registry/restServer.js';
 import { RegistryLocations } from '../registry/backends.js';
 
@@ -23,8 +23,62 @@ async function walk(dir: string, rel = ''): Promise<string[]> {
   return out;
 }
 
-describe('the registry data manager on a fairpod registry served on 127.0.0.1', function () {
+/**
+ * The demo dataset's files as CMIP6-named data products, versions from their directories; the DRS is
+ * activity/institution/source/experiment/member/table/variable/grid/version/file.nc.
+ */
+async function demoProducts(dataRoot: string): Promise<SeedProduct[]> {
+  const products: SeedProduct[] = [];
+  for (const f of (await walk(dataRoot)).filter((x) => x.endsWith('.nc'))) {
+    const [, , source, experiment, member, table, variable, grid, version] = f.split('/');
+    products.push({
+      name: `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`,
+      version: version!,
+      path: f,
+      hash: createHash('sha1')
+        .update(await fs.readFile(path.join(dataRoot, f)))
+        .digest('hex'),
+    });
+  }
+  return products;
+}
+
+/** A served registry listing the demo dataset (one chunk per variable) under a file:// or its own /data/ root. */
+interface DemoRegistry {
+  dir: string;
+  dataRoot: string;
+  served: ServedRegistry;
+  close(): Promise<void>;
+}
+
+async function serveDemoRegistry(filesOverHttp: boolean): Promise<DemoRegistry> {
   const locations = new RegistryLocations('sqlite');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-registry-plugin-'));
+  const dataRoot = path.join(dir, 'data');
+  // One time chunk per variable: a data product is one file.
+  await writeDemoDataset(dataRoot, { chunks: [[1985, 1989]] });
+  const served = await serveFreshRegistry(locations, filesOverHttp ? { dataStore: dataRoot } : {});
+  const products = await demoProducts(dataRoot);
+  expect(products.length).to.be.greaterThan(8);
+  await seedDataProducts(new RegistryClient(served.url, { token: served.token }), {
+    root: filesOverHttp ? `${served.url}/data/` : pathToFileURL(dataRoot + path.sep).href,
+    namespace: 'esgf',
+    products,
+  });
+  return {
+    dir,
+    dataRoot,
+    served,
+    close: async () => {
+      await served.close();
+      await locations.cleanup();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('the registry data manager on a fairpod registry served on 127.0.0.1', function () {
+  let demo: DemoRegistry;
   let dir: string;
   let served: ServedRegistry;
   let dataRoot: string;
@@ -33,41 +87,15 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
     'fair-registry',
     '--registry-url',
     `${served.url}/api/`,
-    '--case',
-    'DEMO',
-    '--firstyr',
-    '1985',
-    '--lastyr',
-    '1989',
+    ...demoCase(),
     ...extra,
   ];
 
   before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-registry-plugin-'));
-    dataRoot = path.join(dir, 'data');
-    // One time chunk per variable: a data product is one file.
-    await writeDemoDataset(dataRoot, { chunks: [[1985, 1989]] });
-    served = await serveFreshRegistry(locations);
-    // DRS: activity/institution/source/experiment/member/table/variable/grid/version/file.nc
-    const products: SeedProduct[] = (await walk(dataRoot))
-      .filter((f) => f.endsWith('.nc'))
-      .map((f) => {
-        const [, , source, experiment, member, table, variable, grid, version] = f.split('/');
-        const name = `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`;
-        return { name, version: version!, path: f };
-      });
-    expect(products.length).to.be.greaterThan(8);
-    await seedDataProducts(new RegistryClient(served.url, { token: served.token }), {
-      root: pathToFileURL(dataRoot + path.sep).href,
-      namespace: 'esgf',
-      products,
-    });
+    demo = await serveDemoRegistry(false);
+    ({ dir, served, dataRoot } = demo);
   });
-  after(async () => {
-    await served.close();
-    await locations.cleanup();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  after(() => demo.close());
 
   it('plan selects among data products by their name facets and versions, with tie-breakers', async () => {
     const r = await fairpod('plan', 'demo_alternate', ...caseArgs('--json'));
@@ -123,57 +151,24 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
 });
 
 describe('the registry data manager on a registry serving its files over HTTP (/data/)', function () {
-  const locations = new RegistryLocations('sqlite');
-  let dir: string;
-  let served: ServedRegistry;
-  let dataRoot: string;
-
+  let demo: DemoRegistry;
   before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-registry-http-'));
-    dataRoot = path.join(dir, 'data');
-    await writeDemoDataset(dataRoot, { chunks: [[1985, 1989]] });
-    served = await serveFreshRegistry(locations, { dataStore: dataRoot });
-    const products: SeedProduct[] = [];
-    for (const f of (await walk(dataRoot)).filter((x) => x.endsWith('.nc'))) {
-      const [, , source, experiment, member, table, variable, grid, version] = f.split('/');
-      products.push({
-        name: `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`,
-        version: version!,
-        path: f,
-        hash: createHash('sha1')
-          .update(await fs.readFile(path.join(dataRoot, f)))
-          .digest('hex'),
-      });
-    }
-    await seedDataProducts(new RegistryClient(served.url, { token: served.token }), {
-      root: `${served.url}/data/`,
-      namespace: 'esgf',
-      products,
-    });
+    demo = await serveDemoRegistry(true);
   });
-  after(async () => {
-    await served.close();
-    await locations.cleanup();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  after(() => demo.close());
 
   it('fairpod run downloads the chosen files into the store of the project it records in', async () => {
-    const project = path.join(dir, 'project');
+    const project = path.join(demo.dir, 'project');
     const r = await fairpod(
       'run',
       'demo_plev',
       '-m',
       'registry',
       '--registry-url',
-      `${served.url}/api/`,
-      '--case',
-      'DEMO',
-      '--firstyr',
-      '1985',
-      '--lastyr',
-      '1989',
+      `${demo.served.url}/api/`,
+      ...demoCase(),
       '--work-dir',
-      path.join(dir, 'work'),
+      path.join(demo.dir, 'work'),
       '--project',
       project,
       '--json',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { TOKEN_ENV } from '../../src/registry/client/token.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
-import { fairpod, type CliResult } from '../support/cli.js';
+import { demoCase, fairpod, type CliResult } from '../support/cli.js';
 import { RegistryLocations } from './backends.js';
 import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
 
@@ -89,12 +89,7 @@ describe('a POD run pushed to two served registries (SQLite, PostgreSQL) and pul
         'filesystem',
         '--catalog',
         catalog,
-        '--case',
-        'DEMO',
-        '--firstyr',
-        '1985',
-        '--lastyr',
-        '1989',
+        ...demoCase(),
         '--work-dir',
         path.join(dir, 'work'),
         '--project',

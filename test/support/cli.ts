@@ -27,3 +27,8 @@ export async function fairpod(...args: string[]): Promise<CliResult> {
     process.exitCode = undefined;
   }
 }
+
+/** The case the tests run the demo PODs on: `--case DEMO --firstyr 1985 --lastyr 1989`, then `extra`. */
+export function demoCase(...extra: string[]): string[] {
+  return ['--case', 'DEMO', '--firstyr', '1985', '--lastyr', '1989', ...extra];
+}
