@@ -17,7 +17,11 @@ registerPlugin({
       flags: '--template <name>',
       description: 'DRS template of the crawled tree (a name in catalogs/templates or a YAML file)',
     },
-    { flags: '--store <dir>', description: 'content store for downloads (default: the project’s store with fairpod run, else .fairpod/store)' },
+    {
+      flags: '--store <dir>',
+      description:
+        'content store for downloads (default: the project’s store with fairpod run, else .fairpod/store)',
+    },
     { flags: '--max-connections <n>', description: 'downloads at once', defaultValue: '8' },
     {
       flags: '--retries <n>',

@@ -19,7 +19,8 @@ registerPlugin({
     },
     {
       flags: '--store <dir>',
-      description: 'content store for files from http(s) roots (default: the project’s store with fairpod run, else .fairpod/store)',
+      description:
+        'content store for files from http(s) roots (default: the project’s store with fairpod run, else .fairpod/store)',
     },
   ],
   plugin: RegistryDataSource,
