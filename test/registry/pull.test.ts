@@ -221,6 +221,20 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     expect(await rowCounts(third)).to.deep.equal(before);
   });
 
+  it('refuses a storage path from the remote that escapes its root, writing no row', async () => {
+    // The same bytes sit outside the data store: only the path check stands between them and the store.
+    await fs.writeFile(path.join(dir, 'outside.csv'), 'output bytes');
+    await remote.registry
+      .knex('storage_location')
+      .where({ hash: sha1('output bytes') })
+      .update({ path: '../outside.csv' });
+    const before = await rowCounts(third);
+    const pull = await fairpodIn(third, 'pull', config);
+    expect(pull.code).to.not.equal(0);
+    expect(pull.stderr).to.match(/storage path \.\.\/outside\.csv escapes its root/);
+    expect(await rowCounts(third)).to.deep.equal(before);
+  });
+
   it('names the config line of a read the remote cannot satisfy', async () => {
     await fs.writeFile(
       config,

@@ -1,11 +1,11 @@
 import PQueue from 'p-queue';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { FairpodError, ValidationError } from '../../core/errors.js';
 import { Downloader } from '../../fetch/downloader.js';
 import type { FairConfig } from '../../settings/fairConfig.js';
 import { formatKeyPath, type KeyPath } from '../../settings/locatedDocument.js';
+import { resolveUnder } from '../../store/writeOnceFile.js';
 import type { Filters, RegistryClient, Resource } from '../client/client.js';
 import { FAIR_TABLES } from '../migrations.js';
 import type { Project } from '../project.js';
@@ -223,7 +223,18 @@ export class RegistryPuller {
     const sha1 = String(location.hash);
     if ((await this.project.store.findBySha1(sha1)).length) return;
     if (root.startsWith('file:')) {
-      const source = path.join(fileURLToPath(root), relPath);
+      let source: string;
+      try {
+        source = resolveUnder(fileURLToPath(root), relPath);
+      } catch (err) {
+        throw new FairpodError(
+          `${String(o.storage_location)}: storage path ${relPath} escapes its root ${root}`,
+          {
+            cause: err,
+            hint: 'the remote registry holds a bad storage_location; nothing was pulled',
+          },
+        );
+      }
       const ext = o.file_type ? String((await this.get(o.file_type as string)).extension) : undefined;
       const added = await this.project.store.add(source, {
         namespace,
