@@ -309,6 +309,17 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     expect((await rowCounts(remote)).code_run).to.equal(1);
   });
 
+  it('remote add refuses a data store that is neither a directory nor an http(s) URL', async () => {
+    for (const store of ['ftp://example.org/data/', path.join(dir, 'missing')]) {
+      const r = await fairpod('remote', 'add', 'x', remote.url, '--data-store', store);
+      expect(r.code, store).to.equal(2);
+      expect(r.stderr).to.match(
+        /--data-store: data store .* (is not a directory|is neither a directory nor an http\(s\) URL)/,
+      );
+    }
+    expect((await fairpod('remote', 'list')).stdout).to.equal('');
+  });
+
   it('remove forgets a remote; pushing to an unknown one names the known ones', async () => {
     expect((await fairpod('remote', 'add', 'a', remote.url)).code).to.equal(0);
     expect((await fairpod('remote', 'add', 'b', remote.url)).code).to.equal(0);

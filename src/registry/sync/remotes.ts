@@ -90,6 +90,12 @@ async function dataStoreUrl(value: string): Promise<string> {
     checkUrl(value, { key: '--data-store' });
     return value.endsWith('/') ? value : `${value}/`;
   }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file:')) {
+    throw new ValidationError(`data store ${value} is neither a directory nor an http(s) URL`, {
+      location: { key: '--data-store' },
+      hint: 'give the directory the remote serves files from, or its http(s) /data/ URL',
+    });
+  }
   const dir = value.startsWith('file:') ? fileURLToPath(value) : path.resolve(value);
   const stat = await fs.stat(dir).catch(() => undefined);
   if (!stat?.isDirectory()) {
