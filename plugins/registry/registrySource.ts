@@ -19,6 +19,7 @@ import { formatSummary } from '../../src/fetch/summary.js';
 import { checkUrl, redactUrl } from '../../src/fetch/urls.js';
 import { RegistryClient, type Resource } from '../../src/registry/client/client.js';
 import { ContentStore, defaultStoreRoot } from '../../src/store/contentStore.js';
+import { resolveUnder } from '../../src/store/writeOnceFile.js';
 import { hashFile } from '../../src/store/hashing.js';
 import { compileNameTemplate, DEFAULT_NAME_TEMPLATE, type NameTemplate } from './nameTemplate.js';
 
@@ -171,12 +172,11 @@ export class RegistryDataSource extends DataSourceBase {
 
   /** The file under a `file://` root; a path that leaves the root is refused. */
   private localFile(location: Location): string {
-    const root = fileURLToPath(location.root);
-    const file = path.resolve(root, location.path);
-    if (!file.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
-      throw new Error(`storage path ${location.path} escapes its root ${location.root}`);
+    try {
+      return resolveUnder(fileURLToPath(location.root), location.path);
+    } catch (err) {
+      throw new Error(`storage path ${location.path} escapes its root ${location.root}`, { cause: err });
     }
-    return file;
   }
 
   /**

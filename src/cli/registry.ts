@@ -1,11 +1,10 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
 import { Project } from '../registry/project.js';
 import { Registry } from '../registry/registry.js';
 import { startRegistryServer } from '../registry/rest/server.js';
+import { existingDataStoreDir } from '../registry/sync/dataStores.js';
 import { createToken, revokeToken } from '../registry/rest/tokens.js';
 import { say } from './projectCommand.js';
 
@@ -36,18 +35,6 @@ function parsePort(value: string): number {
     });
   }
   return port;
-}
-
-/** The absolute path of an existing directory for `--data-store`; anything else is a located error. */
-async function dataStoreDir(dir: string): Promise<string> {
-  const abs = path.resolve(dir);
-  if (!(await fs.stat(abs).catch(() => undefined))?.isDirectory()) {
-    throw new ValidationError(`data store ${abs} is not a directory`, {
-      location: { key: '--data-store' },
-      hint: 'create the directory first (files pushed to this registry are written there)',
-    });
-  }
-  return abs;
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
@@ -81,7 +68,13 @@ export function registerRegistry(program: Command): void {
       'serve this directory at /data/: anyone reads, token holders PUT files (write-once, SHA-1 checked)',
     )
     .action(async (opts: { port: number; host: string; db?: string; dataStore?: string }) => {
-      const dataStore = opts.dataStore && (await dataStoreDir(opts.dataStore));
+      const dataStore =
+        opts.dataStore &&
+        (await existingDataStoreDir(
+          opts.dataStore,
+          '--data-store',
+          'create the directory first (files pushed to this registry are written there)',
+        ));
       await withRegistry(opts.db, async (r) => {
         const server = await startRegistryServer(r, { host: opts.host, port: opts.port, dataStore });
         say(`serving the registry at ${server.url}/api/ (Ctrl-C to stop)`);

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { FairpodError } from '../core/errors.js';
 import type { ContentStore, StoredObject } from '../store/contentStore.js';
 import { hashFile } from '../store/hashing.js';
+import { chunks } from './batches.js';
 import { readCodeRepo } from './codeRepo.js';
 import { isoNow, type Registry, type RowId } from './registry.js';
 
@@ -550,10 +551,4 @@ async function insertValues(
   const result = (await trx.raw(sql, [table, ...columns, ...rows.flat()] as Knex.RawBinding[])) as
     unknown[] | { rows: unknown[] };
   return Array.isArray(result) ? result : result.rows;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

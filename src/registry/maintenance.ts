@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { chunks, IDS_PER_STATEMENT } from './batches.js';
 import { storeRootUrlOf } from './codeRun.js';
 import type { Project } from './project.js';
 import type { Registry, RowId } from './registry.js';
@@ -38,8 +39,7 @@ export async function deleteCodeRuns(registry: Registry, runIds: RowId[]): Promi
 
 /** `deleteCodeRuns` inside a caller's transaction (a dry run rolls it back). */
 export async function deleteCodeRunsIn(trx: Knex.Transaction, runIds: RowId[]): Promise<void> {
-  for (let i = 0; i < runIds.length; i += 500) {
-    const part = runIds.slice(i, i + 500);
+  for (const part of chunks(runIds, IDS_PER_STATEMENT)) {
     await trx('code_run_inputs').whereIn('code_run_id', part).delete();
     await trx('code_run_outputs').whereIn('code_run_id', part).delete();
     await trx('fairpod_staging').where({ entity: 'code_run' }).whereIn('entity_id', part).delete();
@@ -77,8 +77,7 @@ export async function pruneOrphans(trx: Knex.Transaction): Promise<void> {
   let q = trx('object').select('id');
   for (const r of referenced) q = q.whereNotIn('id', r);
   const orphans = (await q.pluck('id')) as RowId[];
-  for (let i = 0; i < orphans.length; i += 500) {
-    const part = orphans.slice(i, i + 500);
+  for (const part of chunks(orphans, IDS_PER_STATEMENT)) {
     for (const t of ['keyword', 'licence', 'key_value', 'quality_controlled', 'object_authors'])
       await trx(t).whereIn('object_id', part).delete();
     await trx('issue_component_issues')

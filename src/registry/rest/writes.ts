@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { chunks, rowsWhereIn } from '../batches.js';
 import { isoNow, type Registry, type RowId } from '../registry.js';
 import { HttpError, idFromUrl } from './httpError.js';
 import type { FieldSpec, TableSpec } from './tables.js';
@@ -113,12 +114,7 @@ async function checkReferences(trx: Knex.Transaction, parsed: ParsedBody): Promi
   const missing = new Set<string>();
   // One query per table named, not per relation: a code run refers to thousands of components.
   for (const [table, ids] of byTable) {
-    const found = new Set<number>();
-    const all = [...ids];
-    for (let i = 0; i < all.length; i += LINK_ROWS_PER_INSERT) {
-      const part = all.slice(i, i + LINK_ROWS_PER_INSERT);
-      for (const id of (await trx(table).whereIn('id', part).pluck('id')) as number[]) found.add(Number(id));
-    }
+    const found = new Set((await rowsWhereIn(trx, table, 'id', [...ids], ['id'])).map((r) => Number(r.id)));
     for (const id of ids) if (!found.has(id)) missing.add(`${table}:${id}`);
   }
   if (!missing.size) return;
@@ -147,12 +143,9 @@ async function writeLinks(
   for (const [field, ids] of many) {
     const { table, self, other } = field.link!;
     if (!created) await trx(table).where(self, id).delete();
-    const unique = [...new Set(ids)];
     // In chunks: SQLite refuses one INSERT of more than 500 rows ("too many terms in compound SELECT").
-    for (let i = 0; i < unique.length; i += LINK_ROWS_PER_INSERT) {
-      await trx(table).insert(
-        unique.slice(i, i + LINK_ROWS_PER_INSERT).map((o) => ({ [self]: id, [other]: o })),
-      );
+    for (const part of chunks([...new Set(ids)], LINK_ROWS_PER_INSERT)) {
+      await trx(table).insert(part.map((o) => ({ [self]: id, [other]: o })));
     }
   }
 }

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import got, { HTTPError, RequestError } from 'got';
 import { FairpodError, ValidationError } from '../../core/errors.js';
@@ -75,7 +77,7 @@ class HttpDataStore implements RemoteDataStore {
           await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
           continue;
         }
-        const body = err instanceof HTTPError ? String(err.response.body ?? '') : '';
+        const body = err instanceof HTTPError ? String(err.response.body ?? '') : (err as Error).message;
         if (status === 400 && body.includes('X-Content-SHA1')) {
           // The server hashed other bytes than those registered: the local file changed since.
           throw new HashMismatchError({
@@ -85,14 +87,13 @@ class HttpDataStore implements RemoteDataStore {
             actual: '(other content)',
           });
         }
-        throw uploadError(url, err, status);
+        throw uploadError(url, err, status, body);
       }
     }
   }
 }
 
-function uploadError(url: string, err: unknown, status: number | undefined): FairpodError {
-  const body = err instanceof HTTPError ? String(err.response.body ?? '') : (err as Error).message;
+function uploadError(url: string, err: unknown, status: number | undefined, body: string): FairpodError {
   return new FairpodError(`PUT ${url} failed: ${status ?? ''} ${body}`.replace(/ {2,}/g, ' '), {
     cause: err,
     hint:
@@ -102,6 +103,18 @@ function uploadError(url: string, err: unknown, status: number | undefined): Fai
           ? 'the data store holds other content at that path; files there are never replaced'
           : undefined,
   });
+}
+
+/**
+ * The absolute path of `dir`, which must be an existing directory (a data store is never created on the
+ * fly: a typo would otherwise scatter files); otherwise a `ValidationError` on `option` with `hint`.
+ */
+export async function existingDataStoreDir(dir: string, option: string, hint: string): Promise<string> {
+  const abs = path.resolve(dir);
+  if (!(await fs.stat(abs).catch(() => undefined))?.isDirectory()) {
+    throw new ValidationError(`data store ${abs} is not a directory`, { location: { key: option }, hint });
+  }
+  return abs;
 }
 
 /** The data store at `url`: a `file://` directory, or an `http(s)://` root taking PUT uploads with `token`. */

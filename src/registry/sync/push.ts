@@ -3,15 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FairpodError } from '../../core/errors.js';
 import { HashMismatchError } from '../../store/errors.js';
+import { rowsWhereIn } from '../batches.js';
 import type { RegistryClient } from '../client/client.js';
 import { storeRootUrlOf } from '../codeRun.js';
 import type { Project } from '../project.js';
 import { localOrUrl } from '../queries.js';
 import { isoNow, type RowId } from '../registry.js';
 import { openDataStore, type RemoteDataStore } from './dataStores.js';
-
-/** Ids per bulk read of local rows (below SQLite's limit of bound variables). */
-const PRELOAD_CHUNK = 500;
 
 /** Requests in flight while pushing a run's inputs and outputs. */
 const PUSH_CONCURRENCY = 8;
@@ -268,14 +266,8 @@ export class RegistryPusher {
    */
   private async preloadRun(runId: RowId): Promise<void> {
     const knex = this.project.registry.knex;
-    const inChunks = async (table: string, column: string, ids: RowId[]): Promise<Row[]> => {
-      const out: Row[] = [];
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += PRELOAD_CHUNK) {
-        out.push(...((await knex(table).whereIn(column, unique.slice(i, i + PRELOAD_CHUNK))) as Row[]));
-      }
-      return out;
-    };
+    const inChunks = (table: string, column: string, ids: RowId[]): Promise<Row[]> =>
+      rowsWhereIn(knex, table, column, ids);
     const keep = (table: string, rows: Row[]): Row[] => {
       for (const r of rows) this.rows.set(`${table}:${Number(r.id)}`, r);
       return rows;

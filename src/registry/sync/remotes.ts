@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { FairpodError, ValidationError } from '../../core/errors.js';
 import { checkUrl } from '../../fetch/urls.js';
 import { loadRegistryToken } from '../client/token.js';
+import { existingDataStoreDir } from './dataStores.js';
 
 /** The file beside `.fairpod/config.yaml` that names a project's remotes. */
 export const REMOTES_FILE = 'remotes.yaml';
@@ -96,14 +97,11 @@ async function dataStoreUrl(value: string): Promise<string> {
       hint: 'give the directory the remote serves files from, or its http(s) /data/ URL',
     });
   }
-  const dir = value.startsWith('file:') ? fileURLToPath(value) : path.resolve(value);
-  const stat = await fs.stat(dir).catch(() => undefined);
-  if (!stat?.isDirectory()) {
-    throw new ValidationError(`data store ${dir} is not a directory`, {
-      location: { key: '--data-store' },
-      hint: 'create the directory the remote registry serves files from, or give its http(s) /data/ URL',
-    });
-  }
+  const dir = await existingDataStoreDir(
+    value.startsWith('file:') ? fileURLToPath(value) : value,
+    '--data-store',
+    'create the directory the remote registry serves files from, or give its http(s) /data/ URL',
+  );
   return pathToFileURL(dir + path.sep).href;
 }
 
