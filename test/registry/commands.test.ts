@@ -5,17 +5,18 @@ import path from 'node:path';
 import { openCodeRun } from '../../src/registry/codeRun.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
 import { fairpod } from '../support/cli.js';
+import { saveEnv, type SavedEnv } from '../support/env.js';
 import { describeOnBackends } from './backends.js';
 
 describeOnBackends(
   'git-like commands: init, store, log, status, info, add, commit, gc, delete',
   (locations) => {
     let dir: string;
-    let previous: string | undefined;
+    let env: SavedEnv;
 
     beforeEach(async () => {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-cmd-'));
-      previous = process.env[PROJECT_ENV];
+      env = saveEnv(PROJECT_ENV);
       process.env[PROJECT_ENV] = dir;
       expect(
         (
@@ -33,8 +34,7 @@ describeOnBackends(
       ).to.equal(0);
     });
     afterEach(async () => {
-      if (previous === undefined) delete process.env[PROJECT_ENV];
-      else process.env[PROJECT_ENV] = previous;
+      env.restore();
       await fs.rm(dir, { recursive: true, force: true });
     });
 

@@ -9,6 +9,7 @@ import { FAIR_TABLES } from '../../src/registry/migrations.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
 import { TestServer } from '../fetch/testServer.js';
 import { fairpod, type CliResult } from '../support/cli.js';
+import { saveEnv, type SavedEnv } from '../support/env.js';
 import { describeOnBackends } from './backends.js';
 import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
 
@@ -41,8 +42,7 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
   let dataStore: string;
   let remote: ServedRegistry;
   let config: string;
-  let previousProject: string | undefined;
-  let previousToken: string | undefined;
+  let env: SavedEnv;
 
   /** Runs fairpod in the project `projectDir`. */
   async function fairpodIn(projectDir: string, ...args: string[]): Promise<CliResult> {
@@ -56,8 +56,7 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     third = path.join(dir, 'third');
     dataStore = path.join(dir, 'remote-data');
     for (const d of [first, third, dataStore]) await fs.mkdir(d);
-    previousProject = process.env[PROJECT_ENV];
-    previousToken = process.env[TOKEN_ENV];
+    env = saveEnv(PROJECT_ENV, TOKEN_ENV);
     delete process.env[TOKEN_ENV];
     remote = await serveFreshRegistry(locations);
 
@@ -127,10 +126,7 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
   });
   afterEach(async () => {
     await remote.close();
-    if (previousProject === undefined) delete process.env[PROJECT_ENV];
-    else process.env[PROJECT_ENV] = previousProject;
-    if (previousToken === undefined) delete process.env[TOKEN_ENV];
-    else process.env[TOKEN_ENV] = previousToken;
+    env.restore();
     await fs.rm(dir, { recursive: true, force: true });
   });
 

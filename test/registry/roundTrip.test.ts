@@ -6,6 +6,7 @@ import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { TOKEN_ENV } from '../../src/registry/client/token.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
 import { demoCase, fairpod, type CliResult } from '../support/cli.js';
+import { saveEnv, type SavedEnv } from '../support/env.js';
 import { RegistryLocations } from './backends.js';
 import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
 
@@ -35,8 +36,7 @@ describe('a POD run pushed to two served registries (SQLite, PostgreSQL) and pul
   const postgres = new RegistryLocations('postgres');
   let dir: string;
   let registries: Record<'lab' | 'team', ServedRegistry>;
-  let previousProject: string | undefined;
-  let previousToken: string | undefined;
+  let env: SavedEnv;
 
   /** Runs fairpod in the project `projectDir`. */
   function fairpodIn(projectDir: string, ...args: string[]): Promise<CliResult> {
@@ -52,8 +52,7 @@ describe('a POD run pushed to two served registries (SQLite, PostgreSQL) and pul
 
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-roundtrip-'));
-    previousProject = process.env[PROJECT_ENV];
-    previousToken = process.env[TOKEN_ENV];
+    env = saveEnv(PROJECT_ENV, TOKEN_ENV);
     delete process.env[TOKEN_ENV];
     for (const d of ['lab-data', 'team-data', 'first', 'third']) await fs.mkdir(path.join(dir, d));
     // The lab's registry (SQLite) takes files over HTTP; the team's (PostgreSQL) in a shared directory.
@@ -66,10 +65,7 @@ describe('a POD run pushed to two served registries (SQLite, PostgreSQL) and pul
     for (const r of Object.values(registries ?? {})) await r.close();
     await sqlite.cleanup();
     await postgres.cleanup();
-    if (previousProject === undefined) delete process.env[PROJECT_ENV];
-    else process.env[PROJECT_ENV] = previousProject;
-    if (previousToken === undefined) delete process.env[TOKEN_ENV];
-    else process.env[TOKEN_ENV] = previousToken;
+    env.restore();
     await fs.rm(dir, { recursive: true, force: true });
   });
 

@@ -10,6 +10,7 @@ import { FAIR_TABLES } from '../../src/registry/migrations.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
 import { RegistryPusher } from '../../src/registry/sync/push.js';
 import { fairpod } from '../support/cli.js';
+import { saveEnv, type SavedEnv } from '../support/env.js';
 import { describeOnBackends } from './backends.js';
 import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
 
@@ -32,8 +33,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
   let dir: string;
   let dataStore: string;
   let remote: ServedRegistry;
-  let previousProject: string | undefined;
-  let previousToken: string | undefined;
+  let env: SavedEnv;
   let runId: string;
   let outputSha1: string;
 
@@ -41,8 +41,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-push-'));
     dataStore = path.join(dir, 'remote-data');
     await fs.mkdir(dataStore);
-    previousProject = process.env[PROJECT_ENV];
-    previousToken = process.env[TOKEN_ENV];
+    env = saveEnv(PROJECT_ENV, TOKEN_ENV);
     process.env[PROJECT_ENV] = dir;
     delete process.env[TOKEN_ENV];
     remote = await serveFreshRegistry(locations);
@@ -72,10 +71,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
   });
   afterEach(async () => {
     await remote.close();
-    if (previousProject === undefined) delete process.env[PROJECT_ENV];
-    else process.env[PROJECT_ENV] = previousProject;
-    if (previousToken === undefined) delete process.env[TOKEN_ENV];
-    else process.env[TOKEN_ENV] = previousToken;
+    env.restore();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
