@@ -82,18 +82,15 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     return file;
   }
 
-  it('pushes a run with its inputs, outputs, data product and files; pushing again changes nothing', async () => {
-    const add = await fairpod(
-      'remote',
-      'add',
-      'origin',
-      remote.url,
-      '--token-file',
-      await tokenFile(0o600),
-      '--data-store',
-      dataStore,
-    );
+  /** `fairpod remote add origin` for the served remote, with a mode-600 token file and the directory data store. */
+  async function addOrigin(): Promise<void> {
+    const args = ['--token-file', await tokenFile(0o600), '--data-store', dataStore];
+    const add = await fairpod('remote', 'add', 'origin', remote.url, ...args);
     expect(add.code, add.stderr).to.equal(0);
+  }
+
+  it('pushes a run with its inputs, outputs, data product and files; pushing again changes nothing', async () => {
+    await addOrigin();
     expect((await fairpod('remote', 'list')).stdout).to.match(/^origin\thttp:\/\/127\.0\.0\.1:\d+\ttoken /m);
 
     const first = await fairpod('push');
@@ -194,18 +191,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
   });
 
   it('two runs that read different content at the same local path both push: data store paths are by hash', async () => {
-    const token = await tokenFile(0o600);
-    const add = await fairpod(
-      'remote',
-      'add',
-      'origin',
-      remote.url,
-      '--token-file',
-      token,
-      '--data-store',
-      dataStore,
-    );
-    expect(add.code, add.stderr).to.equal(0);
+    await addOrigin();
     expect((await fairpod('push')).code).to.equal(0);
     // The input changes in place, and a second run reads it.
     const project = await Project.open(dir);
