@@ -1,10 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../src/paths.js';
-
-/** The example catalogs written by others (read-only). */
-export const EXAMPLES_DIR = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples', 'esm-catalogs');
 
 /** A fresh temporary directory, removed by `cleanup()`. */
 export function tempDir(prefix = 'fairpod-catalog-'): string {
@@ -78,4 +74,58 @@ export function header(csv: string, attributes: string[], extra: Record<string, 
     null,
     2,
   );
+}
+
+/** Rows of `writeMovedCatalog`: [frequency, variable_id, start year, end year]. */
+const MOVED_CATALOG_ROWS: [string, string, number, number][] = [
+  ['day', 'pr', 1990, 2009],
+  ['day', 'huss', 1990, 2009],
+  ['day', 'hfls', 1990, 2009],
+  ['day', 'PRECT', 1990, 2009],
+  ['1hr', 'PRECT', 1970, 1974],
+  ['3hr', 'pr', 1990, 2009],
+  ['mon', 'PRECT', 1990, 2009],
+  ['6hr', 'ta', 1976, 1985],
+];
+
+/**
+ * Writes a catalog shaped as MDTF's CI writes them: its header names a table on another machine
+ * (`file:/home/runner/...`), the table lies beside the header, dates carry times of day, paths point
+ * nowhere here. Returns the header's path; the table has `MOVED_CATALOG_ROWS.length` (8) rows.
+ */
+export function writeMovedCatalog(dir: string): string {
+  const columns = ['activity_id', 'frequency', 'standard_name', 'units', 'realm', 'variable_id'];
+  const lines = [[...columns, 'start_time', 'end_time', 'time_range', 'path', 'version'].join(',')];
+  for (const [frequency, variable, start, end] of MOVED_CATALOG_ROWS) {
+    const [from, to] = [`${start}-01-01 00:00:00`, `${end}-12-31 00:00:00`];
+    const file = `/home/runner/mdtf_test_data/Synthetic_${start}0101-${end}1231/${frequency}/Synthetic.${variable}.${frequency}.nc`;
+    lines.push(
+      [
+        'CMIP',
+        frequency,
+        `sn_${variable}`,
+        '1',
+        'atmos',
+        variable,
+        from,
+        to,
+        `${from}-${to}`,
+        file,
+        'v0',
+      ].join(','),
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'moved.csv'), lines.join('\n') + '\n');
+  const json = path.join(dir, 'moved.json');
+  fs.writeFileSync(
+    json,
+    header('file:/home/runner/work/elsewhere/moved.csv', columns, {
+      aggregation_control: {
+        variable_column_name: 'variable_id',
+        groupby_attrs: ['activity_id', 'frequency', 'realm'],
+        aggregations: [{ type: 'union', attribute_name: 'variable_id', options: {} }],
+      },
+    }),
+  );
+  return json;
 }

@@ -7,9 +7,6 @@ import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { demoCase, fairpod } from '../support/cli.js';
 
-const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples');
-const MULTICASE = 'diagnostics__example_multicase__esm_catalog_CMIP_synthetic_r1i1p1f1_gr1';
-
 describe('fairpod run and plan on the demo dataset', function () {
   let dir: string;
   let catalog: string;
@@ -316,32 +313,6 @@ describe('fairpod run: bad input', () => {
     const r = await fairpod(...caseCommand('plan', 'demo_plev', 'filesystem', '--catalog', json));
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include(`${path.join(dir, 'cat.csv')}:3`);
-  });
-
-  it('an example MDTF POD against an example MDTF catalog: candidates found, files missing on this machine', async () => {
-    const pod = path.join(EXAMPLES, 'mdtf-pods', 'example.jsonc');
-    const catalog = path.join(EXAMPLES, 'esm-catalogs', `${MULTICASE}.json`);
-    const args = [
-      '-m',
-      'filesystem',
-      '--catalog',
-      catalog,
-      '--firstyr',
-      '1980',
-      '--lastyr',
-      '1984',
-      '--json',
-    ];
-    const r = await fairpod('plan', pod, '--case', 'CMIP_Synthetic', ...args);
-    const report = JSON.parse(r.stdout) as RunReport;
-    const tas = report.pods[0]!.variables[0]!;
-    expect(tas.query).to.equal('variable_id=tas frequency=day realm=atmos');
-    expect(tas.decisions.join('\n')).to.match(/chose case-scope .*experiment_id=synthetic/);
-    expect(tas.failures.join()).to.match(
-      /^fetch: file listed in the catalog is missing on disk: \/Users\/jess\/mdtf\/inputdata/,
-    );
-    expect(report.pods[0]!.ok).to.equal(false);
-    expect(r.code).to.equal(1);
   });
 });
 

@@ -1,16 +1,12 @@
 import { expect } from 'chai';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ValidationError } from '../../src/core/errors.js';
-import { PACKAGE_ROOT } from '../../src/paths.js';
 import { parseLocatedDocument } from '../../src/settings/locatedDocument.js';
 import { loadPodSettings, parsePodSettings } from '../../src/settings/podSettings.js';
 import type { PodSettings } from '../../src/settings/types.js';
-
-const EXAMPLES = path.resolve(PACKAGE_ROOT, '..', 'shared', 'examples', 'mdtf-pods');
-const FIXTURES = path.resolve(PACKAGE_ROOT, 'test', 'fixtures', 'settings');
 
 /** What a POD declares, leaving out where it was read from. */
 function content(pod: PodSettings): Omit<PodSettings, 'file' | 'podHome' | 'name'> {
@@ -18,45 +14,67 @@ function content(pod: PodSettings): Omit<PodSettings, 'file' | 'podHome' | 'name
   return rest;
 }
 
-const examples = [
-  { file: 'EOF_500hPa.jsonc', convention: 'cesm', variables: ['zg', 'zg_hybrid_sigma', 'ps'] },
-  { file: 'MJO_suite.jsonc', convention: 'cesm', variables: ['rlut', 'pr', 'u200', 'u850', 'v200', 'v850'] },
-  {
-    file: 'albedofb.jsonc',
-    convention: 'cmip',
-    variables: ['areacella', 'tas', 'rsdt', 'rsds', 'rsut', 'rsus'],
+/** A settings file in MDTF's style, written here: comments, `data` defaults, a flat alternates list. */
+const MDTF_STYLE = `// A POD's settings, as MDTF writes them
+{
+  "settings" : {
+    "driver" : "eof.py",
+    "long_name" : "EOF of 500 hPa height",
+    "convention" : "cesm",
+    "runtime_requirements": {"python3": [], "ncl": ["contributed", "gsn_code"]}
   },
-  {
-    file: 'convective_transition_diag.jsonc',
-    convention: 'cmip',
-    variables: ['pr', 'prw', 'tave', 'qsat_int', 'ta'],
+  "data": {"frequency": "mon"},
+  "dimensions": {
+    "lat": {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"},
+    "lon": {"standard_name": "longitude", "units": "degrees_east", "axis": "X"},
+    "lev": {"standard_name": "atmosphere_hybrid_sigma_pressure_coordinate", "units": "level", "positive": "down", "axis": "Z"},
+    "plev": {"standard_name": "air_pressure", "realm": "atmos", "units": "hPa", "positive": "down", "axis": "Z"},
+    "time": {"standard_name": "time"}
   },
-  { file: 'example.jsonc', convention: 'cmip', variables: ['tas'] },
-  { file: 'precip_diurnal_cycle.jsonc', convention: 'cmip', variables: ['pr'] },
-];
+  "varlist": {
+    "zg": {
+      "standard_name": "geopotential_height",
+      "units": "m",
+      "realm": "atmos",
+      "dimensions": ["time", "lat", "lon"],
+      "scalar_coordinates": {"plev": 500},
+      // used when zg at 500 hPa is not there
+      "alternates": ["zg_hybrid_sigma", "ps"]
+    },
+    "zg_hybrid_sigma": {
+      "standard_name": "geopotential_height",
+      "units": "m",
+      "realm": "atmos",
+      "dimensions": ["time", "lev", "lat", "lon"],
+      "requirement": "alternate"
+    },
+    "ps": {
+      "standard_name": "surface_air_pressure",
+      "units": "Pa",
+      "realm": "atmos",
+      "dimensions": ["time", "lat", "lon"],
+      "requirement": "alternate"
+    }
+  }
+}
+`;
 
-describe('POD settings: real MDTF files', () => {
-  const loaded = new Map<string, PodSettings>();
+describe('POD settings: a file in MDTF style', () => {
+  let dir: string;
+  let loaded: PodSettings;
   before(async () => {
-    for (const { file } of examples) loaded.set(file, await loadPodSettings(path.join(EXAMPLES, file)));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fairpod-pod-style-'));
+    await mkdir(path.join(dir, 'eof'));
+    await writeFile(path.join(dir, 'eof', 'settings.jsonc'), MDTF_STYLE);
+    loaded = await loadPodSettings(path.join(dir, 'eof', 'settings.jsonc'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
-  for (const { file, convention, variables } of examples) {
-    it(`loads ${file} without warnings`, () => {
-      const pod = loaded.get(file)!;
-      expect(pod.name).to.equal(path.basename(file, '.jsonc'));
-      expect(pod.file).to.equal(path.join(EXAMPLES, file));
-      expect(pod.podHome).to.equal(EXAMPLES);
-      expect(pod.settings.convention).to.equal(convention);
-      expect(pod.settings.driver).to.match(/\.py$/);
-      expect(pod.varlist.map((v) => v.name)).to.deep.equal(variables);
-      expect(pod.warnings).to.deep.equal([]);
-    });
-  }
-
-  it('EOF_500hPa: a flat alternates list is one set, the 500 hPa level a scalar coordinate, `data.frequency` applied', () => {
-    const pod = loaded.get('EOF_500hPa.jsonc')!;
-    const [zg, sigma, ps] = pod.varlist;
+  it('a flat alternates list is one set, the 500 hPa level a scalar coordinate, `data.frequency` applied', () => {
+    expect([loaded.name, loaded.settings.convention, loaded.warnings]).to.deep.equal(['eof', 'cesm', []]);
+    const [zg, sigma, ps] = loaded.varlist;
     expect(zg).to.deep.equal({
       name: 'zg',
       standard_name: 'geopotential_height',
@@ -71,119 +89,54 @@ describe('POD settings: real MDTF files', () => {
     });
     expect([sigma.requirement, ps.requirement]).to.deep.equal(['alternate', 'alternate']);
     expect(sigma.dimensions).to.deep.equal(['time', 'lev', 'lat', 'lon']);
-    expect(pod.dimensions.plev).to.deep.equal({
+    expect(loaded.dimensions.plev).to.deep.equal({
       standard_name: 'air_pressure',
       realm: 'atmos',
       units: 'hPa',
       positive: 'down',
       axis: 'Z',
     });
-    expect(pod.settings.runtime_requirements).to.deep.equal({
+    expect(loaded.settings.runtime_requirements).to.deep.equal({
       python3: [],
-      ncl: ['contributed', 'gsn_code', 'gsn_csm'],
+      ncl: ['contributed', 'gsn_code'],
     });
   });
 
-  it('convective_transition_diag: `data.frequency` 1hr reaches every variable; exact names and env vars kept', () => {
-    const pod = loaded.get('convective_transition_diag.jsonc')!;
-    expect(pod.varlist.map((v) => v.frequency)).to.deep.equal(['1hr', '1hr', '1hr', '1hr', '1hr']);
-    const tave = pod.varlist.find((v) => v.name === 'tave')!;
-    expect(tave.use_exact_name).to.equal(true);
-    expect(tave.alternates).to.deep.equal([['ta']]);
-    expect(pod.settings.pod_env_vars).to.deep.equal({
-      BULK_TROPOSPHERIC_TEMPERATURE_VAR: 'tave',
-      RES: '1.00',
-      SAVE_TAVE_QSAT_INT: '0',
-    });
+  it('loads the same content rewritten as YAML identically', async () => {
+    const value = parseLocatedDocument(MDTF_STYLE, 'settings.jsonc').value;
+    await mkdir(path.join(dir, 'eof_yaml'));
+    const yamlFile = path.join(dir, 'eof_yaml', 'settings.yaml');
+    await writeFile(yamlFile, stringify(value));
+    const fromYaml = await loadPodSettings(yamlFile);
+    expect(fromYaml.name).to.equal('eof_yaml');
+    expect(content(fromYaml)).to.deep.equal(content(loaded));
   });
 
-  it('albedofb: areacella is optional and has no frequency; the others are required monthly', () => {
-    const pod = loaded.get('albedofb.jsonc')!;
-    const [areacella, ...others] = pod.varlist;
-    expect(areacella.requirement).to.equal('optional');
-    expect(areacella).to.not.have.property('frequency');
-    expect(areacella.modifier).to.equal('atmos_realm');
-    expect(others.map((v) => [v.requirement, v.frequency])).to.deep.equal(Array(5).fill(['required', 'mon']));
-  });
-
-  it('MJO_suite: each wind level is its own entry with a scalar coordinate on `lev`', () => {
-    const pod = loaded.get('MJO_suite.jsonc')!;
-    expect(pod.varlist.filter((v) => v.name.startsWith('u')).map((v) => v.scalar_coordinates)).to.deep.equal([
-      { lev: 200 },
-      { lev: 850 },
-    ]);
-  });
-
-  describe('the same content as YAML', () => {
-    let dir: string;
-    before(async () => {
-      dir = await mkdtemp(path.join(os.tmpdir(), 'fairpod-pod-yaml-'));
+  const commas = [
+    { line: '      "units": "m",', why: 'inside an entry' },
+    { line: '    "driver" : "eof.py",', why: 'in settings' },
+    { line: '      "scalar_coordinates": {"plev": 500},', why: 'with a comment before the next key' },
+  ];
+  for (const { line: lineText, why } of commas) {
+    it(`fails a copy with one comma deleted (${why}) at the line and column of the missing comma`, async () => {
+      const lines = MDTF_STYLE.split('\n');
+      const index = lines.findIndex((l) => l === lineText);
+      expect(index, `no line "${lineText}"`).to.be.greaterThan(-1);
+      const comma = lines[index].lastIndexOf(',');
+      lines[index] = lines[index].slice(0, comma) + lines[index].slice(comma + 1);
+      const broken = path.join(dir, `broken-${index}.jsonc`);
+      await writeFile(broken, lines.join('\n'));
+      const err = await loadPodSettings(broken).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(ValidationError);
+      const { location, message, hint } = err as ValidationError;
+      expect(message).to.equal('missing comma');
+      expect(location).to.deep.include({ file: broken, line: index + 1, column: comma + 1 });
+      expect(hint).to.match(/add a `,`/);
     });
-    after(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    for (const { file } of examples) {
-      it(`loads ${file} rewritten as YAML identically`, async () => {
-        const value = parseLocatedDocument(await readFile(path.join(EXAMPLES, file), 'utf8'), file).value;
-        const yamlFile = path.join(dir, file.replace(/\.jsonc$/, '.yaml'));
-        await writeFile(yamlFile, stringify(value));
-        const fromYaml = await loadPodSettings(yamlFile);
-        expect(fromYaml.name).to.equal(loaded.get(file)!.name);
-        expect(fromYaml.podHome).to.equal(dir);
-        expect(content(fromYaml)).to.deep.equal(content(loaded.get(file)!));
-      });
-    }
-
-    it('loads a hand-written YAML settings.yaml like the JSONC, naming the POD after its directory', async () => {
-      const pod = await loadPodSettings(path.join(FIXTURES, 'EOF_500hPa', 'settings.yaml'));
-      expect(pod.name).to.equal('EOF_500hPa');
-      expect(pod.podHome).to.equal(path.join(FIXTURES, 'EOF_500hPa'));
-      expect(content(pod)).to.deep.equal(content(loaded.get('EOF_500hPa.jsonc')!));
-    });
-  });
-
-  describe('a copy with one comma deleted', () => {
-    let dir: string;
-    before(async () => {
-      dir = await mkdtemp(path.join(os.tmpdir(), 'fairpod-pod-comma-'));
-    });
-    after(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    // The first line with this text loses its last comma; in example.jsonc and convective_transition_diag.jsonc
-    // comments stand between it and the next entry, in MJO_suite.jsonc a comment follows the comma.
-    const cases = [
-      { file: 'EOF_500hPa.jsonc', line: '      "units": "m",' },
-      { file: 'example.jsonc', line: '    "driver" : "example_diag.py",' },
-      { file: 'convective_transition_diag.jsonc', line: '      "use_exact_name": true,' },
-      { file: 'albedofb.jsonc', line: '\t\t\t"standard_name": "cell_area",' },
-      { file: 'MJO_suite.jsonc', line: '  }, //setttings' },
-      { file: 'precip_diurnal_cycle.jsonc', line: '      "realm": "atmos",' },
-    ];
-    for (const { file, line: lineText } of cases) {
-      it(`fails ${file} at the line and column of the missing comma`, async () => {
-        const lines = (await readFile(path.join(EXAMPLES, file), 'utf8')).split('\n');
-        const index = lines.findIndex((l) => l.trimEnd() === lineText);
-        expect(index, `no line "${lineText}" in ${file}`).to.be.greaterThan(-1);
-        const comma = lines[index].lastIndexOf(',');
-        lines[index] = lines[index].slice(0, comma) + lines[index].slice(comma + 1);
-        const broken = path.join(dir, file);
-        await writeFile(broken, lines.join('\n'));
-
-        const err = await loadPodSettings(broken).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(err).to.be.instanceOf(ValidationError);
-        const { location, message, hint } = err as ValidationError;
-        expect(message).to.equal('missing comma');
-        expect(location).to.deep.include({ file: broken, line: index + 1, column: comma + 1 });
-        expect(hint).to.match(/add a `,`/);
-      });
-    }
-  });
+  }
 });
 
 describe('POD settings: naming, defaults and alternates', () => {
