@@ -96,29 +96,69 @@ export class ContentStore {
    * Throws `HashMismatchError` (and stores nothing) when an `expected` checksum differs.
    */
   async add(source: string | Readable, options: StoreAddOptions): Promise<AddResult> {
-    const namespace = checkSegments(options.namespace, 'namespace');
-    const name = checkSegments(options.name, 'name');
-    const ext = checkExt(options.ext ?? (typeof source === 'string' ? path.extname(source).slice(1) : ''));
-    const expected = normaliseExpected(options.expected);
-
+    const target = this.target(options, typeof source === 'string' ? path.extname(source).slice(1) : '');
     const tmpDir = path.join(this.root, TMP_DIR);
     await fs.mkdir(tmpDir, { recursive: true });
     // The writer's pid in the name lets `cleanTemp` tell an abandoned temp file from one still being written.
     const tmp = path.join(tmpDir, `${process.pid}-${randomUUID()}.part`);
-    const hasher = new HashingStream(['sha1', ...(Object.keys(expected) as HashAlgorithm[])]);
+    const hasher = new HashingStream(['sha1', ...(Object.keys(target.expected) as HashAlgorithm[])]);
     const input =
       typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
     try {
       await pipeline(input, hasher, createWriteStream(tmp, { highWaterMark: HASH_CHUNK_BYTES }));
-      const digests = hasher.digests();
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    return this.commit(tmp, hasher.digests(), target, typeof source === 'string' ? source : undefined);
+  }
+
+  /**
+   * Moves `file`, which the caller wrote and hashed in the same pass, into the store without reading it
+   * again (the downloader's received bytes). `digests.sha1` must be its content's; `options.expected` is
+   * checked against `digests`. The file is consumed: renamed into place, or removed on a mismatch. It must be
+   * on the store's file system (e.g. under `<root>/.cache`).
+   */
+  async adopt(file: string, digests: Digests, options: StoreAddOptions): Promise<AddResult> {
+    const target = this.target(options, path.extname(file).slice(1));
+    if (!digests.sha1)
+      throw new StoreError(`no SHA-1 given for ${file}`, { hint: 'hash it while writing it' });
+    await fs.mkdir(path.join(this.root, TMP_DIR), { recursive: true });
+    return this.commit(file, digests, target, undefined);
+  }
+
+  /** Checks where an added file goes: its namespace, name, extension and the checksums it must match. */
+  private target(
+    options: StoreAddOptions,
+    defaultExt: string,
+  ): { namespace: string; name: string; ext: string; expected: Digests } {
+    return {
+      namespace: checkSegments(options.namespace, 'namespace'),
+      name: checkSegments(options.name, 'name'),
+      ext: checkExt(options.ext ?? defaultExt),
+      expected: normaliseExpected(options.expected),
+    };
+  }
+
+  /**
+   * Puts a hashed file into the store: checks the published checksums, renames it to its content object
+   * (or drops it when identical content is there) and links the object into the FAIR layout.
+   */
+  private async commit(
+    tmp: string,
+    digests: Digests,
+    { namespace, name, ext, expected }: { namespace: string; name: string; ext: string; expected: Digests },
+    sourcePath: string | undefined,
+  ): Promise<AddResult> {
+    try {
       for (const [algorithm, want] of Object.entries(expected)) {
-        const got = digests[algorithm as HashAlgorithm]!;
+        const got = digests[algorithm as HashAlgorithm];
         if (got !== want) {
           throw new HashMismatchError({
-            path: typeof source === 'string' ? source : `${namespace}/${name}`,
+            path: sourcePath ?? `${namespace}/${name}`,
             algorithm,
             expected: want,
-            actual: got,
+            actual: got ?? '(not computed)',
             hint: 'the content differs from its published checksum: fetch it again, or report the checksum to the publisher',
           });
         }

@@ -41,6 +41,50 @@ describe('ContentStore', () => {
     expect(r.deduplicated).to.equal(false);
   });
 
+  it('adopts a file hashed while it was written: moved in (same inode), not copied; a mismatch removes it', async () => {
+    const text = 'surface air temperature';
+    const sha1 = digest('sha1', text);
+    const received = path.join(store.root, '.cache', 'downloads', 'x.part');
+    await fs.mkdir(path.dirname(received), { recursive: true });
+    await fs.writeFile(received, text);
+    const inode = (await fs.stat(received)).ino;
+    const r = await store.adopt(
+      received,
+      { sha1, sha256: digest('sha256', text) },
+      { namespace: 'downloads', name: 'host/tas', ext: 'nc', expected: { sha256: digest('sha256', text) } },
+    );
+    expect(r.relativePath).to.equal(`downloads/host/tas/${sha1}.nc`);
+    expect((await fs.stat(r.path)).ino).to.equal(inode);
+    expect((await fs.stat(r.path)).mode & 0o777).to.equal(0o444);
+    await fs.access(received).then(
+      () => expect.fail('the adopted file is still at its old path'),
+      () => undefined,
+    );
+    expect((await store.get(r.relativePath)).sha1).to.equal(sha1);
+
+    await fs.writeFile(received, 'other bytes');
+    const err = await store
+      .adopt(
+        received,
+        { sha1: digest('sha1', 'other bytes'), md5: digest('md5', 'other bytes') },
+        {
+          namespace: 'downloads',
+          name: 'host/pr',
+          expected: { md5: digest('md5', 'published') },
+        },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).to.be.instanceOf(HashMismatchError);
+    await fs.access(received).then(
+      () => expect.fail('a file that failed its checksum was left behind'),
+      () => undefined,
+    );
+    expect((await store.list()).map((o) => o.relativePath)).to.deep.equal([r.relativePath]);
+  });
+
   it('stores identical content once, whatever its name', async () => {
     const a = await store.add(src, { namespace: 'alice', name: 'tas' });
     const again = await store.add(src, { namespace: 'alice', name: 'tas' });
