@@ -81,11 +81,13 @@ async function serveFresh(
 const PYTHON_PEER = `
 import hashlib, json, sys, time, urllib.request, uuid
 api, token, n = sys.argv[1] + "/api/", sys.argv[2], int(sys.argv[3])
-def post(table, body):
+def post_row(table, body):
     req = urllib.request.Request(api + table + "/", data=json.dumps(body).encode(), method="POST",
         headers={"content-type": "application/json", "authorization": "token " + token})
     with urllib.request.urlopen(req) as r:
-        return json.load(r)["url"]
+        return json.load(r)
+def post(table, body):
+    return post_row(table, body)["url"]
 t0 = time.perf_counter()
 root = post("storage_root", {"root": "file:///tmp/peer-store/", "local": True})
 ns = post("namespace", {"name": "bench"})
@@ -94,8 +96,9 @@ outputs = []
 for i in range(n):
     h = hashlib.sha1(b"output %d\\n" % i).hexdigest()
     loc = post("storage_location", {"path": "bench/out%d/%s.csv" % (i, h), "hash": h, "public": True, "storage_root": root})
-    obj = post("object", {"storage_location": loc, "file_type": ft, "uuid": str(uuid.uuid4()), "authors": []})
-    outputs.append(post("object_component", {"object": obj, "name": "whole_object", "whole_object": True}))
+    obj_row = post_row("object", {"storage_location": loc, "file_type": ft, "uuid": str(uuid.uuid4()), "authors": []})
+    obj = obj_row["url"]
+    outputs.append(obj_row["components"][0])  # the registry creates each object's whole_object component
     post("data_product", {"object": obj, "namespace": ns, "name": "bench/out%d" % i, "version": "1.0.0"})
 post("code_run", {"run_date": "2026-01-01T00:00:00.000Z", "description": "peer", "uuid": str(uuid.uuid4()),
                   "inputs": [], "outputs": outputs})

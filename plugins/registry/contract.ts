@@ -41,8 +41,8 @@ export async function seedDataProducts(
       hash,
       storage_root: root.url,
     });
+    // The registry creates the object's whole_object component, as the FAIR registry does.
     const object = await client.post('object', { storage_location: location.url });
-    await client.post('object_component', { object: object.url, name: 'whole_object', whole_object: true });
     await client.post('data_product', {
       object: object.url,
       namespace: namespace.url,

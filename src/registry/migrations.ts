@@ -275,8 +275,28 @@ const pushedPerRemote: Migration = {
   },
 };
 
+/**
+ * The FAIR registry keys a file type on name + extension (`unique_file_type_name_extension`): FAIR-CLI's own
+ * list gives `h5` and `hdf5` one name.
+ */
+const fileTypeNameExtension: Migration = {
+  name: '003_file_type_name_extension',
+  async up(knex) {
+    await knex.schema.alterTable('file_type', (t) => {
+      t.dropUnique(['name']);
+      t.unique(['name', 'extension']);
+    });
+  },
+  async down(knex) {
+    await knex.schema.alterTable('file_type', (t) => {
+      t.dropUnique(['name', 'extension']);
+      t.unique(['name']);
+    });
+  },
+};
+
 /** The migrations in order, served to knex from code (no directory scan, so they work from `dist/`). */
-export const MIGRATIONS: readonly Migration[] = [fairSchema, pushedPerRemote];
+export const MIGRATIONS: readonly Migration[] = [fairSchema, pushedPerRemote, fileTypeNameExtension];
 
 /** knex's migration source over `MIGRATIONS`. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

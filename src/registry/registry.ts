@@ -117,7 +117,7 @@ export class Registry {
 
   /** The id of a file type named by its extension (`nc`, `csv` ...). */
   async fileType(db: Knex | Knex.Transaction, extension: string): Promise<RowId> {
-    return this.getOrCreate(db, 'file_type', { name: extension }, { extension }, { unique: true });
+    return this.getOrCreate(db, 'file_type', { name: extension, extension }, {}, { unique: true });
   }
 
   /** Creates an object with a `whole_object` component (as FAIR does for every object); returns both ids. */

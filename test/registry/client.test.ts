@@ -33,7 +33,7 @@ describeOnBackends('Registry client against the REST server', (locations) => {
     expect(await client.count('namespace')).to.equal(261);
   });
 
-  it('postOrGet creates, then returns the existing row on 409; writes without a token fail with 401', async () => {
+  it('postOrGet creates, then returns the existing row on 409; writes without a token fail with 403', async () => {
     const client = new RegistryClient(`${served.url}/api/`, { token: served.token });
     const root = await client.postOrGet('storage_root', { root: 'https://data.example/', local: false });
     const again = await client.postOrGet('storage_root', { root: 'https://data.example/', local: false });
@@ -46,10 +46,13 @@ describeOnBackends('Registry client against the REST server', (locations) => {
     let err: unknown;
     await anonymous.post('namespace', { name: 'x' }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(RegistryHttpError);
-    expect((err as RegistryHttpError).status).to.equal(401);
+    expect((err as RegistryHttpError).status).to.equal(403);
     await client.post('namespace', { nmae: 'x' }).catch((e: unknown) => (err = e));
     expect((err as RegistryHttpError).status).to.equal(400);
-    expect((err as RegistryHttpError).body).to.have.keys(['nmae', 'name']);
+    expect(
+      (err as RegistryHttpError).body,
+      'the unknown field is ignored, the missing one named',
+    ).to.have.keys(['name']);
   });
 });
 

@@ -72,14 +72,14 @@ describe('fairpod registry serve --data-store: files at /data/', () => {
     expect((await fetch(`${served.url}/data/x/none.bin`)).status).to.equal(404);
   });
 
-  it('refuses writes without a valid token (401) and writes nothing', async () => {
+  it('refuses writes without a valid token (403) and writes nothing', async () => {
     const none = await fetch(`${served.url}/data/f.txt`, {
       method: 'PUT',
       body: 'bytes',
       headers: { 'x-content-sha1': sha1('bytes') },
     });
-    expect(none.status).to.equal(401);
-    expect((await put('f.txt', 'bytes', { authorization: `token ${'0'.repeat(40)}` })).status).to.equal(401);
+    expect(none.status).to.equal(403);
+    expect((await put('f.txt', 'bytes', { authorization: `token ${'0'.repeat(40)}` })).status).to.equal(403);
     expect(await files()).to.deep.equal([]);
   });
 

@@ -52,11 +52,7 @@ describeOnBackends('Registry REST API', (locations) => {
       storage_root: root,
     });
     const object = await post('object', { storage_location: location.url });
-    const component = await post('object_component', {
-      object: object.url,
-      name: 'whole_object',
-      whole_object: true,
-    });
+    const component = { url: (object.components as string[])[0] };
     const dp = await post('data_product', { object: object.url, namespace: nsUrl, name, version });
     return {
       namespace: nsUrl,
@@ -120,10 +116,10 @@ describeOnBackends('Registry REST API', (locations) => {
     expect(bad.body.namespace).to.be.an('array');
   });
 
-  it('400 names every unknown query parameter', async () => {
-    const a = await call('GET', '/api/data_product/?nmae=tas&verison=1&limit=5');
+  it('400 names every unknown query parameter (`limit` too: the FAIR registry pages by `page_size`)', async () => {
+    const a = await call('GET', '/api/data_product/?nmae=tas&verison=1&limit=5&page_size=5');
     expect(a.status).to.equal(400);
-    expect(a.body.unknown_parameters).to.deep.equal(['nmae', 'verison']);
+    expect(a.body.unknown_parameters).to.deep.equal(['nmae', 'verison', 'limit']);
     expect(String(a.body.detail)).to.contain('nmae').and.to.contain('verison');
   });
 
@@ -131,11 +127,12 @@ describeOnBackends('Registry REST API', (locations) => {
     const a = await call('POST', '/api/storage_location/', {
       path: 7,
       storage_root: 'not a url',
-      public: 'yes',
+      public: 'maybe',
       colour: 'red',
     });
     expect(a.status).to.equal(400);
-    expect(Object.keys(a.body).sort()).to.deep.equal(['colour', 'hash', 'path', 'public', 'storage_root']);
+    // An unknown field (`colour`) is ignored, as the FAIR registry ignores it.
+    expect(Object.keys(a.body).sort()).to.deep.equal(['hash', 'path', 'public', 'storage_root']);
     expect(a.body.hash).to.deep.equal(['This field is required.']);
     const missing = await call('POST', '/api/object/', {
       storage_location: `${served.url}/api/storage_location/999/`,
@@ -154,18 +151,18 @@ describeOnBackends('Registry REST API', (locations) => {
     expect((await call('GET', '/api/object/')).body.count).to.equal(0);
   });
 
-  it('401: no write succeeds without a valid token, on any table, and a bad token is refused even for reads', async () => {
+  it('403 (as the FAIR registry answers): no write succeeds without a valid token, on any table, and a bad token is refused even for reads', async () => {
     for (const table of REST_TABLES.keys()) {
-      expect((await call('POST', `/api/${table}/`, {}, false)).status, `${table} POST`).to.equal(401);
+      expect((await call('POST', `/api/${table}/`, {}, false)).status, `${table} POST`).to.equal(403);
       expect((await call('POST', `/api/${table}/`, {}, 'f'.repeat(40))).status, `${table} POST`).to.equal(
-        401,
+        403,
       );
     }
     const p = await product('tas');
     const path = new URL(p.dataProduct!).pathname;
-    expect((await call('PATCH', path, { version: '2.0.0' }, false)).status).to.equal(401);
-    expect((await call('PATCH', path, { version: '2.0.0' }, 'token')).status).to.equal(401);
-    expect((await call('GET', '/api/', undefined, 'f'.repeat(40))).status).to.equal(401);
+    expect((await call('PATCH', path, { version: '2.0.0' }, false)).status).to.equal(403);
+    expect((await call('PATCH', path, { version: '2.0.0' }, 'token')).status).to.equal(403);
+    expect((await call('GET', '/api/', undefined, 'f'.repeat(40))).status).to.equal(403);
     expect((await call('GET', path)).body.version).to.equal('1.0.0');
     expect((await call('GET', '/api/namespace/')).body.count).to.equal(1);
   });
@@ -216,9 +213,9 @@ describeOnBackends('Registry REST API', (locations) => {
     ).to.equal('first');
   });
 
-  it('cursor pagination: limit, next and previous links walk the rows both ways', async () => {
-    for (let i = 0; i < 5; i++) await post('namespace', { name: `ns${i}` });
-    const first = await call('GET', '/api/namespace/?limit=2&name=ns*');
+  it('cursor pagination: page_size, next and previous links walk the rows both ways, newest first', async () => {
+    for (let i = 4; i >= 0; i--) await post('namespace', { name: `ns${i}` });
+    const first = await call('GET', '/api/namespace/?page_size=2&name=ns*');
     expect(first.body.count).to.equal(5);
     expect(first.body.previous).to.equal(null);
     const names = (a: Answer): string[] => (a.body.results as Array<{ name: string }>).map((r) => r.name);
@@ -236,7 +233,6 @@ describeOnBackends('Registry REST API', (locations) => {
     expect(third.body.next).to.equal(null);
     const back = new URL(third.body.previous as string);
     expect(names(await call('GET', back.pathname + back.search))).to.deep.equal(['ns2', 'ns3']);
-    expect((await call('GET', '/api/namespace/?limit=0')).status).to.equal(400);
     expect((await call('GET', '/api/namespace/?cursor=zzz')).status).to.equal(400);
   });
 
@@ -324,7 +320,7 @@ describeOnBackends('Registry REST API', (locations) => {
     expect(stored.map((r) => r.token_sha256)).not.to.include(token);
     expect((await call('POST', '/api/namespace/', { name: 'carol' }, token)).status).to.equal(201);
     expect(await runCli(['node', 'fairpod', 'registry', 'token', 'revoke', token, '--db', db])).to.equal(0);
-    expect((await call('POST', '/api/namespace/', { name: 'carol2' }, token)).status).to.equal(401);
+    expect((await call('POST', '/api/namespace/', { name: 'carol2' }, token)).status).to.equal(403);
     expect(await runCli(['node', 'fairpod', 'registry', 'token', 'revoke', token, '--db', db])).to.not.equal(
       0,
     );

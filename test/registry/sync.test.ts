@@ -264,7 +264,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
       process.env[TOKEN_ENV] = 'f'.repeat(40);
       const push = await fairpod('push', 'web');
       expect(push.code).to.not.equal(0);
-      expect(push.stderr).to.match(/401/);
+      expect(push.stderr).to.match(/403/);
       expect(push.stderr).to.not.contain('f'.repeat(40));
       expect(await fs.readdir(dataStore)).to.deep.equal([]);
     } finally {
@@ -281,7 +281,7 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     const before = await rowCounts(remote);
     const push = await fairpod('push', 'anon');
     expect(push.code).to.not.equal(0);
-    expect(push.stderr).to.match(/401/);
+    expect(push.stderr).to.match(/403/);
     expect(await rowCounts(remote)).to.deep.equal(before);
 
     // The token may come from the environment instead.

@@ -22,7 +22,7 @@ export class RegistryHttpError extends FairpodError {
   ) {
     super(`${method} ${url} failed: ${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`, {
       hint:
-        status === 401
+        status === 401 || status === 403
           ? 'writes need a token: set FAIRPOD_REGISTRY_TOKEN or give a token file (mode 600)'
           : status === 400
             ? 'the registry named the fields it refused in the message above'
@@ -149,11 +149,14 @@ export class RegistryClient {
     }
   }
 
-  /** Every row of a listing, page by page (the next page is fetched while this one is consumed). */
+  /** Every row of a listing in id order, page by page (the next page is fetched while this one is consumed). */
   async *list(table: string, filters: Filters = {}): AsyncGenerator<Resource> {
     const url = new URL(this.tableUrl(table));
     for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, String(v));
-    if (!url.searchParams.has('limit')) url.searchParams.set('limit', String(this.pageSize));
+    // `page_size`, the FAIR registry's parameter (it refuses `limit` with a 400); oldest first, so rows
+    // added while listing come last instead of shifting the pages (both registries list newest first).
+    if (!url.searchParams.has('page_size')) url.searchParams.set('page_size', String(this.pageSize));
+    if (!url.searchParams.has('ordering')) url.searchParams.set('ordering', 'id');
     let pending: Promise<Page> | undefined = this.getUrl<Page>(url.toString());
     while (pending) {
       const page: Page = await pending;
@@ -168,7 +171,7 @@ export class RegistryClient {
   async count(table: string, filters: Filters = {}): Promise<number> {
     const url = new URL(this.tableUrl(table));
     for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, String(v));
-    url.searchParams.set('limit', '1');
+    url.searchParams.set('page_size', '1');
     return (await this.getUrl<Page>(url.toString())).count;
   }
 }

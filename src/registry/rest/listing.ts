@@ -1,16 +1,17 @@
 import type { Knex } from 'knex';
 import type { Registry } from '../registry.js';
 import { HttpError } from './httpError.js';
+import { parseBooleanValue } from './writes.js';
 import { serializeRows, type Row } from './serialize.js';
 import type { FieldSpec, TableSpec } from './tables.js';
 
-/** Page size when the request gives no `limit`, as in the FAIR registry. */
+/** Page size when the request gives no `page_size`, as in the FAIR registry. */
 export const DEFAULT_PAGE_SIZE = 100;
-/** The largest `limit` accepted: bounds the memory one request takes. */
+/** The largest `page_size` served (a larger one is cut to it): bounds the memory one request takes. */
 export const MAX_PAGE_SIZE = 1000;
 
-/** Query parameters that are not filters. */
-const CONTROL_PARAMS = new Set(['limit', 'cursor', 'format']);
+/** Query parameters that are not filters (the FAIR registry's BaseViewSet.list allows exactly these). */
+const CONTROL_PARAMS = new Set(['page_size', 'cursor', 'format', 'ordering']);
 
 /** One page of a listing, as the FAIR registry's cursor pagination answers it. */
 export interface Page {
@@ -21,32 +22,54 @@ export interface Page {
 }
 
 /**
- * A cursor: the id to continue after (forward) or before (backward). Ids are the order of every listing,
- * so a cursor stays valid while rows are added, and each page is one index range scan.
+ * A cursor. Ordered by id (the default, newest first, or `?ordering=id`): the id to continue after
+ * (forward) or before (backward), so a cursor stays valid while rows are added and each page is one index
+ * range scan. Ordered by another field: the offset of the page.
  */
-interface Cursor {
-  direction: 'after' | 'before';
-  id: number;
-}
+type Cursor = { direction: 'after' | 'before'; id: number } | { offset: number };
 
 function encodeCursor(c: Cursor): string {
-  return Buffer.from(`${c.direction === 'after' ? 'a' : 'b'}${c.id}`).toString('base64url');
+  const text = 'offset' in c ? `o${c.offset}` : `${c.direction === 'after' ? 'a' : 'b'}${c.id}`;
+  return Buffer.from(text).toString('base64url');
 }
 
 function decodeCursor(value: string): Cursor {
-  const m = /^([ab])(\d+)$/.exec(Buffer.from(value, 'base64url').toString('latin1'));
+  const m = /^([abo])(\d+)$/.exec(Buffer.from(value, 'base64url').toString('latin1'));
   if (!m) throw HttpError.fields({ cursor: ['Invalid cursor.'] });
+  if (m[1] === 'o') return { offset: Number(m[2]) };
   return { direction: m[1] === 'a' ? 'after' : 'before', id: Number(m[2]) };
 }
 
-/** A SQL LIKE pattern matching `glob` where only `*` is special (LIKE's own `%`, `_` and `\` are escaped). */
-function likePattern(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+/**
+ * `?ordering=a,-b` as column/direction pairs, as Django REST framework's OrderingFilter reads it: terms
+ * naming no sortable field are dropped; without any, newest first (`-id`, the FAIR registry's default).
+ */
+function parseOrdering(spec: TableSpec, value: string | undefined): Array<{ column: string; desc: boolean }> {
+  const sortable = new Map(
+    spec.fields
+      .filter((f) => f.column && f.kind !== 'many' && f.kind !== 'reverse' && !f.lookup)
+      .map((f) => [f.name, f.column!]),
+  );
+  const terms: Array<{ column: string; desc: boolean }> = [];
+  for (const raw of (value ?? '').split(',')) {
+    const term = raw.trim();
+    const column = sortable.get(term.replace(/^-/, ''));
+    if (column) terms.push({ column, desc: term.startsWith('-') });
+  }
+  return terms.length ? terms : [{ column: 'id', desc: true }];
 }
 
-/** An SQLite GLOB pattern where only `*` is special (GLOB's `?` and `[` are bracketed). */
+/** A SQL LIKE pattern matching `glob` where `*` and `?` are special (LIKE's own `%`, `_` and `\\` are escaped). */
+function likePattern(glob: string): string {
+  return glob
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
+}
+
+/** An SQLite GLOB pattern where `*` and `?` are special (GLOB's `[` is bracketed). */
 function sqliteGlobPattern(glob: string): string {
-  return glob.replace(/[?[]/g, (c) => `[${c}]`);
+  return glob.replace(/\[/g, '[[]');
 }
 
 function parseInteger(field: string, value: string): number {
@@ -55,10 +78,9 @@ function parseInteger(field: string, value: string): number {
 }
 
 function parseBoolean(field: string, value: string): boolean {
-  const v = value.toLowerCase();
-  if (['true', '1'].includes(v)) return true;
-  if (['false', '0'].includes(v)) return false;
-  throw HttpError.fields({ [field]: [`Enter true or false (got "${value}").`] });
+  const b = parseBooleanValue(value);
+  if (b === undefined) throw HttpError.fields({ [field]: [`Enter true or false (got "${value}").`] });
+  return b;
 }
 
 /** Adds the `WHERE` for one filter. Globs are case-sensitive on both backends (LIKE on PostgreSQL, GLOB on SQLite). */
@@ -77,6 +99,15 @@ function applyFilter(
     case 'bool':
       query.where(`${table}.${field.column!}`, parseBoolean(field.name, value));
       return;
+    case 'reverse': {
+      // `object?data_products=<id>`: the rows the given row of the target points at.
+      const other = parseInteger(field.name, value);
+      query.whereIn(
+        `${table}.id`,
+        registry.knex(field.target!).select(field.reverse!.column).where('id', other),
+      );
+      return;
+    }
     case 'many': {
       const link = field.link!;
       const other = parseInteger(field.name, value);
@@ -95,7 +126,10 @@ function applyFilter(
       query.where(`${table}.${field.column!}`, value.toLowerCase());
       return;
     default:
-      if (field.glob && value.includes('*')) {
+      if (field.lookup) {
+        const { via, table: other, column } = field.lookup;
+        query.whereIn(`${table}.${via}`, registry.knex(other).select('id').where(column, value));
+      } else if (field.glob && /[*?]/.test(value)) {
         const column = `${table}.${field.column!}`;
         if (registry.isPostgres) query.whereRaw(`?? LIKE ?`, [column, likePattern(value)]);
         else query.whereRaw(`?? GLOB ?`, [column, sqliteGlobPattern(value)]);
@@ -105,9 +139,16 @@ function applyFilter(
   }
 }
 
+/** `page_size` as Django REST framework reads it: a missing or unusable value gives the default; a larger one the maximum. */
+function pageSize(value: string | undefined): number {
+  const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : 0;
+  return n < 1 ? DEFAULT_PAGE_SIZE : Math.min(n, MAX_PAGE_SIZE);
+}
+
 /**
- * One page of `spec`'s rows matching the query's filters. Every field is a filter; an unknown parameter is a
- * 400 naming it (FAIR silently ignores them, which turns a typo into "everything").
+ * One page of `spec`'s rows matching the query's filters, newest first unless `?ordering=` says otherwise.
+ * Every field is a filter (reverse relations too: `object?data_products=<id>`); an unknown parameter is a
+ * 400 naming it, as in the FAIR registry.
  */
 export async function listPage(
   registry: Registry,
@@ -119,22 +160,23 @@ export async function listPage(
   const byName = new Map(spec.fields.map((f) => [f.name, f]));
   const unknown = Object.keys(query).filter((k) => !byName.has(k) && !CONTROL_PARAMS.has(k));
   if (unknown.length) {
+    const allowed = [...byName.keys(), ...CONTROL_PARAMS];
     throw new HttpError(400, {
-      detail: `Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`,
+      detail: `Invalid query arguments, only query arguments [${allowed.join(', ')}] are allowed (unknown: ${unknown.join(', ')}).`,
       unknown_parameters: unknown,
-      allowed: [...byName.keys()],
+      allowed,
     });
   }
   const single = (k: string): string | undefined => {
     const v = query[k];
     return Array.isArray(v) ? v[v.length - 1] : v;
   };
-  const limitText = single('limit');
-  const limit = limitText === undefined ? DEFAULT_PAGE_SIZE : parseInteger('limit', limitText);
-  if (limit < 1 || limit > MAX_PAGE_SIZE)
-    throw HttpError.fields({ limit: [`Between 1 and ${MAX_PAGE_SIZE}.`] });
+  const limit = pageSize(single('page_size'));
   const cursorText = single('cursor');
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+  const ordering = parseOrdering(spec, single('ordering'));
+  const byId = ordering[0]!.column === 'id';
+  if (cursor && 'offset' in cursor === byId) throw HttpError.fields({ cursor: ['Invalid cursor.'] });
 
   const filtered = registry.knex(spec.name);
   for (const [key, raw] of Object.entries(query)) {
@@ -149,31 +191,49 @@ export async function listPage(
     .clone()
     .select(`${spec.name}.*`)
     .limit(limit + 1);
-  if (cursor?.direction === 'before')
-    page.where(`${spec.name}.id`, '<', cursor.id).orderBy(`${spec.name}.id`, 'desc');
-  else {
-    if (cursor) page.where(`${spec.name}.id`, '>', cursor.id);
-    page.orderBy(`${spec.name}.id`, 'asc');
+  const idColumn = `${spec.name}.id`;
+  let rows: Row[];
+  let more: boolean;
+  let previousCursor: Cursor | undefined;
+  let nextCursor: Cursor | undefined;
+  if (byId) {
+    const desc = ordering[0]!.desc;
+    const keyset = cursor && !('offset' in cursor) ? cursor : undefined;
+    const backward = keyset?.direction === 'before';
+    // Walking backward is walking the other way and turning the page round.
+    const walkDesc = backward ? !desc : desc;
+    if (keyset) page.where(idColumn, walkDesc ? '<' : '>', keyset.id);
+    page.orderBy(idColumn, walkDesc ? 'desc' : 'asc');
+    rows = (await page) as Row[];
+    more = rows.length > limit;
+    if (more) rows = rows.slice(0, limit);
+    if (backward) rows.reverse();
+    const first = rows[0]?.id as number | undefined;
+    const last = rows[rows.length - 1]?.id as number | undefined;
+    const hasNext = backward ? last !== undefined : more;
+    const hasPrevious = backward ? more : keyset !== undefined && first !== undefined;
+    if (hasNext && last !== undefined) nextCursor = { direction: 'after', id: last };
+    if (hasPrevious && first !== undefined) previousCursor = { direction: 'before', id: first };
+  } else {
+    const offset = cursor && 'offset' in cursor ? cursor.offset : 0;
+    for (const o of ordering) page.orderBy(`${spec.name}.${o.column}`, o.desc ? 'desc' : 'asc');
+    page.orderBy(idColumn, ordering[0]!.desc ? 'desc' : 'asc').offset(offset);
+    rows = (await page) as Row[];
+    more = rows.length > limit;
+    if (more) rows = rows.slice(0, limit);
+    if (more) nextCursor = { offset: offset + limit };
+    if (offset > 0) previousCursor = { offset: Math.max(0, offset - limit) };
   }
-  let rows = (await page) as Row[];
-  const more = rows.length > limit;
-  if (more) rows = rows.slice(0, limit);
-  if (cursor?.direction === 'before') rows.reverse();
 
   const link = (c: Cursor): string => {
     const url = new URL(selfUrl);
     url.searchParams.set('cursor', encodeCursor(c));
     return url.toString();
   };
-  const first = rows[0]?.id as number | undefined;
-  const last = rows[rows.length - 1]?.id as number | undefined;
-  const backward = cursor?.direction === 'before';
-  const hasNext = backward ? last !== undefined : more;
-  const hasPrevious = backward ? more : cursor !== undefined && first !== undefined;
   return {
     count: Number(countRow.n),
-    next: hasNext && last !== undefined ? link({ direction: 'after', id: last }) : null,
-    previous: hasPrevious && first !== undefined ? link({ direction: 'before', id: first }) : null,
+    next: nextCursor ? link(nextCursor) : null,
+    previous: previousCursor ? link(previousCursor) : null,
     results: await serializeRows(registry, spec, rows, base),
   };
 }

@@ -29,11 +29,49 @@ export async function serializeRows(
     }
     links.set(field.name, byRow);
   }
+  // Reverse relations (Django's related names) and values read from a related row: one query per field.
+  const values = new Map<string, Map<number, unknown>>();
+  for (const field of spec.fields) {
+    if (!ids.length) continue;
+    if (field.reverse) {
+      const column = field.reverse.column;
+      const byRow = new Map<number, string[]>();
+      const rows2 = (await registry
+        .knex(field.target!)
+        .select('id', column)
+        .whereIn(column, ids)
+        .orderBy('id')) as Row[];
+      for (const r of rows2) {
+        const list = byRow.get(Number(r[column])) ?? [];
+        list.push(rowUrl(base, field.target!, Number(r.id)));
+        byRow.set(Number(r[column]), list);
+      }
+      values.set(
+        field.name,
+        new Map(
+          ids.map((id) => [id, field.reverse!.single ? (byRow.get(id)?.[0] ?? null) : (byRow.get(id) ?? [])]),
+        ),
+      );
+    } else if (field.lookup) {
+      const { via, table, column } = field.lookup;
+      const pairs = (await registry
+        .knex(`${spec.name} as s`)
+        .join(`${table} as t`, `s.${via}`, 't.id')
+        .whereIn('s.id', ids)
+        .select('s.id as id', `t.${column} as value`)) as Row[];
+      values.set(field.name, new Map(pairs.map((p) => [Number(p.id), p.value])));
+    }
+  }
   return rows.map((row) => {
     const out: Record<string, unknown> = { url: rowUrl(base, spec.name, row.id as number) };
     for (const field of spec.fields) {
       if (field.kind === 'many') {
         out[field.name] = links.get(field.name)?.get(row.id as number) ?? [];
+        continue;
+      }
+      if (field.reverse || field.lookup) {
+        out[field.name] =
+          values.get(field.name)?.get(row.id as number) ?? (field.reverse?.single === false ? [] : null);
         continue;
       }
       const value = row[field.column!];

@@ -6,6 +6,7 @@ import { listPage } from './listing.js';
 import { provReport } from './provReport.js';
 import { serializeRows, type Row } from './serialize.js';
 import { REST_TABLES, type TableSpec } from './tables.js';
+import { tableMetadata } from './metadata.js';
 import { migrateRest, tokenUser } from './tokens.js';
 import { createRow, patchRow } from './writes.js';
 
@@ -14,22 +15,47 @@ function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-/** The user a request's `Authorization: token <hex>` belongs to; 401 for a bad token, undefined for none. */
+/**
+ * The user a request's `Authorization: token <hex>` belongs to; 403 for a bad token, undefined for none.
+ * 403, not 401, as the FAIR registry answers: its first authentication class (Django sessions) sends no
+ * `WWW-Authenticate`, so Django REST framework turns 401 into 403.
+ */
 async function authenticate(registry: Registry, request: FastifyRequest): Promise<RowId | undefined> {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const m = /^token\s+(\S+)$/i.exec(header.trim());
   const user = m ? await tokenUser(registry, m[1]!) : undefined;
-  if (user === undefined) throw new HttpError(401, { detail: 'Invalid token.' });
+  if (user === undefined) throw new HttpError(403, { detail: 'Invalid token.' });
   return user;
 }
 
-/** The user of a write; 401 without a valid token. */
+/** The user of a write; 403 without a valid token. */
 async function requireUser(registry: Registry, request: FastifyRequest): Promise<RowId> {
   const user = await authenticate(registry, request);
   if (user === undefined)
-    throw new HttpError(401, { detail: 'Authentication credentials were not provided.' });
+    throw new HttpError(403, { detail: 'Authentication credentials were not provided.' });
   return user;
+}
+
+/** The API versions served; the FAIR registry's ALLOWED_VERSIONS (AcceptHeaderVersioning). */
+const API_VERSIONS = ['1.0.0'];
+
+/** 406 for `Accept: ...; version=X` with an X not served, as Django REST framework's AcceptHeaderVersioning. */
+function checkApiVersion(request: FastifyRequest): void {
+  const accept = request.headers.accept ?? '';
+  const m = /;\s*version\s*=\s*"?([^;,"\s]+)"?/i.exec(accept);
+  if (m && !API_VERSIONS.includes(m[1]!)) {
+    throw new HttpError(406, { detail: 'Invalid version in "Accept" header.' });
+  }
+}
+
+/** The methods a table's list and item URLs answer (PATCH on items of patchable tables only). */
+function allowed(spec: TableSpec, item: boolean): string {
+  return item
+    ? spec.patchable
+      ? 'GET, PATCH, HEAD, OPTIONS'
+      : 'GET, HEAD, OPTIONS'
+    : 'GET, POST, HEAD, OPTIONS';
 }
 
 function parseId(raw: string): RowId {
@@ -75,6 +101,10 @@ export async function buildRegistryApp(
     return reply.code(500).send({ detail: 'Internal server error.' });
   });
 
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) checkApiVersion(request);
+  });
+
   app.get('/api/', async (request) => {
     await authenticate(registry, request);
     const base = baseUrl(request);
@@ -86,6 +116,12 @@ export async function buildRegistryApp(
   app.get<{ Params: { id: string } }>('/api/prov-report/:id/', async (request) => {
     await authenticate(registry, request);
     return provReport(registry, parseId(request.params.id), baseUrl(request));
+  });
+
+  app.get('/api/username/', async (request) => {
+    const user = await requireUser(registry, request);
+    const row = (await registry.knex('users').where({ id: user }).first('username')) as { username: string };
+    return { username: row.username };
   });
 
   if (options.dataStore) await registerDataFiles(app, options.dataStore, (r) => requireUser(registry, r));
@@ -111,12 +147,30 @@ export async function buildRegistryApp(
         .header('location', rowUrl(base, spec.name, Number(row.id)))
         .send((await serializeRows(registry, spec, [row], base))[0]);
     });
+    app.options(listUrl, async (request) => {
+      const user = await authenticate(registry, request);
+      return tableMetadata(spec, user !== undefined);
+    });
+    for (const [url, item] of [
+      [listUrl, false],
+      [itemUrl, true],
+    ] as const) {
+      app.route({
+        method: item ? ['PUT', 'DELETE', 'POST'] : ['PUT', 'DELETE', 'PATCH'],
+        url,
+        handler: async (request, reply) =>
+          reply
+            .code(405)
+            .header('allow', allowed(spec, item))
+            .send({ detail: `Method "${request.method}" not allowed.` }),
+      });
+    }
     app.patch<{ Params: { id: string } }>(itemUrl, async (request, reply) => {
       const user = await requireUser(registry, request);
       if (!spec.patchable) {
         return reply
           .code(405)
-          .header('allow', 'GET, POST, HEAD, OPTIONS')
+          .header('allow', allowed(spec, true))
           .send({
             detail: `Method "PATCH" not allowed on ${spec.name}: only code_run, data_product and issue accept it.`,
           });

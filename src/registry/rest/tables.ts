@@ -6,7 +6,7 @@
  */
 
 /** How a field is parsed from a query string or JSON body and written back. */
-export type FieldKind = 'int' | 'text' | 'bool' | 'uuid' | 'date' | 'relation' | 'many';
+export type FieldKind = 'int' | 'text' | 'bool' | 'uuid' | 'date' | 'relation' | 'many' | 'reverse';
 
 /** One field of a REST resource. */
 export interface FieldSpec {
@@ -19,6 +19,10 @@ export interface FieldSpec {
   readonly target?: string;
   /** For `many`: the link table and its two columns (this table's id, the target's id). */
   readonly link?: { readonly table: string; readonly self: string; readonly other: string };
+  /** For `reverse` (read-only): the rows of `target` whose `column` is this row's id, as URLs; `single`: one URL or null. */
+  readonly reverse?: { readonly column: string; readonly single?: boolean };
+  /** A read-only value of a related row: `via` is this table's foreign-key column into `table`. */
+  readonly lookup?: { readonly via: string; readonly table: string; readonly column: string };
   /** Must be given on POST. */
   readonly required?: boolean;
   /** Set by the server (id, last_updated, updated_by); never accepted in a body. */
@@ -65,6 +69,25 @@ const many = (name: string, target: string, linkTable: string, self: string, oth
   target,
   link: { table: linkTable, self, other },
 });
+/** A read-only list of the rows of `target` that point at this one through `column` (Django's related_name). */
+const reverse = (name: string, target: string, column: string, single = false): FieldSpec => ({
+  name,
+  kind: 'reverse',
+  target,
+  reverse: { column, single },
+  readOnly: true,
+});
+/** The other direction of a many-to-many link table, read-only. */
+const manyReverse = (
+  name: string,
+  target: string,
+  linkTable: string,
+  self: string,
+  other: string,
+): FieldSpec => ({
+  ...many(name, target, linkTable, self, other),
+  readOnly: true,
+});
 const uuid: FieldSpec = { name: 'uuid', kind: 'uuid', column: 'uuid', generated: true };
 
 function table(
@@ -91,7 +114,11 @@ function table(
 export const REST_TABLES: ReadonlyMap<string, TableSpec> = new Map(
   [
     table('users', [text('username', true), text('full_name'), text('email')], { tracked: false }),
-    table('storage_root', [text('root', true), plain('local', 'bool')]),
+    table('storage_root', [
+      text('root', true),
+      plain('local', 'bool'),
+      reverse('locations', 'storage_location', 'storage_root_id'),
+    ]),
     table('storage_location', [
       text('path', true),
       plain('hash', 'text', true),
@@ -107,12 +134,21 @@ export const REST_TABLES: ReadonlyMap<string, TableSpec> = new Map(
       rel('file_type', 'file_type'),
       uuid,
       many('authors', 'author', 'object_authors', 'object_id', 'author_id'),
+      reverse('components', 'object_component', 'object_id'),
+      reverse('data_products', 'data_product', 'object_id'),
+      reverse('code_repo_release', 'code_repo_release', 'object_id', true),
+      reverse('quality_control', 'quality_controlled', 'object_id', true),
+      reverse('licences', 'licence', 'object_id'),
+      reverse('keywords', 'keyword', 'object_id'),
     ]),
     table('object_component', [
       rel('object', 'object', true),
       text('name', true),
       text('description'),
       plain('whole_object', 'bool'),
+      many('issues', 'issue', 'issue_component_issues', 'object_component_id', 'issue_id'),
+      manyReverse('inputs_of', 'code_run', 'code_run_inputs', 'object_component_id', 'code_run_id'),
+      manyReverse('outputs_of', 'code_run', 'code_run_outputs', 'object_component_id', 'code_run_id'),
     ]),
     table(
       'issue',
@@ -138,6 +174,7 @@ export const REST_TABLES: ReadonlyMap<string, TableSpec> = new Map(
         rel('namespace', 'namespace', true),
         text('name', true),
         text('version', true),
+        reverse('external_object', 'external_object', 'data_product_id', true),
       ],
       { patchable: true },
     ),
@@ -146,11 +183,19 @@ export const REST_TABLES: ReadonlyMap<string, TableSpec> = new Map(
       text('identifier'),
       text('alternate_identifier'),
       text('alternate_identifier_type'),
-      plain('primary', 'bool'),
+      // The column is fairpod's `primary`; the REST name is the FAIR registry's.
+      { name: 'primary_not_supplement', kind: 'bool', column: 'primary' },
       plain('release_date', 'date', true),
       text('title', true),
       text('description'),
       rel('original_store', 'storage_location'),
+      // The FAIR registry stores the data product's version on the row; fairpod reads it from there.
+      {
+        name: 'version',
+        kind: 'text',
+        readOnly: true,
+        lookup: { via: 'data_product_id', table: 'data_product', column: 'version' },
+      },
     ]),
     table(
       'code_run',

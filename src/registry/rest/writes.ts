@@ -25,14 +25,31 @@ function relationId(field: FieldSpec, value: unknown, errors: Record<string, str
   return id;
 }
 
+/** Django REST framework's BooleanField spellings (compared lower-cased). */
+const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1']);
+const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0']);
+
+/** A boolean as the FAIR registry accepts it: JSON true/false, 1/0, or a string such as "true" or "False". */
+export function parseBooleanValue(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  return TRUE_VALUES.has(v) ? true : FALSE_VALUES.has(v) ? false : undefined;
+}
+
 /** Checks one scalar value against its field kind; returns the value to store. */
 function scalar(field: FieldSpec, value: unknown, errors: Record<string, string[]>): unknown {
   const fail = (msg: string): undefined => void (errors[field.name] ??= []).push(msg);
   switch (field.kind) {
-    case 'int':
-      return Number.isInteger(value) ? value : fail('A valid integer is required.');
-    case 'bool':
-      return typeof value === 'boolean' ? value : fail('Must be a valid boolean.');
+    case 'int': {
+      const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+      return Number.isInteger(n) ? n : fail('A valid integer is required.');
+    }
+    case 'bool': {
+      const b = parseBooleanValue(value);
+      return b ?? fail('Must be a valid boolean.');
+    }
     case 'uuid':
       return typeof value === 'string' && UUID.test(value)
         ? value.toLowerCase()
@@ -50,8 +67,8 @@ function scalar(field: FieldSpec, value: unknown, errors: Record<string, string[
 }
 
 /**
- * Validates a POST (`partial` false) or PATCH body against the table: unknown and read-only fields,
- * missing required fields, wrong types and malformed relation URLs are collected into one 400.
+ * Validates a POST (`partial` false) or PATCH body against the table: missing required fields, wrong types
+ * and malformed relation URLs are collected into one 400; unknown and read-only fields are ignored.
  */
 function parseBody(spec: TableSpec, body: unknown, partial: boolean): ParsedBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -60,12 +77,8 @@ function parseBody(spec: TableSpec, body: unknown, partial: boolean): ParsedBody
   const input = body as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
   const parsed: ParsedBody = { columns: {}, many: new Map(), references: [] };
-  const byName = new Map(spec.fields.map((f) => [f.name, f]));
-  for (const key of Object.keys(input)) {
-    const field = byName.get(key);
-    if (key === 'url' || (field?.readOnly && key !== 'id')) continue; // echoed resources may carry these
-    if (!field || key === 'id') errors[key] = [field ? 'This field is read-only.' : 'Unknown field.'];
-  }
+  // Fields the table does not have, and read-only ones, are ignored, as the FAIR registry (Django REST
+  // framework) ignores them: pyDataPipeline posts a code run with `input_urls` and `output_urls`.
   for (const field of spec.fields) {
     if (field.readOnly) continue;
     const value = input[field.name];
@@ -190,7 +203,9 @@ export async function createRow(
   }
   if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
   const hasLinks = [...parsed.many.values()].some((ids) => ids.length > 0);
-  if (!hasLinks) {
+  // Every object gets its `whole_object` component, as the FAIR registry's Object.save creates it.
+  const isObject = spec.name === 'object';
+  if (!hasLinks && !isObject) {
     try {
       const [row] = (await registry.knex(spec.name).insert(parsed.columns).returning('*')) as Array<
         Record<string, unknown>
@@ -208,6 +223,15 @@ export async function createRow(
     await checkReferences(trx, parsed);
     const id = await registry.insert(trx, spec.name, parsed.columns);
     await writeLinks(trx, id, parsed.many, true);
+    if (isObject) {
+      await trx('object_component').insert({
+        object_id: id,
+        name: 'whole_object',
+        whole_object: true,
+        last_updated: parsed.columns.last_updated,
+        updated_by: userId,
+      });
+    }
     return id;
   });
   return (await registry.knex(spec.name).where({ id }).first()) as Record<string, unknown>;

@@ -282,7 +282,7 @@ export class RegistryPuller {
           id = await ensure(table, { uuid: r.uuid }, { name: r.name, identifier: r.identifier });
           break;
         case 'file_type':
-          id = await ensure(table, { name: r.name }, { extension: r.extension });
+          id = await ensure(table, { name: r.name, extension: r.extension }, {});
           break;
         case 'storage_root':
           id = await ensure(table, { root: r.root }, { local: Boolean(r.local) });
