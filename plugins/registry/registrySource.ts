@@ -111,8 +111,9 @@ export class RegistryDataSource extends DataSourceBase {
     for (const [column, value] of Object.entries(context.caseSpec.facets)) {
       if (!columns.includes(column)) {
         throw unknownFacetError(column, context.caseSpec, {
-          what: `the name template ${template.text}`,
+          what: 'the name template',
           known: columns,
+          noun: 'facet',
         });
       }
       query[column] = value;

@@ -142,7 +142,7 @@ function commandLineCase(value: string, options: CaseCommandOptions): Omit<CaseS
   }
   for (const flag of ['--firstyr', '--lastyr'] as const) {
     if (options[flag === '--firstyr' ? 'firstyr' : 'lastyr'] === undefined)
-      throw new ValidationError(`--case ${value} has no period: ${flag} is required`, {
+      throw new ValidationError(`${flag} is required to run PODs: --case ${value} has no period of its own`, {
         location: { key: flag },
         hint: `give --firstyr and --lastyr, or the case's own period: --case ${value}:1980-1989`,
       });

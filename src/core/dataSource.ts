@@ -70,18 +70,19 @@ export interface RequestContext {
 export function unknownFacetError(
   column: string,
   caseSpec: CaseSpec,
-  source: { file?: string; what: string; known: string[] },
+  source: { file?: string; what: string; known: string[]; noun?: 'column' | 'facet' },
 ): ValidationError {
   const origin = caseSpec.source;
+  const lacks = `${source.what} has no ${source.noun ?? 'column'} "${column}"`;
   return new ValidationError(
     origin
-      ? `case ${caseSpec.name}: facet ${column}: ${source.what} has no column "${column}"${source.file ? ` (${source.file})` : ''}`
-      : `--facet ${column}: ${source.what} has no column "${column}"`,
+      ? `case ${caseSpec.name}: facet ${column}: ${lacks}${source.file ? ` (${source.file})` : ''}`
+      : `--facet ${column}: ${lacks}`,
     {
       location: origin
         ? { ...origin, key: `${origin.key}.${column}` }
         : { file: source.file, key: '--facet' },
-      hint: `columns: ${source.known.join(', ')}`,
+      hint: `${source.noun ?? 'column'}s: ${source.known.join(', ')}`,
     },
   );
 }

@@ -201,7 +201,9 @@ describe('fairpod run and plan with cases and data conventions', function () {
     it('a case without a period, or --convention counts that do not fit, are located errors', async () => {
       let r = await plan('--case', 'amip_A');
       expect(r.code).to.equal(2);
-      expect(r.stderr).to.include('--firstyr: --case amip_A has no period');
+      expect(r.stderr).to.include(
+        '--firstyr: --firstyr is required to run PODs: --case amip_A has no period',
+      );
       r = await plan(
         '--case',
         'amip_A:1981-1982',
