@@ -9,6 +9,7 @@ import {
   type FetchResult,
   type QueryResult,
   type RequestContext,
+  unknownFacetError,
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
@@ -76,9 +77,10 @@ export class FilesystemDataSource extends DataSourceBase {
     if (entry.spec.realm && this.populated.has('realm')) query.realm = entry.spec.realm;
     for (const [column, value] of Object.entries(context.caseSpec.facets)) {
       if (!catalog.columns.includes(column)) {
-        throw new ValidationError(`--facet ${column}: the catalog has no column "${column}"`, {
-          location: { file: catalog.source, key: '--facet' },
-          hint: `columns: ${catalog.columns.join(', ')}`,
+        throw unknownFacetError(column, context.caseSpec, {
+          file: catalog.source,
+          what: 'the catalog',
+          known: catalog.columns,
         });
       }
       query[column] = value;

@@ -10,6 +10,7 @@ import {
   type FetchResult,
   type QueryResult,
   type RequestContext,
+  unknownFacetError,
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
@@ -93,9 +94,10 @@ export class HttpDataSource extends DataSourceBase {
     if (entry.spec.realm && this.populated.has('realm')) query.realm = entry.spec.realm;
     for (const [column, value] of Object.entries(context.caseSpec.facets)) {
       if (!rows.columns.includes(column)) {
-        throw new ValidationError(`--facet ${column}: the catalog has no column "${column}"`, {
-          location: { file: rows.source, key: '--facet' },
-          hint: `columns: ${rows.columns.join(', ')}`,
+        throw unknownFacetError(column, context.caseSpec, {
+          file: rows.source,
+          what: 'the catalog',
+          known: rows.columns,
         });
       }
       query[column] = value;

@@ -10,6 +10,7 @@ import {
   type FetchResult,
   type QueryResult,
   type RequestContext,
+  unknownFacetError,
 } from '../../src/core/dataSource.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
@@ -109,9 +110,10 @@ export class RegistryDataSource extends DataSourceBase {
     if (entry.spec.realm && template.facets.includes('realm')) query.realm = entry.spec.realm;
     for (const [column, value] of Object.entries(context.caseSpec.facets)) {
       if (!columns.includes(column)) {
-        throw new ValidationError(`--facet ${column}: the name template has no facet "${column}"`, {
-          location: { key: '--facet' },
-          hint: `facets: ${columns.join(', ')} (template ${template.text})`,
+        throw unknownFacetError(column, context.caseSpec, {
+          what: 'the name template',
+          known: columns,
+          noun: 'facet',
         });
       }
       query[column] = value;

@@ -1,5 +1,6 @@
 /**
- * Crawling a directory tree into catalog rows with a DRS template.
+ * Crawling a directory tree into catalog rows: with a DRS template, or with any function that makes a row of
+ * a file (the template-free crawl reads netCDF attributes).
  *
  * Directories are read concurrently (a bounded number at a time) and rows stream out as they are found: the
  * crawl holds only the directories still to read and a bounded buffer of rows, never the whole tree. Reading
@@ -7,24 +8,43 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { matchTemplate, type DrsTemplate } from './templates.js';
+import { explainMismatch, matchTemplate, type DrsTemplate } from './templates.js';
 import type { CatalogRow } from './types.js';
 
 /** Options of a crawl. */
 export interface CrawlOptions {
   /** Directories read at once; default 32. */
   concurrency?: number;
-  /** Called with each file that matches no template (path relative to the root), so none is silently dropped. */
-  onUnmatched?: (relPath: string) => void;
+  /** Called with each file that gives no row (path relative to the root) and why, so none is silently dropped. */
+  onUnmatched?: (relPath: string, reason: string) => void;
 }
+
+/** Makes the row of one file (relative and absolute path), or says why the file has none. */
+export type FileVisitor = (
+  relPath: string,
+  absPath: string,
+) => CatalogRow | string | Promise<CatalogRow | string>;
 
 // Rows buffered before reading pauses for the consumer.
 const HIGH_WATER = 10_000;
 
 /** Streams the rows of every file under `root` that matches `template`, in no particular order. */
-export async function* crawl(
+export function crawl(
   root: string,
   template: DrsTemplate,
+  options: CrawlOptions = {},
+): AsyncGenerator<CatalogRow> {
+  return crawlFiles(
+    root,
+    (rel, abs) => matchTemplate(template, rel, abs) ?? explainMismatch(template, rel),
+    options,
+  );
+}
+
+/** Streams the row `visit` makes of every file under `root`, in no particular order. */
+export async function* crawlFiles(
+  root: string,
+  visit: FileVisitor,
   options: CrawlOptions = {},
 ): AsyncGenerator<CatalogRow> {
   const base = path.resolve(root);
@@ -37,10 +57,10 @@ export async function* crawl(
   let failure: unknown;
   let wake: (() => void) | undefined;
 
-  const visitFile = (rel: string): void => {
-    const row = matchTemplate(template, rel, `${base}/${rel}`);
-    if (row) ready.push(row);
-    else options.onUnmatched?.(rel);
+  const visitFile = async (rel: string): Promise<void> => {
+    const row = await visit(rel, `${base}/${rel}`);
+    if (typeof row === 'string') options.onUnmatched?.(rel, row);
+    else ready.push(row);
   };
   const readDir = async (rel: string): Promise<void> => {
     const dir = rel === '' ? base : `${base}/${rel}`;
@@ -48,9 +68,16 @@ export async function* crawl(
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) pending.push(child);
-      else if (entry.isFile()) visitFile(child);
-      else if (entry.isSymbolicLink() && (await fs.stat(`${base}/${child}`).catch(() => undefined))?.isFile())
-        visitFile(child);
+      else if (entry.isFile()) await visitFile(child);
+      else if (entry.isSymbolicLink()) {
+        const target = await fs.stat(`${base}/${child}`).catch(() => undefined);
+        if (target?.isFile()) await visitFile(child);
+        else
+          options.onUnmatched?.(
+            child,
+            target ? 'a link to a directory (not followed, to avoid loops)' : 'a broken link',
+          );
+      }
     }
   };
   const pump = (): void => {

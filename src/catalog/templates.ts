@@ -2,9 +2,10 @@
  * DRS templates: how a directory tree names its files, written as data (`catalogs/templates/*.yaml`).
  *
  * A template's `pattern` is a path relative to the crawled directory with `<field>` placeholders and `[...]`
- * optional parts. A field named twice must hold the same text both times. The fields `start` and `end` are the
- * file's period (yyyy, yyyymm, yyyymmdd, yyyymmddhh[mm]); they become the `start_time`, `end_time` and
- * `time_range` columns. A user adds a layout by writing one more file, or passes a template file by path.
+ * optional parts. A field named twice must hold the same text both times. A field whose name starts with `_`
+ * must match but is no column (for parts of names data centres do not write alike). The fields `start` and
+ * `end` are the file's period (yyyy, yyyymm, yyyymmdd, yyyymmddhh[mm]); they become the `start_time`, `end_time`
+ * and `time_range` columns. A user adds a layout by writing one more file, or passes a template file by path.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +39,10 @@ export interface DrsTemplate {
   columns: string[];
   /** Matches a path relative to the crawled directory (with `/` separators). */
   regex: RegExp;
+  /** The same with every repeated field free (groups `<name>__<n>`), to tell why a file did not match. */
+  loose: RegExp;
+  /** Fewest and most directory levels a matching path has. */
+  depth: [number, number];
 }
 
 const TIME_COLUMNS = ['start_time', 'end_time', 'time_range'];
@@ -55,12 +60,17 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
   const fields = spec.fields ?? {};
   const seen: string[] = [];
   let source = '';
+  let loose = '';
   let depth = 0;
+  // Slashes outside and inside optional parts: the directory levels a match can have.
+  let slashes = 0;
+  let optionalSlashes = 0;
   const text = spec.pattern;
   for (let i = 0; i < text.length;) {
     const ch = text[i];
     if (ch === '[') {
       source += '(?:';
+      loose += '(?:';
       depth++;
       i++;
     } else if (ch === ']') {
@@ -71,6 +81,7 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
           'optional parts are written [like_this]',
         );
       source += ')?';
+      loose += ')?';
       depth--;
       i++;
     } else if (ch === '<') {
@@ -83,11 +94,13 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
           'placeholders are <name> with letters, digits and _',
         );
       const name = m![1];
+      const fieldRe = fields[name] ?? (name === 'start' || name === 'end' ? '\\d{4,14}' : '[^/]+?');
       if (seen.includes(name)) {
         source += `\\k<${name}>`;
+        loose += `(?<${name}__${seen.filter((n) => n === name).length + 1}>${fieldRe})`;
+        seen.push(name);
       } else {
         seen.push(name);
-        const fieldRe = fields[name] ?? (name === 'start' || name === 'end' ? '\\d{4,14}' : '[^/]+?');
         try {
           new RegExp(fieldRe);
         } catch (err) {
@@ -98,10 +111,17 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
           );
         }
         source += `(?<${name}>${fieldRe})`;
+        loose += `(?<${name}>${fieldRe})`;
       }
       i += m![0].length;
     } else {
-      source += ch.replace(/[.*+?^${}()|\\]/g, '\\$&');
+      const literal = ch.replace(/[.*+?^${}()|\\]/g, '\\$&');
+      source += literal;
+      loose += literal;
+      if (ch === '/') {
+        if (depth > 0) optionalSlashes++;
+        else slashes++;
+      }
       i++;
     }
   }
@@ -116,11 +136,18 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
     fail('pattern', '<path> is reserved for the file path column', 'rename the placeholder');
   const timed = seen.includes('start');
   const columns = [
-    ...seen.filter((n) => n !== 'start' && n !== 'end'),
+    ...new Set(seen.filter((n) => n !== 'start' && n !== 'end' && !n.startsWith('_'))),
     ...(timed ? TIME_COLUMNS : []),
     'path',
   ];
-  return { spec, file, columns, regex: new RegExp(`^${source}$`) };
+  return {
+    spec,
+    file,
+    columns,
+    regex: new RegExp(`^${source}$`),
+    loose: new RegExp(`^${loose}$`),
+    depth: [slashes, slashes + optionalSlashes],
+  };
 }
 
 /** The names of the templates shipped with fairpod. */
@@ -185,6 +212,37 @@ export function matchTemplate(
   }
   row.path = absPath;
   return row;
+}
+
+/**
+ * Why a file does not match a template, in words: the wrong number of directory levels, the wrong extension,
+ * a field that differs where the template names it twice (the directory says `tas`, the file name `pr`), a
+ * period that is no date, or else the pattern it does not follow.
+ */
+export function explainMismatch(template: DrsTemplate, relPath: string): string {
+  const levels = relPath.split('/').length - 1;
+  const [min, max] = template.depth;
+  const name = `template '${template.spec.name}'`;
+  if (levels < min || levels > max) {
+    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    return `${levels} directory level(s) below the root; ${name} has ${expected}`;
+  }
+  const wantedExt = /(\.[A-Za-z0-9]+)$/.exec(template.spec.pattern)?.[1];
+  if (wantedExt && !relPath.endsWith(wantedExt)) return `not a ${wantedExt} file (${name})`;
+  const m = template.loose.exec(relPath);
+  if (m) {
+    const groups = m.groups ?? {};
+    for (const [key, value] of Object.entries(groups)) {
+      const repeat = /^(.+)__\d+$/.exec(key);
+      if (!repeat || value === undefined) continue;
+      const first = groups[repeat[1]!];
+      if (first !== undefined && first !== value)
+        return `${repeat[1]} is "${first}" in one part of the path and "${value}" in another (${name})`;
+    }
+    if (groups.start !== undefined && groups.end !== undefined)
+      return `period ${groups.start}-${groups.end} is not a date range (${name})`;
+  }
+  return `does not follow ${name}: ${template.spec.pattern}`;
 }
 
 // Formatted periods of file names by `start-end`: a tree repeats the same few periods over every variable and

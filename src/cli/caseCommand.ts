@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
 import { runConfigSession } from './session.js';
-import { runCase } from '../core/caseRun.js';
+import { runCases } from '../core/caseRuns.js';
 import { formatReport } from '../core/report.js';
 import { StderrLogger } from '../core/services.js';
 import {
   addCaseOptions,
   requireCaseOptions,
-  caseSpecFrom,
+  caseSpecsFrom,
   pluginOptionsFrom,
   workDirFrom,
   type CaseCommandOptions,
@@ -69,28 +69,34 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         return;
       }
       requireCaseOptions(options);
+      const services = defaultServices({ disablePreprocessor });
+      const cases = await caseSpecsFrom(options, (name) => services.translator.fieldlist(name));
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
       const pluginOptions = pluginOptionsFrom(caseOptions);
       // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
       if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
-      const report = await runCase({
+      const reports = await runCases({
         pods,
         dataManager: options.dataManager,
         pluginOptions,
-        caseSpec: caseSpecFrom(options),
+        cases,
         workDir: workDirFrom(options),
         strict: options.strict,
         dryRun: mode === 'plan',
         logger,
         provenance: project && new ProjectRunProvenance(project),
-        ...defaultServices({ disablePreprocessor }),
+        ...services,
       }).finally(() => project?.close());
+      // One case prints its report; several print one report per case (a JSON array with --json).
+      const json = reports.length === 1 ? reports[0] : reports;
       process.stdout.write(
-        options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, mode)}\n`,
+        options.json
+          ? `${JSON.stringify(json, null, 2)}\n`
+          : `${reports.map((r) => formatReport(r, mode)).join('\n\n')}\n`,
       );
-      if (report.pods.some((p) => !p.ok)) process.exitCode = 1;
+      if (reports.some((r) => r.pods.some((p) => !p.ok))) process.exitCode = 1;
     },
   );
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
+import { attributeHeader, ATTRIBUTE_COLUMNS, crawlAttributes } from '../catalog/attributeCrawl.js';
 import { crawl } from '../catalog/crawl.js';
 import { loadEsmCatalog, type LoadedEsmCatalog } from '../catalog/esmCatalog.js';
 import { listTemplates, loadTemplate, templateHeader } from '../catalog/templates.js';
@@ -138,17 +139,27 @@ export function registerCatalog(program: Command): void {
   catalog
     .command('build')
     .description(
-      `crawl a directory tree into an ESM catalog with a DRS template (${listTemplates().join(', ')}, or a template file)`,
+      `crawl a directory tree into an ESM catalog with a DRS template (${listTemplates().join(', ')}, or a template file), or without one (--attributes): facets from netCDF global attributes`,
     )
     .argument('<dir>', 'root of the tree')
-    .requiredOption('--template <name>', 'DRS template name or YAML file')
+    .option('--template <name>', 'DRS template name or YAML file')
+    .option(
+      '--attributes',
+      "no template: facets from each netCDF file's global attributes (as ecgtools), the period from its name or time axis",
+    )
     .requiredOption('-o, --output <file.json>', 'catalog JSON to write (the CSV goes beside it)')
     .option('--gzip', 'write the table as .csv.gz')
     .option('--concurrency <n>', 'directories read at once', (v) => Number.parseInt(v, 10), 32)
     .action(
       async (
         dir: string,
-        opts: { template: string; output: string; gzip?: boolean; concurrency: number },
+        opts: {
+          template?: string;
+          attributes?: boolean;
+          output: string;
+          gzip?: boolean;
+          concurrency: number;
+        },
       ) => {
         if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
           throw new ValidationError(`${dir} is not a directory`, {
@@ -156,38 +167,52 @@ export function registerCatalog(program: Command): void {
             hint: 'pass the root of the tree to crawl',
           });
         }
-        const template = loadTemplate(opts.template);
-        const unmatched: string[] = [];
+        if ((opts.template === undefined) === (opts.attributes === undefined)) {
+          throw new ValidationError(
+            opts.template
+              ? '--template and --attributes exclude each other'
+              : 'give --template NAME or --attributes',
+            {
+              location: { key: '--template' },
+              hint: `a DRS template (${listTemplates().join(', ')}, or a YAML file) reads facets from paths; --attributes reads them from the files`,
+            },
+          );
+        }
+        const template = opts.template !== undefined ? loadTemplate(opts.template) : undefined;
+        const unmatched: [string, string][] = [];
         const unmatchedList = `${opts.output.replace(/\.json$/i, '')}.unmatched.txt`;
+        const id = path.basename(opts.output).replace(/\.json$/i, '');
+        const crawlOptions = {
+          concurrency: opts.concurrency,
+          onUnmatched: (rel: string, reason: string) => unmatched.push([rel, reason]),
+        };
         const written = await writeEsmCatalog(
           opts.output,
-          templateHeader(template, path.basename(opts.output).replace(/\.json$/i, '')),
-          crawl(dir, template, {
-            concurrency: opts.concurrency,
-            onUnmatched: (rel) => unmatched.push(rel),
-          }),
-          { gzip: opts.gzip, columns: template.columns },
+          template ? templateHeader(template, id) : attributeHeader(id),
+          template ? crawl(dir, template, crawlOptions) : crawlAttributes(dir, crawlOptions),
+          { gzip: opts.gzip, columns: template ? template.columns : ATTRIBUTE_COLUMNS },
         );
         process.stderr.write(
           `wrote ${written.rows} rows to ${written.jsonPath} (table ${written.csvPath})\n`,
         );
         fs.rmSync(unmatchedList, { force: true });
+        const what = template ? `template '${template.spec.name}'` : 'the attribute crawl';
         if (unmatched.length > 0) {
-          unmatched.sort();
+          unmatched.sort((a, b) => a[0].localeCompare(b[0]));
+          const lines = unmatched.map(([rel, reason]) => `${rel}: ${reason}`);
           process.stderr.write(
-            `${unmatched.length} file${unmatched.length === 1 ? '' : 's'} matched no part of template '${template.spec.name}':\n`,
+            `${unmatched.length} file${unmatched.length === 1 ? '' : 's'} not in the catalog (${what}):\n`,
           );
-          for (const rel of unmatched.slice(0, UNMATCHED_SHOWN)) process.stderr.write(`  ${rel}\n`);
-          if (unmatched.length > UNMATCHED_SHOWN) {
-            fs.writeFileSync(unmatchedList, `${unmatched.join('\n')}\n`);
-            process.stderr.write(
-              `  ... and ${unmatched.length - UNMATCHED_SHOWN} more, all listed in ${unmatchedList}\n`,
-            );
-          }
+          for (const line of lines.slice(0, UNMATCHED_SHOWN)) process.stderr.write(`  ${line}\n`);
+          // Every unmatched file, with its reason, is listed in a file beside the catalog.
+          fs.writeFileSync(unmatchedList, `${lines.join('\n')}\n`);
+          process.stderr.write(
+            `${unmatched.length > UNMATCHED_SHOWN ? `  ... and ${unmatched.length - UNMATCHED_SHOWN} more; ` : ''}all listed in ${unmatchedList}\n`,
+          );
         }
         if (written.rows === 0) {
           process.stderr.write(
-            `no file under ${dir} matched template '${template.spec.name}' (${template.spec.pattern})\n`,
+            `no file under ${dir} went into the catalog (${what}${template ? `: ${template.spec.pattern}` : ''})\n`,
           );
           process.exitCode = 1;
         }

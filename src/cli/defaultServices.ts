@@ -1,11 +1,11 @@
 import { PlaceFilesPreprocessor } from '../core/placeFiles.js';
-import type { Preprocessor, VariableTranslator } from '../core/services.js';
+import type { Preprocessor } from '../core/services.js';
 import { NetcdfPreprocessor } from '../preprocess/varlistPreprocessor.js';
 import { Translator } from '../settings/translator.js';
 
 /** The translator and preprocessor the CLI hands to the loop. */
 export function defaultServices(options: { disablePreprocessor?: boolean }): {
-  translator: VariableTranslator;
+  translator: Translator;
   preprocessor: Preprocessor;
 } {
   return {

@@ -1,20 +1,33 @@
 import PQueue from 'p-queue';
 import { injectable } from 'tsyringe';
-import { FairpodError } from './errors.js';
+import { FairpodError, ValidationError, type Location } from './errors.js';
 import { DataKeyError, type DataKey, type DataKeyInit } from './dataKey.js';
 import type { Pod } from './pod.js';
 import { selectExperiments, SelectionMemo, type ExperimentColumns, type TieBreaker } from './selection.js';
 import { DataSourceServices, type PreprocessContext } from './services.js';
 import { analysisPeriod, overlapsPeriod } from './timeCoverage.js';
+import { nameOccursIn, seriesDirectory } from './caseMatch.js';
 import { firstViableAlternateSet, Stage, Status, VarlistEntry } from './varlist.js';
 
-/** The case being analysed: a name, its period, and facets every query must match. */
+/**
+ * The case being analysed: a name, its period, and facets every query must match. The name is also matched
+ * against the data's paths (see `nameOccursIn`): when some file found names the case, only such files are used.
+ */
 export interface CaseSpec {
   name: string;
   firstYear: number;
   lastYear: number;
   /** Column → value constraints from the user (e.g. `source_id=CESM2`). */
   facets: Record<string, string>;
+  /**
+   * The naming convention of the case's data (MDTF's case `convention`, e.g. `cmip`): PODs' variables are
+   * translated from their own convention to this one. Default: each POD's own convention.
+   */
+  convention?: string;
+  /** The model that made the case (MDTF's case `model`); descriptive. */
+  model?: string;
+  /** Where the case was defined (an entry of a case-list file); unset for command-line cases. */
+  source?: Location;
 }
 
 /** How `requestData` runs. */
@@ -50,6 +63,30 @@ export interface RequestContext {
   options: RequestOptions;
 }
 
+/**
+ * The error for a facet of a case (`--facet`, or a key of a case-list entry) that the data source has no
+ * column for: located at the case-list entry when the case came from one, else at `--facet`.
+ */
+export function unknownFacetError(
+  column: string,
+  caseSpec: CaseSpec,
+  source: { file?: string; what: string; known: string[]; noun?: 'column' | 'facet' },
+): ValidationError {
+  const origin = caseSpec.source;
+  const lacks = `${source.what} has no ${source.noun ?? 'column'} "${column}"`;
+  return new ValidationError(
+    origin
+      ? `case ${caseSpec.name}: facet ${column}: ${lacks}${source.file ? ` (${source.file})` : ''}`
+      : `--facet ${column}: ${lacks}`,
+    {
+      location: origin
+        ? { ...origin, key: `${origin.key}.${column}` }
+        : { file: source.file, key: '--facet' },
+      hint: `${source.noun ?? 'column'}s: ${source.known.join(', ')}`,
+    },
+  );
+}
+
 /** Thrown when the loop does not converge within its iteration cap. */
 export class NonConvergenceError extends FairpodError {}
 
@@ -73,6 +110,8 @@ export abstract class DataSourceBase {
   private readonly memo = new SelectionMemo();
   private pods: Pod[] = [];
   private context!: RequestContext;
+  /** Whether the case name occurs in the paths of the files found; decided on the first query results. */
+  private caseNamed?: boolean;
 
   constructor(protected readonly services: DataSourceServices) {}
 
@@ -90,6 +129,14 @@ export abstract class DataSourceBase {
 
   /** Makes one data key available locally (or, in a dry run, checks that it could be). Throw to fail the key. */
   abstract fetchDataset(key: DataKey, context: RequestContext): Promise<FetchResult>;
+
+  /**
+   * The series a data key's file belongs to: the chunks of one variable are taken from one series only.
+   * Default: the directory of its path or URL. A plugin whose keys are not laid out in directories overrides it.
+   */
+  protected seriesOf(key: DataKey): string {
+    return seriesDirectory(key.id);
+  }
 
   /** Every data key found so far, by id. */
   get dataKeys(): ReadonlyMap<string, DataKey> {
@@ -197,6 +244,7 @@ export abstract class DataSourceBase {
         tieBreakers: options.strict ? [] : this.tieBreakers,
         strict: options.strict ?? false,
         period: analysisPeriod(caseSpec.firstYear, caseSpec.lastYear),
+        seriesOf: (key) => this.seriesOf(key),
       },
       this.memo,
     );
@@ -205,7 +253,7 @@ export abstract class DataSourceBase {
 
   private async queryStage(): Promise<void> {
     const { caseSpec } = this.context;
-    const period = analysisPeriod(caseSpec.firstYear, caseSpec.lastYear);
+    const found = new Map<VarlistEntry, { keys: DataKey[]; description: string }>();
     for (const v of this.active().filter((e) => e.stage === Stage.INITED)) {
       try {
         const pod = this.pods.find((p) => p.name === v.pod)!;
@@ -220,29 +268,55 @@ export abstract class DataSourceBase {
             use_exact_name: v.spec.use_exact_name,
             realm: v.spec.realm,
           },
-          pod.convention,
+          caseSpec.convention ?? pod.convention,
           pod.settings.dimensions,
         );
         const result = await this.queryDataset(v, this.context);
         v.queryDescription = result.description;
-        const found = result.keys.map((k) => this.intern(k)).filter((k) => !k.failure);
-        v.candidates = found.filter((k) => overlapsPeriod(k, period, v.frequency));
-        const outside = found.length - v.candidates.length;
-        if (outside > 0)
-          v.decisions.push(`dropped ${outside} file(s) outside ${caseSpec.firstYear}-${caseSpec.lastYear}`);
-        if (v.candidates.length === 0) {
-          const why =
-            found.length === 0
-              ? 'no data found'
-              : `none of ${found.length} file(s) overlaps ${caseSpec.firstYear}-${caseSpec.lastYear}`;
-          this.failEntry(v, `query: ${why} (${result.description})`);
-          continue;
-        }
-        v.stage = Stage.QUERIED;
+        const keys = result.keys.map((k) => this.intern(k)).filter((k) => !k.failure);
+        found.set(v, { keys, description: result.description });
       } catch (err) {
         this.handleFailure(v, 'query', err);
       }
     }
+    // MDTF keeps the files whose path names the case; fairpod does so once any file found names it.
+    const named = (k: DataKey): boolean => nameOccursIn(caseSpec.name, k.id);
+    if (this.caseNamed === undefined && [...found.values()].some((r) => r.keys.length > 0))
+      this.caseNamed = [...found.values()].some((r) => r.keys.some(named));
+    for (const [v, result] of found) this.takeCandidates(v, result.keys, result.description);
+  }
+
+  /** Keeps a variable's files of the case inside the period as its candidates, or fails it saying why. */
+  private takeCandidates(v: VarlistEntry, keys: DataKey[], description: string): void {
+    const { caseSpec } = this.context;
+    const period = analysisPeriod(caseSpec.firstYear, caseSpec.lastYear);
+    let ofCase = keys;
+    if (this.caseNamed) {
+      ofCase = keys.filter((k) => nameOccursIn(caseSpec.name, k.id));
+      if (ofCase.length < keys.length)
+        v.decisions.push(
+          `dropped ${keys.length - ofCase.length} file(s) whose path does not name case ${caseSpec.name}`,
+        );
+    } else if (keys.length > 0) {
+      v.decisions.push(
+        `no file found names case ${caseSpec.name} in its path: the case's files are told apart by facets, period and directory only`,
+      );
+    }
+    v.candidates = ofCase.filter((k) => overlapsPeriod(k, period, v.frequency));
+    const outside = ofCase.length - v.candidates.length;
+    if (outside > 0)
+      v.decisions.push(`dropped ${outside} file(s) outside ${caseSpec.firstYear}-${caseSpec.lastYear}`);
+    if (v.candidates.length === 0) {
+      const why =
+        keys.length === 0
+          ? 'no data found'
+          : ofCase.length === 0
+            ? `none of ${keys.length} file(s) has case name ${caseSpec.name} in its path`
+            : `none of ${ofCase.length} file(s) overlaps ${caseSpec.firstYear}-${caseSpec.lastYear}`;
+      this.failEntry(v, `query: ${why} (${description})`);
+      return;
+    }
+    v.stage = Stage.QUERIED;
   }
 
   private intern(init: DataKeyInit): DataKey {

@@ -9,7 +9,7 @@ import type { VarlistEntry } from './varlist.js';
 /** `<work>/<POD>/<freq>/<CASE>.<var>.<freq>.nc`: where a POD finds each variable (MDTF's layout). */
 export function podDataPath(entry: VarlistEntry, context: PreprocessContext): string {
   const freq = entry.frequency ?? 'fx';
-  return path.join(context.workDir, entry.pod, freq, `${context.caseName}.${entry.name}.${freq}.nc`);
+  return path.join(context.workDir, entry.pod, freq, `${context.caseName}.${entry.placedName}.${freq}.nc`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Pod } from './pod.js';
 import { formatCatalogDate } from '../catalog/dates.js';
 import { Status, type VarlistEntry } from './varlist.js';
 import type { DataKey } from './dataKey.js';
+import type { CaseSpec } from './dataSource.js';
 
 /** One file of a plan. */
 export interface PlannedFile {
@@ -47,7 +48,7 @@ export interface PodReport {
 /** The whole plan or run: per POD and variable, plus the files and bytes to move. */
 export interface RunReport {
   dataManager: string;
-  case: { name: string; firstYear: number; lastYear: number; facets: Record<string, string> };
+  case: CaseSpec;
   pods: PodReport[];
   totals: { files: number; bytes: number; bytesToFetch: number; cacheHits: number };
 }
@@ -121,7 +122,7 @@ export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
   const out: string[] = [];
   const c = report.case;
   out.push(
-    `${mode === 'plan' ? 'Plan' : 'Run'} for case ${c.name} ${c.firstYear}-${c.lastYear} with data manager ${report.dataManager}`,
+    `${mode === 'plan' ? 'Plan' : 'Run'} for case ${c.name} ${c.firstYear}-${c.lastYear}${c.convention ? ` (data in convention ${c.convention})` : ''} with data manager ${report.dataManager}`,
   );
   for (const p of report.pods) {
     out.push(

@@ -25,7 +25,16 @@ export interface SelectionOptions {
   /** Tie-breakers off; more than one choice is an error. */
   strict: boolean;
   period: { start: number; end: number };
+  /**
+   * The series a data key belongs to (e.g. its directory). When given, it is a variable-scope column: the
+   * chunks of one variable's series all come from one series, so that two model runs whose files share every
+   * catalog facet are never stitched into one time series.
+   */
+  seriesOf?: (key: DataKey) => string;
 }
+
+/** The pseudo-column `seriesOf` fills, as plans show it. */
+export const SERIES_COLUMN = '(directory)';
 
 /** Choices already made, so variables selected later (alternates, re-selections) stay consistent with them. */
 export class SelectionMemo {
@@ -72,7 +81,10 @@ export function selectExperiments(
   options: SelectionOptions,
   memo: SelectionMemo,
 ): { entry: VarlistEntry; reason: string }[] {
-  const allColumns = [...new Set(SCOPES.flatMap((s) => options.columns[s]))];
+  const scoped: ExperimentColumns = options.seriesOf
+    ? { ...options.columns, variable: [...options.columns.variable, SERIES_COLUMN] }
+    : options.columns;
+  const allColumns = [...new Set(SCOPES.flatMap((s) => scoped[s]))];
   const failed: { entry: VarlistEntry; reason: string }[] = [];
   const viable = new Map<VarlistEntry, ViableExperiment[]>();
   for (const v of vars) {
@@ -97,7 +109,7 @@ export function selectExperiments(
   };
 
   for (const scope of SCOPES) {
-    const cols = options.columns[scope];
+    const cols = scoped[scope];
     if (cols.length === 0) continue;
     let remaining = [...viable.keys()];
     for (const level of SCOPES.slice(SCOPES.indexOf(scope))) {
@@ -163,7 +175,12 @@ function viableExperiments(
 ): ViableExperiment[] {
   const groups = new Map<string, ViableExperiment>();
   for (const key of v.candidates) {
-    const values = Object.fromEntries(columns.map((c) => [c, facetValue(key.row, c)]));
+    const values = Object.fromEntries(
+      columns.map((c) => [
+        c,
+        c === SERIES_COLUMN && options.seriesOf ? options.seriesOf(key) : facetValue(key.row, c),
+      ]),
+    );
     const id = tupleId(values, columns);
     const group = groups.get(id) ?? { values, chunks: [] };
     group.chunks.push(key);

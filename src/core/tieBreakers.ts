@@ -23,9 +23,12 @@ export function lowestEnsembleMember(column: string): TieBreaker {
   };
 }
 
-/** Prefers the newest version (`v20200101` before `v20190101`; digits compared as numbers). */
+/**
+ * Prefers the newest version (`v20200101` before `v20190101`, with or without the `v`; digits compared as
+ * numbers); `latest`, as data centres name the newest, comes first.
+ */
 export function newestVersion(column: string): TieBreaker {
-  const num = (v: string) => Number(v.replace(/\D/g, '') || -1);
+  const num = (v: string) => (v === 'latest' ? Infinity : Number(v.replace(/\D/g, '') || -1));
   return { column, description: 'newest version', compare: (a, b) => num(b) - num(a) || b.localeCompare(a) };
 }
 

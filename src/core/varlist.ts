@@ -67,6 +67,11 @@ export class VarlistEntry {
     return `${this.pod}/${this.name}`;
   }
 
+  /** The name the POD reads this variable's data under: its own, or that of the entry it stands for. */
+  get placedName(): string {
+    return this.spec.stands_for ?? this.name;
+  }
+
   get frequency(): string | undefined {
     return this.spec.frequency;
   }

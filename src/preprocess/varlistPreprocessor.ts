@@ -30,7 +30,7 @@ export function preprocessRequestFor(
   return {
     pod: entry.pod,
     caseName: context.caseName,
-    varName: entry.name,
+    varName: entry.placedName,
     frequency: entry.frequency ?? 'fx',
     units: entry.spec.units,
     standardName: entry.spec.standard_name,
@@ -68,7 +68,7 @@ export class NetcdfPreprocessor implements Preprocessor {
       const renamed = this.order.includes('rename');
       return {
         path: result.outPath,
-        variableName: renamed ? entry.name : entry.translation!.name,
+        variableName: renamed ? entry.placedName : entry.translation!.name,
         history: result.history,
       };
     } catch (err) {

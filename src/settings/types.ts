@@ -30,6 +30,11 @@ export interface VarlistEntrySpec {
   alternates: string[][];
   use_exact_name: boolean;
   path_variable?: string;
+  /**
+   * Set on an alternate fairpod adds itself (a precipitation flux for a requested rate): the entry whose data it
+   * provides under that entry's own name, since the POD knows only that name.
+   */
+  stands_for?: string;
 }
 
 /** A POD settings file, loaded and validated. */

@@ -77,7 +77,9 @@ describe('fairpod catalog', () => {
     expect(built.result).to.equal(0);
     expect(built.stderr)
       .to.match(/wrote 1 rows/)
-      .and.match(/1 file matched no part of template 'mdtf':\n {2}caseA\/day\/notes.txt/);
+      .and.match(
+        /1 file not in the catalog \(template 'mdtf'\):\n {2}caseA\/day\/notes.txt: not a \.nc file/,
+      );
     const found = await cli('search', out, 'variable=pr', '--catalog-file', out.replace(/json$/, 'csv'));
     expect(found.result).to.equal(0);
     expect(found.stdout).to.contain('caseA.pr.day.nc');

@@ -55,6 +55,8 @@ export interface MemoryRow {
   member_id?: string;
   version?: string;
   grid_label?: string;
+  /** A directory before the DRS path, e.g. a model run's own directory. */
+  dir?: string;
 }
 
 /** A data source over rows held in memory; keys in `failing` fail when fetched. */
@@ -79,7 +81,7 @@ export class MemorySource extends DataSourceBase {
           version: r.version ?? 'v1',
           grid_label: r.grid_label ?? 'gn',
         };
-        const id = `${facets.source_id}/${facets.member_id}/${facets.grid_label}/${facets.version}/${r.variable}_${r.range ?? 'fx'}.nc`;
+        const id = `${r.dir ? `${r.dir}/` : ''}${facets.source_id}/${facets.member_id}/${facets.grid_label}/${facets.version}/${r.variable}_${r.range ?? 'fx'}.nc`;
         const range = r.range ? parseTimeRange(r.range) : undefined;
         return { id, row: { ...facets, variable_id: r.variable }, start: range?.start, end: range?.end };
       });

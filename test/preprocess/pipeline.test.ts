@@ -260,7 +260,8 @@ describe('preprocessing compared with CDO', function () {
     expect(edited.map((v) => v.name)).to.deep.equal(['pr', 'pr_as_rate']);
     expect(edited[0].alternates).to.deep.equal([['pr_as_rate']]);
     expect(edited[1]).to.include({
-      standard_name: 'lwe_precipitation_rate',
+      standard_name: 'precipitation_rate',
+      stands_for: 'pr',
       requirement: 'alternate',
       units: 'kg m-2 s-1',
     });

@@ -3,9 +3,22 @@ import { areConvertible, precipFluxToRate, precipRateToFlux } from '../units.js'
 import type { VariableDataset } from '../variableDataset.js';
 import type { PreprocessStep } from './step.js';
 
-/** CF standard names of the two forms of precipitation. */
-const FLUX = 'precipitation_flux';
-const RATE = 'lwe_precipitation_rate';
+/**
+ * Standard names of a precipitation rate and the flux it converts to, as MDTF's preprocessor pairs them
+ * (`precipitation_rate`, not CF but the name CESM's fieldlist gives PRECT, and CF's `lwe_precipitation_rate`).
+ */
+const RATE_TO_FLUX: Readonly<Record<string, string>> = {
+  precipitation_rate: 'precipitation_flux',
+  lwe_precipitation_rate: 'precipitation_flux',
+  convective_precipitation_rate: 'convective_precipitation_flux',
+  large_scale_precipitation_rate: 'large_scale_precipitation_flux',
+};
+/** The rate each flux is offered as (the names the fieldlists use). */
+const FLUX_TO_RATE: Readonly<Record<string, string>> = {
+  precipitation_flux: 'precipitation_rate',
+  convective_precipitation_flux: 'convective_precipitation_rate',
+  large_scale_precipitation_flux: 'large_scale_precipitation_rate',
+};
 
 /**
  * Turns a precipitation rate (depth of water per time) into the mass flux the POD asked for, or the reverse,
@@ -20,9 +33,10 @@ export class PrecipitationRateFluxStep implements PreprocessStep {
   editRequest(varlist: VarlistEntrySpec[]): VarlistEntrySpec[] {
     const out = varlist.map((v) => ({ ...v, alternates: v.alternates.map((set) => [...set]) }));
     for (const v of varlist) {
-      const other = v.standard_name === FLUX ? RATE : v.standard_name === RATE ? FLUX : undefined;
+      const flux = RATE_TO_FLUX[v.standard_name];
+      const other = flux ?? FLUX_TO_RATE[v.standard_name];
       if (!other || v.requirement === 'alternate') continue;
-      const name = `${v.name}_as_${other === RATE ? 'rate' : 'flux'}`;
+      const name = `${v.name}_as_${flux ? 'flux' : 'rate'}`;
       if (out.some((x) => x.name === name)) continue;
       // Same name for the POD's units: this step converts the alternate's native units to them.
       out.push({
@@ -32,6 +46,7 @@ export class PrecipitationRateFluxStep implements PreprocessStep {
         requirement: 'alternate',
         alternates: [],
         use_exact_name: false,
+        stands_for: v.name,
       });
       out.find((x) => x.name === v.name)!.alternates.push([name]);
     }
@@ -42,15 +57,16 @@ export class PrecipitationRateFluxStep implements PreprocessStep {
     const from = String(ds.attributes.units ?? '');
     const to = this.requestedUnits;
     if (!to || !from || areConvertible(from, to)) return;
+    const native = String(ds.attributes.standard_name ?? '');
     let factor: number;
     let standardName: string;
     try {
       factor = precipRateToFlux(from, to);
-      standardName = FLUX;
+      standardName = RATE_TO_FLUX[native] ?? 'precipitation_flux';
     } catch {
       try {
         factor = precipFluxToRate(from, to);
-        standardName = RATE;
+        standardName = FLUX_TO_RATE[native] ?? 'precipitation_rate';
       } catch {
         return; // Not precipitation: the unit conversion step reports the impossible conversion.
       }
