@@ -13,6 +13,7 @@ import { templatingDict } from './htmlTemplate.js';
 import { writeIndexPage } from './indexPage.js';
 import { checkObsData, filesBelow } from './obsData.js';
 import { makeOutputTree, makePodOutput } from './podOutput.js';
+import { missingRequirements } from './runtimeRequirements.js';
 import { locatePodSettings } from './podLocator.js';
 import { buildReport, type PodReport, type RunReport } from './report.js';
 import { recordedEnvironment, type RunProvenance } from './provenance.js';
@@ -130,6 +131,14 @@ async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport
     failReport(podReport, obs.failure);
     return;
   }
+  const unmet = await missingRequirements(pod, request.interpreters);
+  if (unmet.length > 0) {
+    failReport(
+      podReport,
+      `POD ${pod.name} was not run: its runtime_requirements are not met:\n${unmet.map((m) => `  ${m}`).join('\n')}`,
+    );
+    return;
+  }
   for (const f of obs.missingFiles)
     request.logger.warn(`POD ${pod.name}: obs file ${f} named in its code is missing`);
   // A file left from an earlier run where an entry without data now would be: MDTF starts from an empty WORK_DIR.
@@ -147,7 +156,9 @@ async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport
     obs_data: paths.obsData ?? null,
     environment: recordedEnvironment(env),
   });
-  const codeFiles = await filesBelow(pod.settings.podHome);
+  // The driver itself is the run's submission_script; every other file of the POD is an input.
+  const driver = path.resolve(pod.settings.podHome, pod.settings.settings.driver);
+  const codeFiles = (await filesBelow(pod.settings.podHome)).filter((f) => f !== driver);
   const obsFiles = paths.obsData ? await filesBelow(paths.obsData) : [];
   const inputs = [...new Set([pod.settings.file, ...codeFiles, ...podInputs(pod), ...obsFiles])];
   if (record) {

@@ -216,11 +216,12 @@ describe("POD runtime: MDTF 4.2's environment, output tree, figures, pages and i
     expect(lines.find((l) => l.includes('POD rt_ok'))).to.match(/succeeded/);
   });
 
-  it('records all POD code files, the obs file, and the environment without secrets', async () => {
+  it('records all POD code files (the driver as the script), the obs file, and the environment without secrets', async () => {
     const ok = report.pods.find((p) => p.name === 'rt_ok')!;
     const info = await inProject(() => fairpod('info', ok.codeRun!));
     expect(info.code, info.stderr).to.equal(0);
-    for (const f of ['driver.sh', 'lib/figure.sh', 'rt_ok.html', 'settings.jsonc']) {
+    // The driver is the run's submission_script; the POD's other files are its inputs.
+    for (const f of ['lib/figure.sh', 'rt_ok.html', 'settings.jsonc']) {
       expect(info.stdout).to.include(path.join(dir, 'pods', 'rt_ok', f));
     }
     expect(info.stdout).to.include(path.join(dir, 'obs', 'rt_ok', 'clim.txt'));
@@ -269,5 +270,40 @@ describe("POD runtime: MDTF 4.2's environment, output tree, figures, pages and i
       () => expect.fail('the driver must not have run'),
       () => undefined,
     );
+  });
+});
+
+describe('POD runtime: runtime_requirements are checked before the run', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-requirements-'));
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('a Python package the interpreter lacks, and an interpreter not on PATH, fail the POD before it runs', async () => {
+    const catalog = (await writeDemoDataset(path.join(dir, 'data'))).catalogJson;
+    const home = await writePod(dir, 'rt_reqs');
+    const settingsFile = path.join(home, 'settings.jsonc');
+    const settings = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as {
+      settings: { runtime_requirements: Record<string, string[]> };
+    };
+    settings.settings.runtime_requirements = {
+      python3: ['json', 'no_such_module_fairpod'],
+      no_such_interpreter_fairpod: [],
+    };
+    await fs.writeFile(settingsFile, JSON.stringify(settings));
+    await fs.mkdir(path.join(dir, 'obs', 'rt_reqs'), { recursive: true });
+    const r = await fairpod(
+      'run',
+      home,
+      ...['-m', 'filesystem', '--catalog', catalog, ...demoCase()],
+      ...['--work-dir', path.join(dir, 'work'), '--obs-data-root', path.join(dir, 'obs'), '--no-record'],
+      ...['--python', '/usr/bin/python3'],
+    );
+    expect(r.code).to.equal(1);
+    expect(r.stdout)
+      .to.match(/POD rt_reqs was not run: its runtime_requirements are not met/)
+      .and.match(/python3 packages missing from \/usr\/bin\/python3: no_such_module_fairpod \(/)
+      .and.match(/no_such_interpreter_fairpod interpreter no_such_interpreter_fairpod is not on PATH/);
   });
 });
