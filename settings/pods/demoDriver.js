@@ -10,7 +10,8 @@ export async function summarize(varNames) {
   const lines = [`case ${process.env.CASENAME} ${process.env.FIRSTYR}-${process.env.LASTYR}`];
   for (const name of varNames) {
     const file = process.env[`${name.toUpperCase()}_FILE`];
-    if (!file) continue; // replaced by an alternate
+    // MDTF sets <VAR>_FILE for entries without data too, to the path they would have had.
+    if (!file || !fs.existsSync(file)) continue; // replaced by an alternate
     const varName = process.env[`${name}_var`];
     const f = new h5wasm.File(file, 'r');
     const dataset = f.get(varName);

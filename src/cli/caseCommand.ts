@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
@@ -28,12 +29,21 @@ async function isFairConfig(file: string): Promise<boolean> {
   }
 }
 
+/** Interpreter overrides: `--python`, else `$FAIRPOD_PYTHON`. */
+function interpretersFrom(python: string | undefined): Record<string, string> {
+  const exe = python ?? process.env.FAIRPOD_PYTHON;
+  return exe ? { '.py': exe } : {};
+}
+
 /** Options only `fairpod run` has. */
 interface RunOnlyOptions {
   disablePreprocessor?: boolean;
   project?: string;
   /** False with `--no-record`. */
   record?: boolean;
+  obsDataRoot?: string;
+  python?: string;
+  ghostscript?: string;
 }
 
 /**
@@ -57,11 +67,25 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         '--project <dir>',
         'fairpod project to record the runs in (default: the one containing the current directory, else a new one here)',
       )
-      .option('--no-record', 'do not record the POD runs in a registry');
+      .option('--no-record', 'do not record the POD runs in a registry')
+      .option('--obs-data-root <dir>', "observational data: each POD's in DIR/<POD>, given to it as OBS_DATA")
+      .option(
+        '--python <exe>',
+        'the Python that runs .py drivers (default: $FAIRPOD_PYTHON, else python3 on PATH)',
+      )
+      .option('--ghostscript <exe>', 'ghostscript, which converts PS/EPS figures to PNG', 'gs');
   }
   return addCaseOptions(command, mode === 'plan').action(
     async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
-      const { disablePreprocessor, project: projectDir, record, ...caseOptions } = options;
+      const {
+        disablePreprocessor,
+        project: projectDir,
+        record,
+        obsDataRoot,
+        python,
+        ghostscript,
+        ...caseOptions
+      } = options;
       if (mode === 'run' && pods.length === 1 && (await isFairConfig(pods[0]!))) {
         const result = await runConfigSession(pods[0]!, { project: projectDir });
         process.stdout.write(`code run ${result.runId}: script exited with ${result.exitCode}\n`);
@@ -87,6 +111,9 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         dryRun: mode === 'plan',
         logger,
         provenance: project && new ProjectRunProvenance(project),
+        obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
+        interpreters: interpretersFrom(python),
+        ghostscript,
         ...services,
       }).finally(() => project?.close());
       // One case prints its report; several print one report per case (a JSON array with --json).

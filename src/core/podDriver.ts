@@ -3,64 +3,40 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FairpodError } from './errors.js';
 import type { Pod } from './pod.js';
-import type { CaseSpec } from './dataSource.js';
 
 /** Interpreters by driver extension, as MDTF runs PODs; anything else is executed directly. */
-const INTERPRETERS: Record<string, string> = {
+export const DEFAULT_INTERPRETERS: Readonly<Record<string, string>> = {
   '.py': 'python3',
+  '.ncl': 'ncl',
+  '.r': 'Rscript',
   '.sh': 'bash',
   '.js': 'node',
   '.mjs': 'node',
-  '.r': 'Rscript',
 };
+
+/** The program that runs `driver`, by its extension; `overrides` (e.g. `{'.py': '/usr/bin/python3'}`) win. */
+export function interpreterFor(driver: string, overrides: Record<string, string> = {}): string | undefined {
+  const ext = path.extname(driver).toLowerCase();
+  return overrides[ext] ?? DEFAULT_INTERPRETERS[ext];
+}
 
 /** The outcome of running one POD's driver. */
 export interface DriverResult {
   exitCode: number;
   logFile: string;
   command: string[];
-  /** Every file under `<work>/<POD>` after the run (the preprocessed data among them), and the log. */
-  outputs: string[];
-}
-
-/** Files below `dir`, recursively; none when it does not exist. */
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
 }
 
 /**
- * MDTF's environment for a POD: `<var>_var` (the variable's name in its file), `<VAR>_FILE` (its path),
- * CASENAME, FIRSTYR, LASTYR, WK_DIR, POD_HOME, DATADIR, plus the POD's own `pod_env_vars`.
+ * Runs a POD's driver in `podWork` with the process environment plus `env` (MDTF's, see `podEnvironment`);
+ * stdout and stderr go to `<podWork>/<POD>.log`.
  */
-export function podEnvironment(pod: Pod, caseSpec: CaseSpec, workDir: string): Record<string, string> {
-  const podWork = path.join(workDir, pod.name);
-  const env: Record<string, string> = {
-    ...pod.settings.settings.pod_env_vars,
-    CASENAME: caseSpec.name,
-    FIRSTYR: String(caseSpec.firstYear),
-    LASTYR: String(caseSpec.lastYear),
-    WK_DIR: podWork,
-    DATADIR: podWork,
-    POD_HOME: pod.settings.podHome,
-  };
-  for (const v of pod.varlist) {
-    // An entry replaced by alternates has no file; its alternates provide theirs under their own names.
-    if (!v.outputPath || !v.outputVariable) continue;
-    env[`${v.name}_var`] = v.outputVariable;
-    env[`${v.name.toUpperCase()}_FILE`] = v.outputPath;
-  }
-  for (const [dim, spec] of Object.entries(pod.settings.dimensions)) {
-    env[`${dim}_coord`] = typeof spec.name === 'string' ? spec.name : dim;
-  }
-  return env;
-}
-
-/** Runs a POD's driver with MDTF's environment; output goes to `<work>/<POD>/<POD>.log`. */
-export async function runPodDriver(pod: Pod, caseSpec: CaseSpec, workDir: string): Promise<DriverResult> {
+export async function runPodDriver(
+  pod: Pod,
+  podWork: string,
+  env: Record<string, string>,
+  interpreters: Record<string, string> = {},
+): Promise<DriverResult> {
   const driver = path.resolve(pod.settings.podHome, pod.settings.settings.driver);
   if (!fs.existsSync(driver)) {
     throw new FairpodError(`driver ${driver} of POD ${pod.name} does not exist`, {
@@ -68,17 +44,15 @@ export async function runPodDriver(pod: Pod, caseSpec: CaseSpec, workDir: string
       hint: 'put the driver script beside the settings file or correct settings.driver',
     });
   }
-  const interpreter = INTERPRETERS[path.extname(driver).toLowerCase()];
+  const interpreter = interpreterFor(driver, interpreters);
   const command = interpreter ? [interpreter, driver] : [driver];
-  const podWork = path.join(workDir, pod.name);
   fs.mkdirSync(podWork, { recursive: true });
   const logFile = path.join(podWork, `${pod.name}.log`);
   const log = fs.createWriteStream(logFile);
-  const env = { ...process.env, ...podEnvironment(pod, caseSpec, workDir) };
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(command[0]!, command.slice(1), {
       cwd: podWork,
-      env,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log, { end: false });
@@ -90,5 +64,5 @@ export async function runPodDriver(pod: Pod, caseSpec: CaseSpec, workDir: string
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   await new Promise<void>((resolve) => log.end(resolve));
-  return { exitCode, logFile, command, outputs: await filesBelow(podWork) };
+  return { exitCode, logFile, command };
 }

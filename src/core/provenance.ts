@@ -18,3 +18,27 @@ export interface RunProvenance {
   /** Opens the record of one POD's run; `configuration` is what made this run what it is. */
   openPodRun(pod: Pod, caseSpec: CaseSpec, configuration: Record<string, unknown>): Promise<PodRunRecord>;
 }
+
+/** Names of variables whose values are secrets: never written to a record. */
+const SECRET = /token|secret|passw(or)?d|credential|api[_-]?key|private[_-]?key|auth/i;
+
+/**
+ * A POD's environment as a run records it: every variable fairpod set, with the values of secret-looking
+ * names (`*TOKEN*`, `*SECRET*`, `*PASSWORD*` ...) replaced by `<redacted>`, and only the names of the
+ * variables it inherited from fairpod's own process (their values are the user's shell, not the run's).
+ */
+export function recordedEnvironment(
+  set: Record<string, string>,
+  inherited: NodeJS.ProcessEnv = process.env,
+): { set: Record<string, string>; inherited: string[] } {
+  return {
+    set: Object.fromEntries(
+      Object.entries(set)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, SECRET.test(k) ? '<redacted>' : v]),
+    ),
+    inherited: Object.keys(inherited)
+      .filter((k) => !Object.hasOwn(set, k))
+      .sort(),
+  };
+}

@@ -50,6 +50,8 @@ export interface RunReport {
   dataManager: string;
   case: CaseSpec;
   pods: PodReport[];
+  /** The run's `index.html` (not in a plan). */
+  index?: string;
   totals: { files: number; bytes: number; bytesToFetch: number; cacheHits: number };
 }
 
@@ -154,6 +156,7 @@ export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
     }
   }
   const t = report.totals;
+  if (report.index) out.push('', `results page: ${report.index}`);
   out.push(
     '',
     `${t.files} file(s), ${bytes(t.bytes)}; ${bytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`,

@@ -37,6 +37,8 @@ export interface LocatedDocument {
    * For list items and the root, which have no key, both give the value. Undefined if the path does not exist.
    */
   locate(keyPath: KeyPath, part?: 'key' | 'value'): Position | undefined;
+  /** The text of the value at `keyPath` as written (e.g. `1.0`, which `value` holds as the number 1); undefined if absent. */
+  source(keyPath: KeyPath): string | undefined;
 }
 
 /** `varlist.tas.dimensions[0]`: a key path as users read it in messages. */
@@ -189,6 +191,10 @@ function parseJsonc(text: string, file: string): LocatedDocument {
       const keyNode = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
       return toPosition((part === 'key' && keyNode ? keyNode : node).offset);
     },
+    source(keyPath) {
+      const node = findNodeAtLocation(root, [...keyPath]);
+      return node && text.slice(node.offset, node.offset + node.length);
+    },
   };
 }
 
@@ -300,10 +306,17 @@ function parseYaml(text: string, file: string): LocatedDocument {
       const { line, col } = lineCounter.linePos(offset);
       return { line, column: col };
     },
+    source(keyPath) {
+      const range = yamlNode(doc, keyPath)?.value?.range;
+      return range && text.slice(range[0], range[1]).trim();
+    },
   };
 }
 
-function yamlOffset(doc: Document, keyPath: KeyPath, part: 'key' | 'value'): number | undefined {
+type RangedNode = { range?: [number, number, number] } | null | undefined;
+
+/** The key and value nodes at `keyPath`; undefined when the path does not exist. */
+function yamlNode(doc: Document, keyPath: KeyPath): { key: RangedNode; value: RangedNode } | undefined {
   let node: unknown = doc.contents;
   let keyNode: unknown;
   for (const segment of keyPath) {
@@ -322,6 +335,12 @@ function yamlOffset(doc: Document, keyPath: KeyPath, part: 'key' | 'value'): num
       return undefined;
     }
   }
-  const target = part === 'key' && keyNode !== undefined ? keyNode : (node ?? keyNode);
-  return (target as { range?: [number, number, number] } | null | undefined)?.range?.[0];
+  return { key: keyNode as RangedNode, value: node as RangedNode };
+}
+
+function yamlOffset(doc: Document, keyPath: KeyPath, part: 'key' | 'value'): number | undefined {
+  const found = yamlNode(doc, keyPath);
+  if (found === undefined) return undefined;
+  const target = part === 'key' && found.key !== undefined ? found.key : (found.value ?? found.key);
+  return target?.range?.[0];
 }

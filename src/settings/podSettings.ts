@@ -15,6 +15,7 @@ import {
   type SectionSchema,
 } from './schemaCheck.js';
 import { didYouMean, suggest } from './suggest.js';
+import { isFloatLiteral, pythonStr } from './pythonStr.js';
 import type { DimensionSpec, PodSettings, Requirement, VarlistEntrySpec } from './types.js';
 
 // ---- The schema, as data ----
@@ -46,7 +47,7 @@ const SETTINGS: SectionSchema = {
   description: { kind: 'string' },
   convention: { kind: 'string', oneOf: ['cmip', 'cesm', 'gfdl'] },
   realm: { kind: 'stringOrStrings' },
-  pod_env_vars: { kind: 'stringMap' },
+  pod_env_vars: { kind: 'envMap' },
   runtime_requirements: { kind: 'stringListMap' },
 };
 
@@ -327,13 +328,27 @@ export function podSettingsFromDocument(document: LocatedDocument): PodSettings 
       ...settings,
       driver: settings.driver,
       convention: typeof settings.convention === 'string' ? settings.convention : 'cmip',
-      pod_env_vars: (settings.pod_env_vars as Record<string, string> | undefined) ?? {},
+      pod_env_vars: podEnvVars(document, settings.pod_env_vars),
       runtime_requirements: (settings.runtime_requirements as Record<string, string[]> | undefined) ?? {},
     },
     dimensions,
     varlist,
     warnings: findings.warnings(),
   };
+}
+
+/**
+ * `pod_env_vars` as MDTF 4.2 sets them: strings as they are, anything else through Python's `str()` (`1979`,
+ * `1.24`, `False`, `[12, 1, 2]`), numbers written as floats kept as floats (`1.0` stays `1.0`).
+ */
+function podEnvVars(document: LocatedDocument, written: unknown): Record<string, string> {
+  if (!isPlainObject(written)) return {};
+  return Object.fromEntries(
+    Object.entries(written).map(([key, value]) => [
+      key,
+      pythonStr(value, (at) => isFloatLiteral(document.source(['settings', 'pod_env_vars', key, ...at]))),
+    ]),
+  );
 }
 
 /** Parses and validates POD settings held in `text`, as if read from `file` (whose extension picks JSONC or YAML). */

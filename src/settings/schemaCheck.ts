@@ -17,6 +17,8 @@ export type ValueKind =
   | 'stringOrStrings'
   /** an object whose values are strings */
   | 'stringMap'
+  /** an object of environment variables: strings, or numbers, booleans, lists and objects that MDTF stringifies */
+  | 'envMap'
   /** an object whose values are lists of strings */
   | 'stringListMap'
   /** an object whose values are numbers */
@@ -47,6 +49,8 @@ export const KIND_EXAMPLES: Record<ValueKind, string> = {
   strings: 'a list of strings, e.g. ["time", "lat", "lon"]',
   stringOrStrings: 'a string, or a list of strings, e.g. ["atmos", "ocean"]',
   stringMap: 'an object whose values are strings in quotes, e.g. {"RES": "1.00"}',
+  envMap:
+    'an object of environment variables, e.g. {"RES": "1.00", "FIRSTYR": 1979, "MONTHS": [12, 1, 2]}; null is not a value',
   stringListMap: 'an object whose values are lists of strings, e.g. {"python3": ["numpy"]}',
   numberMap: 'an object of dimension → number, e.g. {"plev": 500}',
   numberPair: 'a list of two numbers, e.g. [-90, 90]',
@@ -110,6 +114,10 @@ function mismatch(value: unknown, kind: ValueKind): Mismatch | undefined {
       return Array.isArray(value) ? firstBadItem(value, isString, 'a string') : whole;
     case 'stringMap':
       return isPlainObject(value) ? firstBadValue(value, isString, 'a string in quotes') : whole;
+    case 'envMap':
+      return isPlainObject(value)
+        ? firstBadValue(value, (item) => item !== null, 'a string, number, boolean, list or object')
+        : whole;
     case 'numberMap':
       return isPlainObject(value) ? firstBadValue(value, isNumber, 'a number') : whole;
     case 'stringListMap':

@@ -64,8 +64,10 @@ describe('fairpod run and plan with cases and data conventions', function () {
       await fs.writeFile(path.join(podDir, 'settings.jsonc'), JSON.stringify({ ...settings }, null, 2));
       await fs.writeFile(
         path.join(podDir, 'pod.sh'),
-        'env | grep -E "^(CASENAME|FIRSTYR|LASTYR|[A-Za-z]+_(FILE|var))=" | sort > "$WK_DIR/env.txt"\n',
+        'env | grep -E "^(CASENAME|FIRSTYR|LASTYR|convention|[A-Za-z]+_(FILE|var))=" | sort > "$WK_DIR/env.txt"\n',
       );
+      // MDTF fails a POD without its page.
+      await fs.writeFile(path.join(podDir, `${name}.html`), '<html><body>{{CASENAME}}</body></html>\n');
     }
     cmipPod = path.join(dir, 'pods', 'cmip_pod');
     cesmPod = path.join(dir, 'pods', 'cesm_pod');
@@ -178,6 +180,13 @@ describe('fairpod run and plan with cases and data conventions', function () {
     const env = await fs.readFile(path.join(workDir, 'amip_B', 'cesm_pod', 'env.txt'), 'utf8');
     expect(env).to.include('CASENAME=amip_B').and.include('FIRSTYR=1986').and.include('TS_var=TS');
     expect(env).to.include(`TS_FILE=${path.join(workDir, 'amip_B', 'cesm_pod', 'mon', 'amip_B.TS.mon.nc')}`);
+    // The converted flux reaches the POD under the rate's names, and the convention is the data's.
+    const lines = env.split('\n');
+    expect(lines).to.include(
+      `PRECT_FILE=${path.join(workDir, 'amip_B', 'cesm_pod', 'mon', 'amip_B.PRECT.mon.nc')}`,
+    );
+    expect(lines).to.include('PRECT_var=PRECT').and.include('convention=CMIP');
+    expect(lines.filter((l) => l.startsWith('PRECT_AS_FLUX'))).to.deep.equal([]);
   });
 
   describe('errors', () => {

@@ -139,10 +139,12 @@ describe('fairpod run and plan on the demo dataset', function () {
       const runs = log.stdout.trim().split('\n');
       expect(runs).to.have.length(2);
       expect(runs[0], log.stdout).to.match(
-        /succeeded +2 in, 3 out +fairpod run: POD demo_plev, case DEMO 1985-1989/,
+        // in: settings, page template, the fetched file (the driver is the script); out: the preprocessed file, summary.txt, the
+        // log, the filled page, case_info.yml, the catalog of preprocessed data (.json, .csv), the data log.
+        /succeeded +3 in, 8 out +fairpod run: POD demo_plev, case DEMO 1985-1989/,
       );
       expect(runs[1]).to.match(
-        /succeeded +3 in, 4 out +fairpod run: POD demo_alternate, case DEMO 1985-1989/,
+        /succeeded +4 in, 9 out +fairpod run: POD demo_alternate, case DEMO 1985-1989/,
       );
       const info = await fairpod('info', runs[0]!.split(' ')[0]!);
       expect(info.stdout).to.include(path.join(dir, 'work', 'demo_plev', 'mon', 'DEMO.u850.mon.nc'));

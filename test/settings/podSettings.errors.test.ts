@@ -47,6 +47,36 @@ describe('POD settings: errors', () => {
     expect(pod.warnings).to.deep.equal([]);
   });
 
+  it("turns numbers, booleans and lists in pod_env_vars into strings as MDTF does (Python's str())", () => {
+    const line =
+      '  "settings": {"driver": "pod.py", "pod_env_vars": {"S": "x", "I": 2010, "F": 1.24, "W": 1.0, "E": 1e20, ' +
+      '"B": false, "L": [12, 1, 2], "M": ["DJF", 0.5, true], "O": {"a": "it\'s"}}},';
+    const pod = parsePodSettings(withLine(2, line), FILE);
+    expect(pod.settings.pod_env_vars).to.deep.equal({
+      S: 'x',
+      I: '2010',
+      F: '1.24',
+      W: '1.0',
+      E: '1e+20',
+      B: 'False',
+      L: '[12, 1, 2]',
+      M: "['DJF', 0.5, True]",
+      O: `{'a': "it's"}`,
+    });
+  });
+
+  it('reads pod_env_vars from YAML the same way', () => {
+    const yaml = [
+      'settings:',
+      '  driver: pod.py',
+      '  pod_env_vars: { I: 1979, W: 2.0, B: true, L: [6, 7, 8] }',
+      'dimensions: { time: { standard_name: time } }',
+      'varlist: { pr: { standard_name: precipitation_flux, dimensions: [time] } }',
+    ].join('\n');
+    const pod = parsePodSettings(yaml, 'pods/pr_pod.yaml');
+    expect(pod.settings.pod_env_vars).to.deep.equal({ I: '1979', W: '2.0', B: 'True', L: '[6, 7, 8]' });
+  });
+
   const cases = [
     {
       what: 'a bad requirement value',
@@ -170,11 +200,11 @@ describe('POD settings: errors', () => {
       message: /`ecmwf` is not one of `cmip`, `cesm`, `gfdl`/,
     },
     {
-      what: 'an env var value that is not a string',
+      what: 'an env var without a value (null)',
       line: 2,
-      text: '  "settings": {"driver": "pod.py", "pod_env_vars": {"RES": 1.5}},',
+      text: '  "settings": {"driver": "pod.py", "pod_env_vars": {"RES": null}},',
       key: 'settings.pod_env_vars.RES',
-      message: /expected a string in quotes, found the number 1.5/,
+      message: /expected a string, number, boolean, list or object, found null/,
     },
     {
       what: 'a missing `dimensions` section',
