@@ -4,7 +4,10 @@ import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
 import { runConfigSession } from './session.js';
 import { runCase } from '../core/caseRun.js';
-import { formatReport } from '../core/report.js';
+import { formatReport, type RunReport } from '../core/report.js';
+import { findPlugin } from '../container.js';
+import { locatePodSettings } from '../core/podLocator.js';
+import { loadPodSettings } from '../settings/podSettings.js';
 import { StderrLogger } from '../core/services.js';
 import {
   addCaseOptions,
@@ -69,24 +72,35 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         return;
       }
       requireCaseOptions(options);
+      // Everything the user gave is checked before a project is opened or created: a bad option or bad POD
+      // settings leave no `.fairpod/` behind, and no open registry keeps the process alive after the error.
+      const caseSpec = caseSpecFrom(options);
+      const pluginOptions = pluginOptionsFrom(caseOptions);
+      const workDir = workDirFrom(options);
+      findPlugin(options.dataManager);
+      for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
-      const pluginOptions = pluginOptionsFrom(caseOptions);
-      // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
-      if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
-      const report = await runCase({
-        pods,
-        dataManager: options.dataManager,
-        pluginOptions,
-        caseSpec: caseSpecFrom(options),
-        workDir: workDirFrom(options),
-        strict: options.strict,
-        dryRun: mode === 'plan',
-        logger,
-        provenance: project && new ProjectRunProvenance(project),
-        ...defaultServices({ disablePreprocessor }),
-      }).finally(() => project?.close());
+      let report: RunReport;
+      try {
+        // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+        if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
+        report = await runCase({
+          pods,
+          dataManager: options.dataManager,
+          pluginOptions,
+          caseSpec,
+          workDir,
+          strict: options.strict,
+          dryRun: mode === 'plan',
+          logger,
+          provenance: project && new ProjectRunProvenance(project),
+          ...defaultServices({ disablePreprocessor }),
+        });
+      } finally {
+        await project?.close();
+      }
       process.stdout.write(
         options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, mode)}\n`,
       );
