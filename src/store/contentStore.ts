@@ -215,12 +215,28 @@ export class ContentStore {
     return out.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
-  /** Re-hashes every file in the store (ignoring the stat cache) and reports each bad one. */
-  async verify(): Promise<VerifyReport> {
+  /**
+   * Re-hashes every file in the store (ignoring the stat cache) and reports each bad one: content that does
+   * not match its SHA-1, a name that is not a store file, a symbolic link or other non-file where a stored
+   * file should be, and each of `recorded` (root-relative paths a registry says the store holds) that is
+   * missing.
+   */
+  async verify(recorded: Iterable<string> = []): Promise<VerifyReport> {
     const bad: BadFile[] = [];
     // Hard links share an inode: hash each content once, judge every name that points at it.
     const byInode = new Map<number, string | null>();
-    const files = await this.walk(true);
+    const files = await this.walk(true, true);
+    const present = new Set(files);
+    const missing = [...new Set(recorded)].filter((rel) => !present.has(rel)).sort();
+    for (const rel of missing) {
+      const parsed = SHA1_NAME.exec(path.posix.basename(rel));
+      bad.push({
+        relativePath: rel,
+        expected: parsed?.[1] ?? '',
+        actual: null,
+        reason: 'missing: the registry records it here, but the file is gone',
+      });
+    }
     for (const rel of files) {
       const abs = path.join(this.root, rel);
       const parsed = SHA1_NAME.exec(path.basename(rel));
@@ -237,7 +253,19 @@ export class ContentStore {
       let st: Stats;
       let actual: string | null;
       try {
-        st = await fs.stat(abs);
+        st = await fs.lstat(abs);
+        if (!st.isFile()) {
+          await this.cache.forget(rel);
+          bad.push({
+            relativePath: rel,
+            expected,
+            actual: null,
+            reason: st.isSymbolicLink()
+              ? 'a symbolic link, not a stored file (its target may change at any time)'
+              : 'not a regular file',
+          });
+          continue;
+        }
         if (!byInode.has(st.ino)) byInode.set(st.ino, (await hashFile(abs)).digests.sha1!);
         actual = byInode.get(st.ino)!;
       } catch (err) {
@@ -257,7 +285,7 @@ export class ContentStore {
       }
     }
     await this.cache.flush();
-    return { checked: files.length, bad };
+    return { checked: files.length + missing.length, bad };
   }
 
   /**
@@ -334,8 +362,11 @@ export class ContentStore {
     return true;
   }
 
-  /** Root-relative paths of all regular files, skipping temp and cache; `withObjects` includes `.objects`. */
-  private async walk(withObjects: boolean): Promise<string[]> {
+  /**
+   * Root-relative paths of all regular files, skipping temp and cache; `withObjects` includes `.objects`,
+   * `withOthers` also what is neither a file nor a directory (symbolic links, sockets ...).
+   */
+  private async walk(withObjects: boolean, withOthers = false): Promise<string[]> {
     const out: string[] = [];
     const visit = async (relDir: string): Promise<void> => {
       const entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true }).catch(() => []);
@@ -347,7 +378,7 @@ export class ContentStore {
         )
           continue;
         if (e.isDirectory()) await visit(rel);
-        else if (e.isFile()) out.push(rel);
+        else if (e.isFile() || withOthers) out.push(rel);
       }
     };
     await visit('');
@@ -370,8 +401,9 @@ function parseFileName(relativePath: string): { sha1: string; ext: string } {
 }
 
 async function statOrThrow(abs: string, rel: string): Promise<Stats> {
+  let st: Stats;
   try {
-    return await fs.stat(abs);
+    st = await fs.lstat(abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new StoreError(`${rel} is not in the store`, {
@@ -381,6 +413,17 @@ async function statOrThrow(abs: string, rel: string): Promise<Stats> {
     }
     throw err;
   }
+  if (!st.isFile()) {
+    // A link's target can change after it was verified: the store serves only its own files.
+    throw new StoreError(
+      `${rel} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}, not a stored file`,
+      {
+        location: { file: abs },
+        hint: 'remove it and fetch or add the file again; `fairpod store verify` lists every such entry',
+      },
+    );
+  }
+  return st;
 }
 
 /** Namespace and name segments become directories: no empty, `.`/`..` or hidden segments. */
