@@ -4,8 +4,6 @@ import type { CaseSpec } from '../core/dataSource.js';
 import type { Pod } from '../core/pod.js';
 import type { PodRunRecord, RunProvenance } from '../core/provenance.js';
 import { openCodeRun } from './codeRun.js';
-import { latestVersion } from './queries.js';
-import { bumpVersion } from './versions.js';
 import type { Project } from './project.js';
 
 /**
@@ -41,9 +39,9 @@ export class ProjectRunProvenance implements RunProvenance {
         if (rel.some((segment) => segment.startsWith('.'))) return recorder.recordWrite(file);
         const name = [pod.name, caseSpec.name, ...rel].join('/');
         const { namespace } = this.project.settings;
-        const version = bumpVersion(await latestVersion(this.project.registry, namespace, name), 'PATCH');
         const stored = await this.project.store.add(file, { namespace, name });
-        await recorder.recordWrite(stored, { dataProduct: { namespace, name, version } });
+        // The version is chosen where it is inserted: concurrent runs of the same POD get 0.0.1, 0.0.2, ...
+        await recorder.recordWrite(stored, { dataProduct: { namespace, name, version: { bump: 'PATCH' } } });
       },
       finish: (succeeded) => recorder.finish(succeeded ? 'succeeded' : 'failed'),
     };
