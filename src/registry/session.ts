@@ -15,6 +15,7 @@ import {
 } from './coreFormats.js';
 import { storeRootUrlOf, CodeRunRecorder, openCodeRun, type CodeRunStatus } from './codeRun.js';
 import { Project } from './project.js';
+import { resolveUnder } from '../store/writeOnceFile.js';
 import { localOrUrl } from './queries.js';
 import type { ResolvedEntry, WorkingConfig } from '../settings/fairConfigResolve.js';
 
@@ -116,7 +117,11 @@ export class FairSession {
   /** A path to write the `write` entry `dataProduct` to; `finalise` stores and registers it. */
   async linkWrite(dataProduct: string): Promise<string> {
     const entry = findEntry(this.config.write, dataProduct, 'write');
-    const file = path.join(this.jobDir, 'outputs', `${entry.use.data_product}.${entry.file_type ?? 'dat'}`);
+    // The name went through variables since it was validated: check the path it makes once more.
+    const file = resolveUnder(
+      path.join(this.jobDir, 'outputs'),
+      `${entry.use.data_product}.${entry.file_type ?? 'dat'}`,
+    );
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.appendFile(
       path.join(this.jobDir, 'writes.jsonl'),
