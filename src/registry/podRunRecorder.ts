@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import type { CaseSpec } from '../core/dataSource.js';
 import type { Pod } from '../core/pod.js';
 import type { PodRunRecord, RunProvenance } from '../core/provenance.js';
+import { isTempFile } from '../store/atomicWrite.js';
 import { openCodeRun } from './codeRun.js';
 import type { Project } from './project.js';
 
@@ -34,6 +35,8 @@ export class ProjectRunProvenance implements RunProvenance {
       read: (file) => recorder.recordRead(file),
       write: (file) => recorder.recordWrite(file),
       writeResult: async (file, podWork) => {
+        // A temporary file beside a result was left by a killed writer: it is nobody's output.
+        if (isTempFile(file)) return;
         const rel = path.relative(podWork, file).split(path.sep);
         // A hidden file has no place in the store's layout: it is recorded where it is, as a plain output.
         if (rel.some((segment) => segment.startsWith('.'))) return recorder.recordWrite(file);

@@ -18,6 +18,7 @@ import { Project } from './project.js';
 import { resolveUnder } from '../store/writeOnceFile.js';
 import { localOrUrl } from './queries.js';
 import type { ResolvedEntry, WorkingConfig } from '../settings/fairConfigResolve.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** Environment of a session's script: the FAIR Data Pipeline's variables plus fairpod's own. */
 export const SESSION_ENV = {
@@ -166,8 +167,7 @@ export class FairSession {
       [component]: { type: 'point-estimate', value, ...(description ? { description } : {}) },
     };
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(`${file}.tmp`, stringifyToml(tables));
-    await fs.rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, stringifyToml(tables));
   }
 
   /** Array component `component` (FAIR's HDF5 core format) of the `read` entry `dataProduct`; the read is recorded. */

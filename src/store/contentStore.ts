@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import {
   type HashAlgorithm,
 } from './hashing.js';
 import { StatCache } from './statCache.js';
+import { isAlive, tempFileOwner, tempPathFor } from './atomicWrite.js';
 
 /** Where a stored file goes in the FAIR data-store layout `<namespace>/<name>/<sha1>.<ext>`. */
 export interface StoreAddOptions {
@@ -104,7 +104,7 @@ export class ContentStore {
     const tmpDir = path.join(this.root, TMP_DIR);
     await fs.mkdir(tmpDir, { recursive: true });
     // The writer's pid in the name lets `cleanTemp` tell an abandoned temp file from one still being written.
-    const tmp = path.join(tmpDir, `${process.pid}-${randomUUID()}.part`);
+    const tmp = tempPathFor(path.join(tmpDir, 'part'));
     const hasher = new HashingStream(['sha1', ...(Object.keys(expected) as HashAlgorithm[])]);
     const input =
       typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
@@ -305,17 +305,21 @@ export class ContentStore {
     }
   }
 
-  /** Deletes temporary files left by writers that no longer run (a killed `add`); returns their paths. */
-  async cleanTemp(): Promise<string[]> {
+  /**
+   * Temporary files left by writers that no longer run (a killed `add`): only fairpod writes in the store's
+   * temporary directory, so anything there not written by a live process is abandoned. With `remove` they are
+   * deleted. Returns their paths.
+   */
+  async cleanTemp(remove = true): Promise<string[]> {
     const dir = path.join(this.root, TMP_DIR);
-    const removed: string[] = [];
+    const found: string[] = [];
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-      const pid = Number(name.split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await fs.rm(path.join(dir, name), { force: true });
-      removed.push(path.join(dir, name));
+      const pid = tempFileOwner(name);
+      if (pid !== undefined && isAlive(pid)) continue;
+      if (remove) await fs.rm(path.join(dir, name), { force: true, recursive: true });
+      found.push(path.join(dir, name));
     }
-    return removed;
+    return found.sort();
   }
 
   /** Persists the stat cache; call when a command that read from the store finishes. */
@@ -356,7 +360,7 @@ export class ContentStore {
     const [obj, existing] = await Promise.all([fs.stat(objectAbs), fs.stat(target).catch(() => undefined)]);
     if (existing && existing.ino === obj.ino) return false;
     // Link under a temporary name and rename over the target: atomic, and replaces a tampered copy.
-    const tmp = path.join(this.root, TMP_DIR, `${process.pid}-${randomUUID()}.link`);
+    const tmp = tempPathFor(path.join(this.root, TMP_DIR, 'link'));
     await fs.link(objectAbs, tmp);
     await fs.rename(tmp, target);
     return true;
@@ -463,13 +467,4 @@ function normaliseExpected(expected: Digests | undefined): Digests {
     if (hex) out[algorithm as HashAlgorithm] = hex.toLowerCase();
   }
   return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
