@@ -5,7 +5,10 @@ import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
 import { runConfigSession } from './session.js';
 import { runCases } from '../core/caseRuns.js';
-import { formatReport } from '../core/report.js';
+import { formatReport, type RunReport } from '../core/report.js';
+import { findPlugin } from '../container.js';
+import { locatePodSettings } from '../core/podLocator.js';
+import { loadPodSettings } from '../settings/podSettings.js';
 import { StderrLogger } from '../core/services.js';
 import {
   addCaseOptions,
@@ -93,29 +96,39 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         return;
       }
       requireCaseOptions(options);
+      // Everything the user gave is checked before a project is opened or created: a bad option or bad POD
+      // settings leave no `.fairpod/` behind, and no open registry keeps the process alive after the error.
       const services = defaultServices({ disablePreprocessor });
       const cases = await caseSpecsFrom(options, (name) => services.translator.fieldlist(name));
+      const pluginOptions = pluginOptionsFrom(caseOptions);
+      const workDir = workDirFrom(options);
+      findPlugin(options.dataManager);
+      for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
-      const pluginOptions = pluginOptionsFrom(caseOptions);
-      // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
-      if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
-      const reports = await runCases({
-        pods,
-        dataManager: options.dataManager,
-        pluginOptions,
-        cases,
-        workDir: workDirFrom(options),
-        strict: options.strict,
-        dryRun: mode === 'plan',
-        logger,
-        provenance: project && new ProjectRunProvenance(project),
-        obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
-        interpreters: interpretersFrom(python),
-        ghostscript,
-        ...services,
-      }).finally(() => project?.close());
+      let reports: RunReport[];
+      try {
+        // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+        if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
+        reports = await runCases({
+          pods,
+          dataManager: options.dataManager,
+          pluginOptions,
+          cases,
+          workDir,
+          strict: options.strict,
+          dryRun: mode === 'plan',
+          logger,
+          provenance: project && new ProjectRunProvenance(project),
+          obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
+          interpreters: interpretersFrom(python),
+          ghostscript,
+          ...services,
+        });
+      } finally {
+        await project?.close();
+      }
       // One case prints its report; several print one report per case (a JSON array with --json).
       const json = reports.length === 1 ? reports[0] : reports;
       process.stdout.write(

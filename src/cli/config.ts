@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { workingConfigYaml } from '../settings/fairConfigResolve.js';
 import { withProject } from './projectCommand.js';
 import { prepareSession } from './session.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** `fairpod config resolve CONFIG [-o FILE]`: the working config, with everything resolved and explicit. */
 export function registerConfig(program: Command): void {
@@ -24,9 +25,7 @@ export function registerConfig(program: Command): void {
           return;
         }
         await fs.mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
-        const tmp = `${opts.output}.${process.pid}.tmp`;
-        await fs.writeFile(tmp, text);
-        await fs.rename(tmp, opts.output);
+        await writeFileAtomic(opts.output, text);
       });
     });
 }

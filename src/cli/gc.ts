@@ -8,6 +8,7 @@ import {
   unreferencedStoreFiles,
 } from '../registry/maintenance.js';
 import type { Project } from '../registry/project.js';
+import { abandonedTempFiles } from '../store/atomicWrite.js';
 import type { RowId } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
@@ -98,9 +99,17 @@ export function registerGc(program: Command): void {
           if (!opts.dryRun) await project.store.remove(f);
           say(`${verb} ${f}`);
         }
-        if (opts.unreferenced && !opts.dryRun)
-          for (const t of await project.store.cleanTemp()) say(`removed ${t}`);
-        say(`${verb} ${runIds.length} runs and ${scopeFiles.length} files`);
+        // Temporary files of killed writers (a killed preprocess or `store add`): never results, always garbage.
+        const temps = opts.unreferenced
+          ? [
+              ...(await project.store.cleanTemp(!opts.dryRun)),
+              ...(await abandonedTempFiles(project.dir, !opts.dryRun)),
+            ]
+          : [];
+        for (const t of new Set(temps)) say(`${verb} ${t}`);
+        say(
+          `${verb} ${runIds.length} runs, ${scopeFiles.length} files and ${new Set(temps).size} temporary files`,
+        );
       });
     });
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   codeRunInfo,
@@ -12,8 +14,18 @@ import type { Registry } from '../registry/registry.js';
 import { formatRunLine } from './log.js';
 import { say, withProject } from './projectCommand.js';
 
+/** A recorded local file that is not there (deleted, or replaced by a link) is shown as such, never as present. */
+function presence(f: RecordedFileInfo): string {
+  if (!path.isAbsolute(f.location)) return '';
+  try {
+    return fs.lstatSync(f.location).isFile() ? '' : '  [NOT A FILE]';
+  } catch {
+    return '  [MISSING]';
+  }
+}
+
 function fileLine(f: RecordedFileInfo): string {
-  return `${f.location}  sha1 ${f.hash}${f.dataProducts.length ? `  (${f.dataProducts.join(', ')})` : ''}`;
+  return `${f.location}${presence(f)}  sha1 ${f.hash}${f.dataProducts.length ? `  (${f.dataProducts.join(', ')})` : ''}`;
 }
 
 function printLineage(nodes: LineageNode[], indent: string): void {

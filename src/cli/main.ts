@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { runCli } from './program.js';
+import { exitQuietlyOnClosedStdout, runCli } from './program.js';
 
+exitQuietlyOnClosedStdout();
 process.exitCode = await runCli(process.argv);

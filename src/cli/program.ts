@@ -13,6 +13,17 @@ export function buildProgram(): Command {
 }
 
 /**
+ * When the reader of stdout goes away (`fairpod log | head -1`), ends the process at once and quietly, as
+ * Unix tools do, instead of an unhandled `EPIPE` error: nobody is left to read what would follow.
+ */
+export function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
+/**
  * Runs the CLI on `argv` (as in `process.argv`) and returns the exit code.
  * User errors print a located message on stderr; internal errors print a stack and return 70.
  */

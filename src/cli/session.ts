@@ -13,6 +13,7 @@ import { FairSession, SESSION_ENV } from '../registry/session.js';
 import { loadFairConfig } from '../settings/fairConfig.js';
 import { resolveFairConfig, workingConfigYaml, type WorkingConfig } from '../settings/fairConfigResolve.js';
 import '../settings/fairConfigValidator.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** A config resolved for one session: its run id, date and working config. */
 export interface PreparedSession {
@@ -96,14 +97,14 @@ export async function runConfigSession(
     }
     jobDir = project.jobDir(prepared.runId);
     await fs.mkdir(jobDir, { recursive: true });
-    await writeAtomically(path.join(jobDir, 'config.yaml'), workingConfigYaml(prepared.working));
+    await writeFileAtomic(path.join(jobDir, 'config.yaml'), workingConfigYaml(prepared.working));
     script = rm.script_path
       ? path.resolve(path.dirname(prepared.configFile), rm.script_path)
       : path.join(jobDir, 'script.sh');
-    if (!rm.script_path) await writeAtomically(path.join(jobDir, 'script.sh'), `${rm.script}\n`);
+    if (!rm.script_path) await writeFileAtomic(path.join(jobDir, 'script.sh'), `${rm.script}\n`);
     // So the script can call `fairpod link ...` whether or not fairpod is installed on PATH.
     await fs.mkdir(path.join(jobDir, 'bin'), { recursive: true });
-    await writeAtomically(
+    await writeFileAtomic(
       path.join(jobDir, 'bin', 'fairpod'),
       `#!/bin/sh\nif [ "$1" = link ]; then exec ${shellQuote(process.execPath)} ${shellQuote(LINK_MAIN)} "$@"; fi\nexec ${shellQuote(process.execPath)} ${shellQuote(CLI_MAIN)} "$@"\n`,
     );
@@ -167,10 +168,4 @@ const LINK_MAIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'linkMain.js');
 
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
 }

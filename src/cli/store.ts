@@ -1,16 +1,29 @@
 import type { Command } from 'commander';
 import { ContentStore, defaultStoreRoot } from '../store/contentStore.js';
+import { recordedStoreFiles } from '../registry/maintenance.js';
 import { Project } from '../registry/project.js';
 import { say } from './projectCommand.js';
 
 /** The project's store, or `<cwd>/.fairpod/store` outside a project (the store needs no registry). */
 async function openStore(): Promise<ContentStore> {
+  return (await openStoreWithRecords()).store;
+}
+
+/**
+ * The store as `openStore` finds it, with the store files the project's registry records (none outside a
+ * project): what `verify` checks is there.
+ */
+async function openStoreWithRecords(): Promise<{ store: ContentStore; recorded: string[] }> {
+  let project: Project;
   try {
-    const project = await Project.open();
-    await project.close();
-    return project.store;
+    project = await Project.open();
   } catch {
-    return new ContentStore(defaultStoreRoot(process.cwd()));
+    return { store: new ContentStore(defaultStoreRoot(process.cwd())), recorded: [] };
+  }
+  try {
+    return { store: project.store, recorded: await recordedStoreFiles(project) };
+  } finally {
+    await project.close();
   }
 }
 
@@ -58,9 +71,12 @@ export function registerStore(program: Command): void {
     });
   store
     .command('verify')
-    .description('re-hash every stored file and report each bad one')
+    .description(
+      're-hash every stored file and check every file the registry records is there; report each bad one',
+    )
     .action(async () => {
-      const report = await (await openStore()).verify();
+      const { store: s, recorded } = await openStoreWithRecords();
+      const report = await s.verify(recorded);
       for (const bad of report.bad)
         process.stderr.write(
           `BAD ${bad.relativePath}: ${bad.reason}${bad.actual ? ` (sha1 ${bad.actual})` : ''}\n`,

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import YAML from 'yaml';
 import { writeEsmCatalog } from '../catalog/write.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 import type { CatalogRow, EsmCatalogHeader } from '../catalog/types.js';
 import type { CaseSpec } from './dataSource.js';
 import type { Pod } from './pod.js';
@@ -74,7 +75,5 @@ export async function writeCaseInfo(
     CATALOG_FILE: paths.catalogFile,
     CASE_LIST: { [caseSpec.name]: caseEnvVars(pod, caseSpec, workDir) },
   };
-  const temp = `${paths.caseEnvFile}.${process.pid}.partial`;
-  await fs.writeFile(temp, YAML.stringify(caseInfo));
-  await fs.rename(temp, paths.caseEnvFile);
+  await writeFileAtomic(paths.caseEnvFile, YAML.stringify(caseInfo));
 }

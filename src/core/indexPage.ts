@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** One POD's line on the run's index page. */
 export interface IndexEntry {
@@ -74,8 +75,6 @@ ${items.join('\n')}
 </html>
 `;
   const file = path.join(workDir, 'index.html');
-  const temp = `${file}.${process.pid}.partial`;
-  await fs.writeFile(temp, html);
-  await fs.rename(temp, file);
+  await writeFileAtomic(file, html);
   return file;
 }

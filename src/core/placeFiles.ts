@@ -5,6 +5,7 @@ import { DataKeyError } from './dataKey.js';
 import { FairpodError } from './errors.js';
 import type { PreprocessContext, PreprocessOutput, Preprocessor } from './services.js';
 import type { VarlistEntry } from './varlist.js';
+import { replaceAtomically } from '../store/atomicWrite.js';
 
 /** `<work>/<POD>/<freq>/<CASE>.<var>.<freq>.nc`: where a POD finds each variable (MDTF's layout). */
 export function podDataPath(entry: VarlistEntry, context: PreprocessContext): string {
@@ -35,20 +36,18 @@ export class PlaceFilesPreprocessor implements Preprocessor {
     const src = source.localPath ?? source.id;
     const dest = podDataPath(entry, context);
     await fs.mkdir(path.dirname(dest), { recursive: true });
-    const temp = `${dest}.${process.pid}.partial`;
     try {
-      await fs.rm(temp, { force: true });
-      try {
-        await fs.link(src, temp);
-      } catch {
-        await fs.copyFile(src, temp);
-      }
-      const [a, b] = await Promise.all([fs.stat(src), fs.stat(temp)]);
-      if (a.size !== b.size)
-        throw new DataKeyError(source.id, `copy of ${src} has ${b.size} bytes, expected ${a.size}`);
-      await fs.rename(temp, dest);
+      await replaceAtomically(dest, async (temp) => {
+        try {
+          await fs.link(src, temp);
+        } catch {
+          await fs.copyFile(src, temp);
+        }
+        const [a, b] = await Promise.all([fs.stat(src), fs.stat(temp)]);
+        if (a.size !== b.size)
+          throw new DataKeyError(source.id, `copy of ${src} has ${b.size} bytes, expected ${a.size}`);
+      });
     } catch (err) {
-      await fs.rm(temp, { force: true });
       if (err instanceof DataKeyError) throw err;
       throw new DataKeyError(source.id, `cannot place ${src} at ${dest}: ${(err as Error).message}`);
     }

@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Digests } from '../store/hashing.js';
+import { isAlive, writeFileAtomic } from '../store/atomicWrite.js';
 
 /** What the store holds for a URL once it was downloaded: lets a later run answer from the store. */
 export interface DownloadRecord {
@@ -107,18 +108,6 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}-${randomUUID()}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value));
-  await fs.rename(tmp, file);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeFileAtomic(file, JSON.stringify(value));
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
-import { loadH5 } from './h5.js';
+import { loadH5, quietHdf5 } from './h5.js';
 import type { H5 } from './h5.js';
 import { findVariable } from './netcdfReader.js';
 import type { NetcdfReader } from './netcdfReader.js';
@@ -89,7 +89,7 @@ export class Hdf5NetcdfReader implements NetcdfReader {
   /** Opens a file read-only. */
   static async open(file: string): Promise<Hdf5NetcdfReader> {
     const h5 = await loadH5();
-    return new Hdf5NetcdfReader(file, new h5.File(file, 'r'), h5);
+    return quietHdf5(() => new Hdf5NetcdfReader(file, new h5.File(file, 'r'), h5));
   }
 
   hasVariable(name: string): boolean {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
@@ -6,6 +5,7 @@ import { FairpodError } from '../core/errors.js';
 import { loadH5 } from './h5.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type { Hyperslab, NcAttributeInput, NcDtype, NumericArray } from './ncTypes.js';
+import { tempPathFor } from '../store/atomicWrite.js';
 
 /** Storage types the writer supports. */
 export type WritableDtype = Exclude<NcDtype, 'char' | 'i8'>;
@@ -95,10 +95,7 @@ export class NetcdfWriter {
   ): Promise<NetcdfWriter> {
     const h5 = await loadH5();
     await fs.promises.mkdir(path.dirname(finalPath), { recursive: true });
-    const tempPath = path.join(
-      path.dirname(finalPath),
-      `.${path.basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
+    const tempPath = tempPathFor(finalPath);
     // netCDF-C expects creation order tracked on the root group; without it, nc_open in append mode fails.
     const file = new h5.File(tempPath, 'w', { track_order: true });
     const writer = new NetcdfWriter(finalPath, tempPath, file);

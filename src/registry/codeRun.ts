@@ -10,7 +10,9 @@ import type { ContentStore, StoredObject } from '../store/contentStore.js';
 import { hashFile } from '../store/hashing.js';
 import { chunks } from './batches.js';
 import { readCodeRepo } from './codeRepo.js';
+import { latestVersion } from './queries.js';
 import { isoNow, type Registry, type RowId } from './registry.js';
+import { bumpVersion, type VersionPart } from './versions.js';
 
 /** What a code run is started with. Files named here are stored and linked to the run. */
 export interface CodeRunOptions {
@@ -35,7 +37,11 @@ export interface CodeRunOptions {
 export interface DataProductRef {
   namespace: string;
   name: string;
-  version: string;
+  /**
+   * The version, or `{ bump }`: one MAJOR, MINOR or PATCH step up from the latest version of the name (0.0.1
+   * for a new name), decided in the transaction that inserts it, so concurrent runs never pick the same one.
+   */
+  version: string | { bump: VersionPart };
 }
 
 /** A file to record: a path, a store object, or a path whose SHA-1 is already known. */
@@ -469,8 +475,20 @@ export class CodeRunRecorder {
     item: PendingItem,
     locationId: RowId,
   ): Promise<RowId[]> {
-    const dp = item.dataProduct!;
-    const namespaceId = await this.registry.namespace(trx, dp.namespace);
+    const ref = item.dataProduct!;
+    const namespaceId = await this.registry.namespace(trx, ref.namespace);
+    let version: string;
+    if (typeof ref.version === 'string') {
+      version = ref.version;
+    } else {
+      // Nobody else can read the latest version of this name until this transaction ends.
+      await this.registry.lockKey(trx, `data_product ${ref.namespace}:${ref.name}`);
+      version = bumpVersion(
+        await latestVersion(this.registry, ref.namespace, ref.name, trx),
+        ref.version.bump,
+      );
+    }
+    const dp = { ...ref, version };
     const taken = await trx('data_product')
       .where({ namespace_id: namespaceId, name: dp.name, version: dp.version })
       .first('id');

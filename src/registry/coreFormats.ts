@@ -11,6 +11,7 @@
 import fs from 'node:fs/promises';
 import { FairpodError, ValidationError } from '../core/errors.js';
 import { loadH5, type H5 } from '../preprocess/h5.js';
+import { replaceAtomically } from '../store/atomicWrite.js';
 
 type H5File = InstanceType<H5['File']>;
 type H5Group = InstanceType<H5['Group']>;
@@ -254,15 +255,14 @@ function isStringColumn(column: number[] | string[]): column is string[] {
 async function editFile(file: string, component: string, fill: (group: H5Group) => void): Promise<void> {
   const parts = checkComponentName(file, component);
   const h5 = await loadH5();
-  const temp = `${file}.${process.pid}.tmp`;
-  const exists = await fs.copyFile(file, temp).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
-  try {
+  await replaceAtomically(file, async (temp) => {
+    const exists = await fs.copyFile(file, temp).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
     const f = new h5.File(temp, exists ? 'a' : 'w');
     try {
       if (f.get(component)) {
@@ -287,11 +287,7 @@ async function editFile(file: string, component: string, fill: (group: H5Group) 
     } finally {
       f.close();
     }
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
+  });
 }
 
 /** Opens `file` read-only and hands `read` the group of component `component`, which must hold dataset `kind`. */

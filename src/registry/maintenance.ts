@@ -92,18 +92,24 @@ export async function pruneOrphans(trx: Knex.Transaction): Promise<void> {
     .delete();
 }
 
-/** Store files (relative paths) that no storage location of the registry refers to. */
-export async function unreferencedStoreFiles(
+/** Store files (relative paths) the registry's storage locations say the project's store holds. */
+export async function recordedStoreFiles(
   project: Project,
   db: Knex | Knex.Transaction = project.registry.knex,
 ): Promise<string[]> {
   const root = (await db('storage_root')
     .where({ root: storeRootUrlOf(project.store) })
     .first('id')) as { id: RowId } | undefined;
-  const known = new Set(
-    root
-      ? ((await db('storage_location').where({ storage_root_id: root.id }).pluck('path')) as string[])
-      : [],
-  );
+  return root
+    ? ((await db('storage_location').where({ storage_root_id: root.id }).pluck('path')) as string[])
+    : [];
+}
+
+/** Store files (relative paths) that no storage location of the registry refers to. */
+export async function unreferencedStoreFiles(
+  project: Project,
+  db: Knex | Knex.Transaction = project.registry.knex,
+): Promise<string[]> {
+  const known = new Set(await recordedStoreFiles(project, db));
   return (await project.store.list()).map((o) => o.relativePath).filter((p) => !known.has(p));
 }

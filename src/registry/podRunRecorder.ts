@@ -3,9 +3,8 @@ import YAML from 'yaml';
 import type { CaseSpec } from '../core/dataSource.js';
 import type { Pod } from '../core/pod.js';
 import type { PodRunRecord, RunProvenance } from '../core/provenance.js';
+import { isTempFile } from '../store/atomicWrite.js';
 import { openCodeRun } from './codeRun.js';
-import { latestVersion } from './queries.js';
-import { bumpVersion } from './versions.js';
 import type { Project } from './project.js';
 
 /**
@@ -36,14 +35,16 @@ export class ProjectRunProvenance implements RunProvenance {
       read: (file) => recorder.recordRead(file),
       write: (file) => recorder.recordWrite(file),
       writeResult: async (file, podWork) => {
+        // A temporary file beside a result was left by a killed writer: it is nobody's output.
+        if (isTempFile(file)) return;
         const rel = path.relative(podWork, file).split(path.sep);
         // A hidden file has no place in the store's layout: it is recorded where it is, as a plain output.
         if (rel.some((segment) => segment.startsWith('.'))) return recorder.recordWrite(file);
         const name = [pod.name, caseSpec.name, ...rel].join('/');
         const { namespace } = this.project.settings;
-        const version = bumpVersion(await latestVersion(this.project.registry, namespace, name), 'PATCH');
         const stored = await this.project.store.add(file, { namespace, name });
-        await recorder.recordWrite(stored, { dataProduct: { namespace, name, version } });
+        // The version is chosen where it is inserted: concurrent runs of the same POD get 0.0.1, 0.0.2, ...
+        await recorder.recordWrite(stored, { dataProduct: { namespace, name, version: { bump: 'PATCH' } } });
       },
       finish: (succeeded) => recorder.finish(succeeded ? 'succeeded' : 'failed'),
     };

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { FairpodError } from '../core/errors.js';
 import { ContentStore } from '../store/contentStore.js';
 import { Registry, isoNow } from './registry.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** The directory holding a project's registry, store and settings. */
 export const FAIRPOD_DIR = '.fairpod';
@@ -86,9 +87,7 @@ export class Project {
         await r.namespace(trx, settings.namespace);
       });
       await fs.mkdir(project.store.root, { recursive: true });
-      const tmp = path.join(fairpodDir, `config.yaml.${process.pid}.tmp`);
-      await fs.writeFile(tmp, YAML.stringify(settings));
-      await fs.rename(tmp, path.join(fairpodDir, 'config.yaml'));
+      await writeFileAtomic(path.join(fairpodDir, 'config.yaml'), YAML.stringify(settings));
       return project;
     } catch (err) {
       await project.close();

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
 import { FairpodError } from '../core/errors.js';
 import type { ContentStore } from '../store/contentStore.js';
 import { hashFile } from '../store/hashing.js';
@@ -146,9 +147,9 @@ export async function latestVersion(
   registry: Registry,
   namespace: string,
   name: string,
+  db: Knex | Knex.Transaction = registry.knex,
 ): Promise<string | undefined> {
-  const versions = (await registry
-    .knex('data_product as d')
+  const versions = (await db('data_product as d')
     .join('namespace as n', 'd.namespace_id', 'n.id')
     .where({ 'n.name': namespace, 'd.name': name })
     .pluck('d.version')) as string[];

@@ -72,6 +72,15 @@ export class Registry {
     });
   }
 
+  /**
+   * Makes concurrent transactions that lock the same `key` run one after another, until `trx` ends: on
+   * PostgreSQL with a transaction-scoped advisory lock; on SQLite every write transaction already holds the
+   * database's one write lock (see `write`).
+   */
+  async lockKey(trx: Knex.Transaction, key: string): Promise<void> {
+    if (this.isPostgres) await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+  }
+
   /** Inserts one row and returns its id. */
   async insert(db: Knex | Knex.Transaction, table: string, row: Record<string, unknown>): Promise<RowId> {
     const [out] = (await db(table).insert(row).returning('id')) as Array<{ id: RowId } | RowId>;

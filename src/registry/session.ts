@@ -15,8 +15,10 @@ import {
 } from './coreFormats.js';
 import { storeRootUrlOf, CodeRunRecorder, openCodeRun, type CodeRunStatus } from './codeRun.js';
 import { Project } from './project.js';
+import { resolveUnder } from '../store/writeOnceFile.js';
 import { localOrUrl } from './queries.js';
 import type { ResolvedEntry, WorkingConfig } from '../settings/fairConfigResolve.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** Environment of a session's script: the FAIR Data Pipeline's variables plus fairpod's own. */
 export const SESSION_ENV = {
@@ -116,7 +118,11 @@ export class FairSession {
   /** A path to write the `write` entry `dataProduct` to; `finalise` stores and registers it. */
   async linkWrite(dataProduct: string): Promise<string> {
     const entry = findEntry(this.config.write, dataProduct, 'write');
-    const file = path.join(this.jobDir, 'outputs', `${entry.use.data_product}.${entry.file_type ?? 'dat'}`);
+    // The name went through variables since it was validated: check the path it makes once more.
+    const file = resolveUnder(
+      path.join(this.jobDir, 'outputs'),
+      `${entry.use.data_product}.${entry.file_type ?? 'dat'}`,
+    );
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.appendFile(
       path.join(this.jobDir, 'writes.jsonl'),
@@ -161,8 +167,7 @@ export class FairSession {
       [component]: { type: 'point-estimate', value, ...(description ? { description } : {}) },
     };
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(`${file}.tmp`, stringifyToml(tables));
-    await fs.rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, stringifyToml(tables));
   }
 
   /** Array component `component` (FAIR's HDF5 core format) of the `read` entry `dataProduct`; the read is recorded. */

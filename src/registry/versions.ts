@@ -23,8 +23,11 @@ export function compareVersions(a: string, b: string): number {
   );
 }
 
+/** Which part of MAJOR.MINOR.PATCH a bump increments. */
+export type VersionPart = 'MAJOR' | 'MINOR' | 'PATCH';
+
 /** The version after `latest` (or after 0.0.0 when there is none) for a `${{MAJOR}}`/`${{MINOR}}`/`${{PATCH}}` bump. */
-export function bumpVersion(latest: string | undefined, part: 'MAJOR' | 'MINOR' | 'PATCH'): string {
+export function bumpVersion(latest: string | undefined, part: VersionPart): string {
   const v = latest === undefined ? { major: 0, minor: 0, patch: 0 } : parseSemver(latest);
   if (!v)
     throw new ValidationError(`cannot bump version ${latest}: it is not MAJOR.MINOR.PATCH`, {

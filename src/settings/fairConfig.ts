@@ -280,6 +280,7 @@ export function fairConfigFromDocument(document: LocatedDocument): FairConfig {
 
   const read = lists.read.map(([item, at]) => {
     const entry = findings.section(item, at, READ, 'a `read` entry');
+    checkDataProductName(findings, entry.data_product, [...at, 'data_product']);
     return {
       data_product: String(entry.data_product ?? ''),
       description: entry.description as string | undefined,
@@ -288,6 +289,8 @@ export function fairConfigFromDocument(document: LocatedDocument): FairConfig {
   });
   const write = lists.write.map(([item, at]) => {
     const entry = findings.section(item, at, WRITE, 'a `write` entry');
+    checkDataProductName(findings, entry.data_product, [...at, 'data_product']);
+    checkFileType(findings, entry.file_type, [...at, 'file_type']);
     return {
       data_product: String(entry.data_product ?? ''),
       description: entry.description as string | undefined,
@@ -330,6 +333,8 @@ export function fairConfigFromDocument(document: LocatedDocument): FairConfig {
     } else {
       const e = findings.section(item, at, registerFileSchema(kind), `a ${kind} \`register\` entry`);
       checkVersion(findings, e.version, [...at, 'version']);
+      checkDataProductName(findings, e[kind], [...at, kind]);
+      checkFileType(findings, e.file_type, [...at, 'file_type']);
       register.push({
         ...(e as Record<string, never>),
         kind,
@@ -364,7 +369,43 @@ function entryUse(findings: Findings, entry: Plain, at: KeyPath): UseBlock {
 function useBlock(findings: Findings, value: Plain, at: KeyPath): UseBlock {
   const use = findings.section(value, at, USE, 'a `use` block') as UseBlock;
   checkVersion(findings, use.version, [...at, 'version']);
+  checkDataProductName(findings, use.data_product, [...at, 'data_product']);
   return use;
+}
+
+/**
+ * Whether `name` can name a data product: `/`-separated segments, none empty, `.` or `..`, without `\` or NUL.
+ * Names become paths in the data store and the job directory: one that climbs out of them is refused.
+ */
+export function dataProductNameProblem(name: string): string | undefined {
+  if (name.includes('\0')) return 'holds a NUL character';
+  if (name.includes('\\')) return 'holds a backslash';
+  if (name.startsWith('/')) return 'starts with `/`';
+  const segments = name.split('/');
+  if (segments.some((seg) => seg === '.' || seg === '..')) return 'has a `.` or `..` segment';
+  if (segments.some((seg) => seg === '')) return 'has an empty segment (`//` or a trailing `/`)';
+  return undefined;
+}
+
+function checkDataProductName(findings: Findings, name: unknown, at: KeyPath): void {
+  if (typeof name !== 'string') return;
+  const problem = dataProductNameProblem(name);
+  if (problem)
+    findings.error(
+      at,
+      `data product name \`${name}\` ${problem}`,
+      'name data products with `/`-separated words, e.g. `results/figure`; a name cannot point outside the data store',
+    );
+}
+
+/** A file type becomes a file extension: letters, digits, `.`, `_`, `-`, not starting with `.`. */
+function checkFileType(findings: Findings, fileType: unknown, at: KeyPath): void {
+  if (typeof fileType !== 'string' || /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/.test(fileType)) return;
+  findings.error(
+    at,
+    `file type \`${fileType}\` is not a file extension`,
+    'write an extension such as `csv`, `nc` or `tar.gz`',
+  );
 }
 
 /** A version must be semantic (MAJOR.MINOR.PATCH) or use a version variable such as `${{LATEST}}`. */

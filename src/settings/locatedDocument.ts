@@ -10,7 +10,17 @@ import {
   type Node as JsonNode,
   type ParseError,
 } from 'jsonc-parser';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Parser,
+  type CST,
+  type Document,
+} from 'yaml';
 import { ValidationError } from '../core/errors.js';
 
 /** The two text formats fairpod reads settings and configs in. */
@@ -82,7 +92,54 @@ export function parseLocatedDocument(
 ): LocatedDocument {
   // A byte-order mark is legal in both formats' files but not to the JSONC scanner.
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Both parsers (and everything that walks their trees) recurse once per level: a bound keeps a hostile or
+  // garbled file from overflowing the stack, and makes it a located error instead.
+  const tooDeep = format === 'jsonc' ? jsoncTooDeep(source) : yamlTooDeep(source);
+  if (tooDeep !== undefined) {
+    const { line, column } = offsetToPosition(source)(tooDeep);
+    throw new ValidationError(`nested more than ${MAX_NESTING} levels deep`, {
+      location: { file, line, column },
+      hint: 'settings and configs nest a few levels; check for unclosed or stray brackets or indentation here',
+    });
+  }
   return format === 'jsonc' ? parseJsonc(source, file) : parseYaml(source, file);
+}
+
+/** The deepest nesting of objects and lists a settings or config file may have. */
+export const MAX_NESTING = 64;
+
+/** The offset of the first `{` or `[` that opens level `MAX_NESTING + 1`, scanned without recursion. */
+function jsoncTooDeep(text: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_NESTING) return scanner.getTokenOffset();
+    } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** The offset of the first YAML collection at level `MAX_NESTING + 1`, from yaml's (non-recursive) CST parser. */
+function yamlTooDeep(text: string): number | undefined {
+  const stack: Array<[token: CST.Token | null | undefined, depth: number]> = [];
+  for (const token of new Parser().parse(text)) if (token.type === 'document') stack.push([token.value, 0]);
+  while (stack.length) {
+    const [token, depth] = stack.pop()!;
+    if (
+      !token ||
+      (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+    )
+      continue;
+    if (depth + 1 > MAX_NESTING) return token.offset;
+    for (const item of token.items) {
+      stack.push([item.value, depth + 1]);
+      if ('key' in item) stack.push([item.key, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function unreadableFileError(file: string, err: unknown): unknown {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import {
   type HashAlgorithm,
 } from './hashing.js';
 import { StatCache } from './statCache.js';
+import { isAlive, tempFileOwner, tempPathFor } from './atomicWrite.js';
 
 /** Where a stored file goes in the FAIR data-store layout `<namespace>/<name>/<sha1>.<ext>`. */
 export interface StoreAddOptions {
@@ -100,7 +100,7 @@ export class ContentStore {
     const tmpDir = path.join(this.root, TMP_DIR);
     await fs.mkdir(tmpDir, { recursive: true });
     // The writer's pid in the name lets `cleanTemp` tell an abandoned temp file from one still being written.
-    const tmp = path.join(tmpDir, `${process.pid}-${randomUUID()}.part`);
+    const tmp = tempPathFor(path.join(tmpDir, 'part'));
     const hasher = new HashingStream(['sha1', ...(Object.keys(target.expected) as HashAlgorithm[])]);
     const input =
       typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
@@ -255,12 +255,28 @@ export class ContentStore {
     return out.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
-  /** Re-hashes every file in the store (ignoring the stat cache) and reports each bad one. */
-  async verify(): Promise<VerifyReport> {
+  /**
+   * Re-hashes every file in the store (ignoring the stat cache) and reports each bad one: content that does
+   * not match its SHA-1, a name that is not a store file, a symbolic link or other non-file where a stored
+   * file should be, and each of `recorded` (root-relative paths a registry says the store holds) that is
+   * missing.
+   */
+  async verify(recorded: Iterable<string> = []): Promise<VerifyReport> {
     const bad: BadFile[] = [];
     // Hard links share an inode: hash each content once, judge every name that points at it.
     const byInode = new Map<number, string | null>();
-    const files = await this.walk(true);
+    const files = await this.walk(true, true);
+    const present = new Set(files);
+    const missing = [...new Set(recorded)].filter((rel) => !present.has(rel)).sort();
+    for (const rel of missing) {
+      const parsed = SHA1_NAME.exec(path.posix.basename(rel));
+      bad.push({
+        relativePath: rel,
+        expected: parsed?.[1] ?? '',
+        actual: null,
+        reason: 'missing: the registry records it here, but the file is gone',
+      });
+    }
     for (const rel of files) {
       const abs = path.join(this.root, rel);
       const parsed = SHA1_NAME.exec(path.basename(rel));
@@ -277,7 +293,19 @@ export class ContentStore {
       let st: Stats;
       let actual: string | null;
       try {
-        st = await fs.stat(abs);
+        st = await fs.lstat(abs);
+        if (!st.isFile()) {
+          await this.cache.forget(rel);
+          bad.push({
+            relativePath: rel,
+            expected,
+            actual: null,
+            reason: st.isSymbolicLink()
+              ? 'a symbolic link, not a stored file (its target may change at any time)'
+              : 'not a regular file',
+          });
+          continue;
+        }
         if (!byInode.has(st.ino)) byInode.set(st.ino, (await hashFile(abs)).digests.sha1!);
         actual = byInode.get(st.ino)!;
       } catch (err) {
@@ -297,7 +325,7 @@ export class ContentStore {
       }
     }
     await this.cache.flush();
-    return { checked: files.length, bad };
+    return { checked: files.length + missing.length, bad };
   }
 
   /**
@@ -317,17 +345,21 @@ export class ContentStore {
     }
   }
 
-  /** Deletes temporary files left by writers that no longer run (a killed `add`); returns their paths. */
-  async cleanTemp(): Promise<string[]> {
+  /**
+   * Temporary files left by writers that no longer run (a killed `add`): only fairpod writes in the store's
+   * temporary directory, so anything there not written by a live process is abandoned. With `remove` they are
+   * deleted. Returns their paths.
+   */
+  async cleanTemp(remove = true): Promise<string[]> {
     const dir = path.join(this.root, TMP_DIR);
-    const removed: string[] = [];
+    const found: string[] = [];
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-      const pid = Number(name.split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await fs.rm(path.join(dir, name), { force: true });
-      removed.push(path.join(dir, name));
+      const pid = tempFileOwner(name);
+      if (pid !== undefined && isAlive(pid)) continue;
+      if (remove) await fs.rm(path.join(dir, name), { force: true, recursive: true });
+      found.push(path.join(dir, name));
     }
-    return removed;
+    return found.sort();
   }
 
   /** Persists the stat cache; call when a command that read from the store finishes. */
@@ -368,14 +400,17 @@ export class ContentStore {
     const [obj, existing] = await Promise.all([fs.stat(objectAbs), fs.stat(target).catch(() => undefined)]);
     if (existing && existing.ino === obj.ino) return false;
     // Link under a temporary name and rename over the target: atomic, and replaces a tampered copy.
-    const tmp = path.join(this.root, TMP_DIR, `${process.pid}-${randomUUID()}.link`);
+    const tmp = tempPathFor(path.join(this.root, TMP_DIR, 'link'));
     await fs.link(objectAbs, tmp);
     await fs.rename(tmp, target);
     return true;
   }
 
-  /** Root-relative paths of all regular files, skipping temp and cache; `withObjects` includes `.objects`. */
-  private async walk(withObjects: boolean): Promise<string[]> {
+  /**
+   * Root-relative paths of all regular files, skipping temp and cache; `withObjects` includes `.objects`,
+   * `withOthers` also what is neither a file nor a directory (symbolic links, sockets ...).
+   */
+  private async walk(withObjects: boolean, withOthers = false): Promise<string[]> {
     const out: string[] = [];
     const visit = async (relDir: string): Promise<void> => {
       const entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true }).catch(() => []);
@@ -387,7 +422,7 @@ export class ContentStore {
         )
           continue;
         if (e.isDirectory()) await visit(rel);
-        else if (e.isFile()) out.push(rel);
+        else if (e.isFile() || withOthers) out.push(rel);
       }
     };
     await visit('');
@@ -410,8 +445,9 @@ function parseFileName(relativePath: string): { sha1: string; ext: string } {
 }
 
 async function statOrThrow(abs: string, rel: string): Promise<Stats> {
+  let st: Stats;
   try {
-    return await fs.stat(abs);
+    st = await fs.lstat(abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new StoreError(`${rel} is not in the store`, {
@@ -421,6 +457,17 @@ async function statOrThrow(abs: string, rel: string): Promise<Stats> {
     }
     throw err;
   }
+  if (!st.isFile()) {
+    // A link's target can change after it was verified: the store serves only its own files.
+    throw new StoreError(
+      `${rel} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}, not a stored file`,
+      {
+        location: { file: abs },
+        hint: 'remove it and fetch or add the file again; `fairpod store verify` lists every such entry',
+      },
+    );
+  }
+  return st;
 }
 
 /** Namespace and name segments become directories: no empty, `.`/`..` or hidden segments. */
@@ -460,13 +507,4 @@ function normaliseExpected(expected: Digests | undefined): Digests {
     if (hex) out[algorithm as HashAlgorithm] = hex.toLowerCase();
   }
   return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomicWrite.js';
 
 /** What identifies an unchanged file: any write, truncation, replacement or chmod changes one of these. */
 interface StatKey {
@@ -69,9 +69,7 @@ export class StatCache {
   async flush(): Promise<void> {
     if (!this.dirty || !this.entries) return;
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomUUID()}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(Object.fromEntries(this.entries)));
-    await fs.rename(tmp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
     this.dirty = false;
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { FairpodError, ValidationError } from '../core/errors.js';
 import { HashMismatchError } from './errors.js';
 import { HashingStream, hashFile } from './hashing.js';
+import { tempPathFor } from './atomicWrite.js';
 
 /** A file exists at the path with other content: a write-once directory never replaces a file. */
 export class WriteOnceConflictError extends FairpodError {}
@@ -74,7 +74,7 @@ export async function writeOnceFile(
     return { created: false, size: (await fs.stat(target)).size };
   }
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.${randomUUID()}.tmp`;
+  const tmp = tempPathFor(target);
   try {
     const hashing = new HashingStream(['sha1']);
     await pipeline(source(), hashing, createWriteStream(tmp, { flags: 'wx' }));

@@ -182,6 +182,32 @@ describe('netCDF I/O', () => {
     }
   });
 
+  it('reports a truncated netCDF-4 file in its own words, without HDF5 diagnostics on stderr', async () => {
+    const truncated = path.join(dir, 'truncated.nc');
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const printed: string[] = [];
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) =>
+      printed.push(String(chunk)) > 0) as typeof process.stderr.write;
+    let err: unknown;
+    try {
+      err = await openNetcdf(truncated).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    } finally {
+      process.stderr.write = writeErr;
+    }
+    expect(err).to.be.instanceOf(FairpodError);
+    expect((err as FairpodError).message).to.match(
+      /cannot read .*truncated\.nc as netCDF-4: HDF5: truncated file/,
+    );
+    expect(printed.join('')).to.not.include('HDF5-DIAG');
+    // Reading good files afterwards is not affected.
+    (await openNetcdf(file)).close();
+  });
+
   it('leaves nothing behind when a write is aborted', async () => {
     const target = path.join(dir, 'aborted', 'x.nc');
     const w = await NetcdfWriter.create(target);

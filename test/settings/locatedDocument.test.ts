@@ -251,4 +251,29 @@ describe('locatedDocument', () => {
       }
     });
   });
+
+  describe('nesting depth', () => {
+    const deep = (n: number): Array<[string, string]> => [
+      ['deep.jsonc', '{"a": ' + '['.repeat(n) + ']'.repeat(n) + '}'],
+      ['deep.yaml', 'a:\n  ' + '- '.repeat(n) + 'x\n'],
+      ['flow.yaml', 'a: ' + '{"b": '.repeat(n) + '1' + '}'.repeat(n) + '\n'],
+    ];
+    for (const [file, text] of deep(100_000)) {
+      it(`refuses ${file} nested 100000 levels with a located error, not a stack overflow`, () => {
+        try {
+          parseLocatedDocument(text, file);
+          expect.fail('parsed');
+        } catch (err) {
+          expect(err).to.be.instanceOf(ValidationError);
+          expect((err as ValidationError).format()).to.match(
+            new RegExp(`^${file.replace('.', '\\.')}:\\d+:\\d+: nested more than 64 levels deep`),
+          );
+        }
+      });
+    }
+    it('reads 60 levels', () => {
+      for (const [file, text] of deep(60))
+        expect(parseLocatedDocument(text, file).value).to.have.property('a');
+    });
+  });
 });
