@@ -77,6 +77,14 @@ export function computeRunId(configContent: string, runDate: string): string {
 }
 
 /**
+ * The run id of a code run recorded by a registry or client that has none (the FAIR data registry has no
+ * `run_id` field): the SHA-1 of its uuid, the same on every registry that copies the run.
+ */
+export function derivedRunId(uuid: string): string {
+  return createHash('sha1').update(uuid).digest('hex');
+}
+
+/**
  * One session = one FAIR code run. Opening it inserts the code_run row at once (status `running`) with
  * its config, script and code repository; each read and write is then recorded as it happens, written
  * behind in small transactions (at most `FLUSH_DELAY_MS` late), so a crashed run still shows what it
