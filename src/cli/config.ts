@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { workingConfigYaml } from '../settings/fairConfigResolve.js';
 import { withProject } from './projectCommand.js';
-import { prepareSession } from './session.js';
+import { prepareSession, writeJobScript } from './session.js';
 import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** `fairpod config resolve CONFIG [-o FILE]`: the working config, with everything resolved and explicit. */
@@ -12,18 +12,22 @@ export function registerConfig(program: Command): void {
   config
     .command('resolve')
     .description(
-      'write the working config: every variable, glob and version resolved against the registry, every default explicit',
+      'write the working config as FAIR-CLI does: every variable, glob and version resolved against the registry, register items as reads, the script as script_path (with -o, copied beside FILE)',
     )
     .argument('<config>', 'a FAIR config.yaml')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (file: string, opts: { output?: string }) => {
       await withProject(async (project) => {
-        const { working } = await prepareSession(project, file);
-        const text = workingConfigYaml(working);
+        const prepared = await prepareSession(project, file, {
+          jobDir: opts.output ? path.dirname(path.resolve(opts.output)) : undefined,
+        });
+        const text = workingConfigYaml(prepared.working);
         if (!opts.output) {
           process.stdout.write(text);
           return;
         }
+        // The output's directory is the job directory: the script's copy goes beside the working config.
+        await writeJobScript(prepared);
         await fs.mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
         await writeFileAtomic(opts.output, text);
       });

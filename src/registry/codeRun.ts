@@ -9,7 +9,7 @@ import { FairpodError } from '../core/errors.js';
 import type { ContentStore, StoredObject } from '../store/contentStore.js';
 import { hashFile } from '../store/hashing.js';
 import { chunks } from './batches.js';
-import { readCodeRepo } from './codeRepo.js';
+import { readCodeRepo, type CodeRepoState } from './codeRepo.js';
 import { latestVersion } from './queries.js';
 import { isoNow, type Registry, type RowId } from './registry.js';
 import { bumpVersion, type VersionPart } from './versions.js';
@@ -83,6 +83,14 @@ export function computeRunId(configContent: string, runDate: string): string {
 }
 
 /**
+ * The run id of a code run recorded by a registry or client that has none (the FAIR data registry has no
+ * `run_id` field): the SHA-1 of its uuid, the same on every registry that copies the run.
+ */
+export function derivedRunId(uuid: string): string {
+  return createHash('sha1').update(uuid).digest('hex');
+}
+
+/**
  * One session = one FAIR code run. Opening it inserts the code_run row at once (status `running`) with
  * its config, script and code repository; each read and write is then recorded as it happens, written
  * behind in small transactions (at most `FLUSH_DELAY_MS` late), so a crashed run still shows what it
@@ -119,84 +127,47 @@ export class CodeRunRecorder {
       options.configContent ?? (options.config ? await fs.readFile(options.config, 'utf8') : '');
     const runId = options.runId ?? computeRunId(configContent, runDate);
     const uuid = randomUUID();
-    const storeRootUrl = storeRootUrlOf(store);
-    const config = options.config
-      ? await store.add(options.config, {
-          namespace: options.namespace,
-          name: 'config',
-          ext: extOf(options.config) || 'yaml',
-        })
-      : options.configContent !== undefined
-        ? await store.add(Readable.from([Buffer.from(options.configContent)]), {
-            namespace: options.namespace,
-            name: 'config',
-            ext: 'yaml',
-          })
-        : undefined;
-    const script = options.script
-      ? await store.add(options.script, {
-          namespace: options.namespace,
-          name: 'submission_script',
-          ext: extOf(options.script) || 'sh',
-        })
-      : undefined;
-    const repo = options.repoDir ? await readCodeRepo(options.repoDir) : undefined;
-
-    const id = await registry.write(async (trx) => {
-      const storedObject = async (
-        o: StoredObject | undefined,
-        description: string,
-      ): Promise<RowId | null> => {
-        if (!o) return null;
-        const rootId = await registry.storageRoot(trx, storeRootUrl, true);
-        const locationId = await registry.getOrCreate(
-          trx,
-          'storage_location',
-          { storage_root_id: rootId, hash: o.sha1, public: true },
-          { path: o.relativePath },
-        );
-        const fileTypeId = o.ext ? await registry.fileType(trx, o.ext) : null;
-        return (
-          await registry.createObject(trx, {
-            storage_location_id: locationId,
-            file_type_id: fileTypeId,
-            description,
-          })
-        ).objectId;
-      };
-      const modelConfigId = await storedObject(config, 'working config');
-      const scriptId = await storedObject(script, 'submission script');
-      let repoId: RowId | null = null;
-      if (repo) {
-        const rootId = await registry.storageRoot(trx, repo.url, repo.url.startsWith('file:'));
-        const locationId = await registry.getOrCreate(
-          trx,
-          'storage_location',
-          { storage_root_id: rootId, hash: repo.commit, public: true },
-          { path: repo.commit },
-        );
-        repoId = (
-          await registry.createObject(trx, {
-            storage_location_id: locationId,
-            description: `${repo.name} at ${repo.commit}`,
-          })
-        ).objectId;
-      }
-      return registry.insert(trx, 'code_run', {
+    const files = await storeRunFiles(store, options);
+    const id = await registry.write(async (trx) =>
+      registry.insert(trx, 'code_run', {
         run_date: runDate,
         description: options.description ?? null,
-        model_config_id: modelConfigId,
-        submission_script_id: scriptId,
-        code_repo_id: repoId,
+        ...(await registerRunFiles(registry, trx, store, files)),
         uuid,
         run_id: runId,
         status: 'running',
         host: os.hostname(),
         pid: process.pid,
         last_updated: isoNow(),
-      });
-    });
+      }),
+    );
     return new CodeRunRecorder(registry, store, id, runId, uuid, runDate);
+  }
+
+  /**
+   * Gives the run the config, script and code repository of `options` where it has none yet: a session
+   * whose script's own client (a FAIR language API) recorded some of them keeps the client's.
+   */
+  async completeRunFiles(
+    options: Pick<CodeRunOptions, 'config' | 'script' | 'repoDir' | 'namespace'>,
+  ): Promise<void> {
+    const row = (await this.registry
+      .knex('code_run')
+      .where({ id: this.id })
+      .first('model_config_id', 'submission_script_id', 'code_repo_id')) as Record<string, RowId | null>;
+    const files = await storeRunFiles(this.store, {
+      namespace: options.namespace,
+      config: row.model_config_id === null ? options.config : undefined,
+      script: row.submission_script_id === null ? options.script : undefined,
+      repoDir: row.code_repo_id === null ? options.repoDir : undefined,
+    });
+    await this.registry.write(async (trx) => {
+      const ids = await registerRunFiles(this.registry, trx, this.store, files);
+      const missing = Object.fromEntries(
+        Object.entries(ids).filter(([k, v]) => v !== null && row[k] === null),
+      );
+      if (Object.keys(missing).length) await trx('code_run').where({ id: this.id }).update(missing);
+    });
   }
 
   /**
@@ -531,6 +502,95 @@ export class CodeRunRecorder {
     }
     return id;
   }
+}
+
+/** A run's config and script in the store, and its code's git state. */
+interface RunFiles {
+  config?: StoredObject;
+  script?: StoredObject;
+  repo?: CodeRepoState;
+}
+
+/** Stores a run's config and script and reads its code's git state (before any transaction). */
+async function storeRunFiles(
+  store: ContentStore,
+  options: Pick<CodeRunOptions, 'config' | 'configContent' | 'script' | 'repoDir' | 'namespace'>,
+): Promise<RunFiles> {
+  const config = options.config
+    ? await store.add(options.config, {
+        namespace: options.namespace,
+        name: 'config',
+        ext: extOf(options.config) || 'yaml',
+      })
+    : options.configContent !== undefined
+      ? await store.add(Readable.from([Buffer.from(options.configContent)]), {
+          namespace: options.namespace,
+          name: 'config',
+          ext: 'yaml',
+        })
+      : undefined;
+  const script = options.script
+    ? await store.add(options.script, {
+        namespace: options.namespace,
+        name: 'submission_script',
+        ext: extOf(options.script) || 'sh',
+      })
+    : undefined;
+  const repo = options.repoDir ? await readCodeRepo(options.repoDir) : undefined;
+  return { config, script, repo };
+}
+
+/** Registers stored run files as objects: the code_run columns that name them (null for those absent). */
+async function registerRunFiles(
+  registry: Registry,
+  trx: Knex.Transaction,
+  store: ContentStore,
+  files: RunFiles,
+): Promise<{
+  model_config_id: RowId | null;
+  submission_script_id: RowId | null;
+  code_repo_id: RowId | null;
+}> {
+  const storedObject = async (o: StoredObject | undefined, description: string): Promise<RowId | null> => {
+    if (!o) return null;
+    const rootId = await registry.storageRoot(trx, storeRootUrlOf(store), true);
+    const locationId = await registry.getOrCreate(
+      trx,
+      'storage_location',
+      { storage_root_id: rootId, hash: o.sha1, public: true },
+      { path: o.relativePath },
+    );
+    const fileTypeId = o.ext ? await registry.fileType(trx, o.ext) : null;
+    return (
+      await registry.createObject(trx, {
+        storage_location_id: locationId,
+        file_type_id: fileTypeId,
+        description,
+      })
+    ).objectId;
+  };
+  let repoId: RowId | null = null;
+  const repo = files.repo;
+  if (repo) {
+    const rootId = await registry.storageRoot(trx, repo.url, repo.url.startsWith('file:'));
+    const locationId = await registry.getOrCreate(
+      trx,
+      'storage_location',
+      { storage_root_id: rootId, hash: repo.commit, public: true },
+      { path: repo.commit },
+    );
+    repoId = (
+      await registry.createObject(trx, {
+        storage_location_id: locationId,
+        description: `${repo.name} at ${repo.commit}`,
+      })
+    ).objectId;
+  }
+  return {
+    model_config_id: await storedObject(files.config, 'working config'),
+    submission_script_id: await storedObject(files.script, 'submission script'),
+    code_repo_id: repoId,
+  };
 }
 
 /** Opens a code run on `registry`, storing its files in `store` (see `CodeRunRecorder`). */

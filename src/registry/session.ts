@@ -26,6 +26,7 @@ export const SESSION_ENV = {
   dataStore: 'FDP_DATA_STORE',
   script: 'FDP_SCRIPT',
   token: 'FDP_LOCAL_TOKEN',
+  localRepo: 'FDP_LOCAL_REPO',
   runId: 'FAIRPOD_RUN_ID',
 } as const;
 

@@ -22,6 +22,10 @@ export interface ResolveContext {
   /** The code's git repository (`${{REPO_DIR}}`), if any. */
   repoDir?: string;
   latestCommit?: string;
+  /** The code's remote repository URL (`run_metadata.remote_repo`, git's `origin`), if any. */
+  remoteRepo?: string;
+  /** The session's copy of its script (`run_metadata.script_path` in the working config, which then has no `script`). */
+  scriptPath?: string;
   user?: string;
 }
 
@@ -47,6 +51,7 @@ export interface WorkingConfig {
   };
   read: ResolvedEntry[];
   write: ResolvedEntry[];
+  /** The config's `register` entries, applied before the run; the working config file lists them as `read` entries, as FAIR-CLI writes it. */
   register: Array<Omit<RegisterEntry, 'kind'> & Record<string, unknown>>;
 }
 
@@ -57,8 +62,10 @@ const VERSION_VARIABLES = ['LATEST', 'MAJOR', 'MINOR', 'PATCH'] as const;
  * Resolves a FAIR config into its working config: substitutes `${{DATE}}`, `${{DATETIME}}`, `${{USER}}`,
  * `${{REPO_DIR}}`, `${{CONFIG_DIR}}`, `${{SOURCE_CONFIG}}`, `${{RUN_ID}}`; expands `*` in read and write
  * data product names against the registry; turns `${{LATEST}}` (newest existing version) and `${{MAJOR}}`,
- * `${{MINOR}}`, `${{PATCH}}` (the next version after the newest) into versions; and writes every default
- * out, so the run is reproducible whatever later happens to the registry. Problems are located errors.
+ * `${{MINOR}}`, `${{PATCH}}` (the next version after the newest, from 0.0.0 as FAIR-CLI's semver bumps:
+ * 0.0.1, 0.1.0, 1.0.0) into versions; writes every default out, the default write version being FAIR-CLI's
+ * `${{PATCH}}`; and lists what `register` makes as `read` entries (FAIR-CLI's `_register_to_read`), so the
+ * run is reproducible whatever later happens to the registry. Problems are located errors.
  */
 export async function resolveFairConfig(config: FairConfig, ctx: ResolveContext): Promise<WorkingConfig> {
   const errors: ValidationError[] = [];
@@ -103,19 +110,22 @@ export async function resolveFairConfig(config: FairConfig, ctx: ResolveContext)
     return value;
   };
 
-  const rm = substitute(config.run_metadata, ['run_metadata']) as RunMetadata;
+  const { script: _script, ...rm } = substitute(config.run_metadata, ['run_metadata']) as RunMetadata;
   const runMetadata: WorkingConfig['run_metadata'] = {
     ...rm,
+    ...(ctx.scriptPath ? { script_path: ctx.scriptPath } : _script !== undefined ? { script: _script } : {}),
     description: rm.description ?? '',
     default_input_namespace: rm.default_input_namespace ?? ctx.namespace,
     default_output_namespace: rm.default_output_namespace ?? ctx.namespace,
     default_read_version: rm.default_read_version ?? '${{LATEST}}',
-    default_write_version: rm.default_write_version ?? '${{MINOR}}',
+    // FAIR-CLI's DEFAULT_WRITE_VERSION (fair/registry/versioning.py): a first write is 0.0.1.
+    default_write_version: rm.default_write_version ?? '${{PATCH}}',
     write_data_store: rm.write_data_store ?? ctx.dataStore,
     local_data_registry_url: rm.local_data_registry_url ?? ctx.registryLocation,
     public: rm.public ?? true,
     ...(ctx.repoDir && !rm.local_repo ? { local_repo: ctx.repoDir } : {}),
     ...(ctx.latestCommit && !rm.latest_commit ? { latest_commit: ctx.latestCommit } : {}),
+    ...(ctx.remoteRepo && !rm.remote_repo ? { remote_repo: ctx.remoteRepo } : {}),
   };
   const top = substitute(config.use, ['use']) as FairConfig['use'];
 
@@ -261,6 +271,28 @@ export async function resolveFairConfig(config: FairConfig, ctx: ResolveContext)
   };
 
   const read = await resolveEntries('read');
+  // Each registered data product or external object is read by the run, as FAIR-CLI folds `register`
+  // into `read` (fair/user_config/__init__.py `_register_to_read`); one already read is not listed twice.
+  for (const e of register as Array<Record<string, unknown>>) {
+    if (!('root' in e)) continue;
+    const use = (e.use ?? {}) as { namespace?: string; version?: string };
+    const name = String(e.data_product ?? e.external_object);
+    const entry: ResolvedEntry = {
+      data_product: name,
+      ...(typeof e.description === 'string' ? { description: e.description } : {}),
+      use: {
+        namespace:
+          (e.namespace_name as string | undefined) ?? use.namespace ?? runMetadata.default_output_namespace,
+        data_product: name,
+        version: (e.version as string | undefined) ?? use.version ?? '0.0.1',
+      },
+    };
+    const same = (r: ResolvedEntry): boolean =>
+      r.use.namespace === entry.use.namespace &&
+      r.use.data_product === entry.use.data_product &&
+      r.use.version === entry.use.version;
+    if (!read.some(same)) read.push(entry);
+  }
   const write = await resolveEntries('write');
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new ValidationErrors(errors);
@@ -281,7 +313,21 @@ async function versionExists(
   return row !== undefined;
 }
 
-/** The working config as YAML, as FAIR tools read it. */
+/**
+ * The working config as YAML, in the shape FAIR-CLI writes it (`JobConfiguration._clean`): `run_metadata`
+ * without the default versions (every version is resolved), and the `read` and `write` lists (none when
+ * empty); `register` is not written, its items are `read` entries.
+ */
 export function workingConfigYaml(config: WorkingConfig): string {
-  return YAML.stringify(config, { lineWidth: 0 });
+  const { default_read_version: _read, default_write_version: _write, ...runMetadata } = config.run_metadata;
+  void _read;
+  void _write;
+  return YAML.stringify(
+    {
+      run_metadata: runMetadata,
+      ...(config.read.length ? { read: config.read } : {}),
+      ...(config.write.length ? { write: config.write } : {}),
+    },
+    { lineWidth: 0 },
+  );
 }

@@ -226,6 +226,42 @@ export class ContentStore {
     };
   }
 
+  /**
+   * Takes into the store a file another writer put at a layout path `<namespace>/<name>/<sha1>.<ext>`
+   * (a FAIR language API's `finalise` renames its outputs so): its content is checked against its name, it
+   * becomes read-only and one with its content object (identical content stays stored once).
+   */
+  async claim(ref: string): Promise<StoredObject> {
+    const relativePath = this.relative(ref);
+    const { sha1 } = parseFileName(relativePath);
+    const abs = path.join(this.root, relativePath);
+    const { digests } = await hashFile(abs);
+    if (digests.sha1 !== sha1) {
+      throw new HashMismatchError({
+        path: abs,
+        algorithm: 'sha1',
+        expected: sha1,
+        actual: digests.sha1!,
+        hint: 'the file was changed after it was named by its SHA-1; write it again',
+      });
+    }
+    const objectRel = objectPath(sha1);
+    const objectAbs = path.join(this.root, objectRel);
+    await fs.mkdir(path.join(this.root, TMP_DIR), { recursive: true });
+    if (await this.isIntact(objectRel)) {
+      await this.linkInto(objectAbs, abs);
+    } else {
+      await fs.chmod(abs, 0o444);
+      await fs.mkdir(path.dirname(objectAbs), { recursive: true });
+      await fs.rm(objectAbs, { force: true });
+      await fs.link(abs, objectAbs);
+    }
+    const st = await fs.stat(abs);
+    await this.cache.markVerified(relativePath, st, sha1);
+    await this.cache.markVerified(objectRel, st, sha1);
+    return this.get(relativePath);
+  }
+
   /** The stored files with content `sha1` (any name), verified; empty when the store does not hold it. */
   async findBySha1(sha1: string): Promise<StoredObject[]> {
     const found: StoredObject[] = [];

@@ -156,7 +156,7 @@ describe('FAIR HDF5 core formats (arrays and tables as components)', () => {
 
     const project = await Project.open(dir);
     try {
-      const state = await resolveTarget(project.registry, project.store, 'alice:model/state@0.1.0');
+      const state = await resolveTarget(project.registry, project.store, 'alice:model/state@0.0.1');
       expect(state.kind).to.equal('data_product');
       const components = await project.registry
         .knex('object_component')
@@ -169,7 +169,7 @@ describe('FAIR HDF5 core formats (arrays and tables as components)', () => {
       expect([writeRun!.status, writeRun!.inputs, writeRun!.outputs]).to.deep.equal(['succeeded', 0, 3]);
       expect([readRun!.status, readRun!.outputs]).to.deep.equal(['succeeded', 1]);
       const info = await codeRunInfo(project.registry, readRun!.id);
-      expect(info.inputs.flatMap((i) => i.dataProducts)).to.include('alice:model/state@0.1.0');
+      expect(info.inputs.flatMap((i) => i.dataProducts)).to.include('alice:model/state@0.0.1');
       expect(JSON.parse(await fs.readFile(info.outputs[0]!.location, 'utf8'))).to.deep.equal([
         [2, 3],
         283.5,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { TOKEN_ENV } from '../../src/registry/client/token.js';
@@ -168,6 +169,56 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.match(/: 0 new row\(s\), 0 file\(s\) fetched/);
     expect(await rowCounts(third)).to.deep.equal(before);
+  });
+
+  it('pulls a code run from a registry without run_id (the FAIR data registry): the run id is the SHA-1 of its uuid', async () => {
+    // The FAIR data registry's code_run has none of fairpod's run_id, status, finished_at, host, pid: a proxy
+    // on 127.0.0.1 drops them from every row fairpod's server answers.
+    const fairpodOnly = ['run_id', 'status', 'finished_at', 'host', 'pid'];
+    const strip = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(strip);
+      if (v && typeof v === 'object') {
+        const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]));
+        if ('run_id' in o) for (const k of fairpodOnly) delete o[k];
+        return o;
+      }
+      return v;
+    };
+    const proxy = http.createServer((req, res) => {
+      void (async () => {
+        const answer = await fetch(new URL(req.url!, remote.url), {
+          headers: { accept: 'application/json' },
+        });
+        const text = (await answer.text()).replaceAll(remote.url, `http://127.0.0.1:${port}`);
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.ok ? JSON.stringify(strip(JSON.parse(text))) : text);
+      })();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      expect((await fairpodIn(third, 'remote', 'add', 'fair', `http://127.0.0.1:${port}`)).code).to.equal(0);
+      const pull = await fairpodIn(third, 'pull', config, 'fair');
+      expect(pull.code, pull.stderr).to.equal(0);
+      const project = await Project.open(third);
+      try {
+        const runs = (await project.registry.knex('code_run').select('uuid', 'run_id', 'status')) as Array<{
+          uuid: string;
+          run_id: string;
+          status: string;
+        }>;
+        expect(runs).to.have.length(1);
+        expect(runs[0]).to.deep.equal({
+          uuid: runs[0]!.uuid,
+          run_id: sha1(runs[0]!.uuid),
+          status: 'succeeded',
+        });
+      } finally {
+        await project.close();
+      }
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('downloads a file under an http root through the downloader, checking its hash', async () => {

@@ -64,12 +64,12 @@ describeOnBackends('FAIR config sessions (fairpod run CONFIG)', (locations) => {
         [second.runId, 'succeeded', 1, 1],
         [first.runId, 'succeeded', 1, 1],
       ]);
-      // ${{MINOR}} (the default write version) bumps past the version the first run wrote.
+      // ${{PATCH}} (the default write version, as FAIR-CLI's) bumps past the version the first run wrote.
       const v2 = await resolveTarget(project.registry, project.store, 'alice:model/result');
-      expect(v2.label).to.equal('alice:model/result@0.2.0');
+      expect(v2.label).to.equal('alice:model/result@0.0.2');
       const info = await codeRunInfo(project.registry, runs[1]!.id);
       expect(info.inputs[0]!.dataProducts).to.deep.equal(['alice:model/params@1.0.0']);
-      expect(info.outputs[0]!.dataProducts).to.deep.equal(['alice:model/result@0.1.0']);
+      expect(info.outputs[0]!.dataProducts).to.deep.equal(['alice:model/result@0.0.1']);
       expect(await fs.readFile(info.outputs[0]!.location, 'utf8')).to.equal('BETA,GAMMA\n0.3,0.1\n');
       expect(info.modelConfig!.location).to.match(/alice\/config\/[0-9a-f]{40}\.yaml$/);
       expect(info.submissionScript!.location).to.match(/\.sh$/);
@@ -116,7 +116,7 @@ describeOnBackends('FAIR config sessions (fairpod run CONFIG)', (locations) => {
     expect(result.exitCode, result.stderr).to.equal(0);
     const project = await Project.open(dir);
     try {
-      const target = await resolveTarget(project.registry, project.store, 'alice:model/result@0.1.0');
+      const target = await resolveTarget(project.registry, project.store, 'alice:model/result@0.0.1');
       expect(target.kind).to.equal('data_product');
       const [run] = await listCodeRuns(project.registry);
       expect([run!.status, run!.inputs, run!.outputs]).to.deep.equal(['succeeded', 1, 1]);
@@ -167,7 +167,7 @@ describeOnBackends('FAIR config sessions (fairpod run CONFIG)', (locations) => {
         .orderBy('name')
         .pluck('name');
       expect(components).to.deep.equal(['beta', 'gamma', 'whole_object']);
-      const r0 = await resolveTarget(project.registry, project.store, 'alice:model/r0@0.1.0');
+      const r0 = await resolveTarget(project.registry, project.store, 'alice:model/r0@0.0.1');
       const [info] = await describeComponents(
         project.registry,
         [r0.kind === 'data_product' ? r0.objectId : -1],

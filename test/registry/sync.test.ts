@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { RegistryClient } from '../../src/registry/client/client.js';
 import { TOKEN_ENV } from '../../src/registry/client/token.js';
 import { openCodeRun } from '../../src/registry/codeRun.js';
@@ -129,6 +131,79 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
       expect(await rowCounts(remote)).to.deep.equal(after);
     } finally {
       await project.close();
+    }
+  });
+
+  it('pushes the user’s author with the remote user’s user_author, and a code repository as its origin URL', async () => {
+    // A run whose code repository had no remote when it ran: recorded by its directory.
+    const repo = path.join(dir, 'model');
+    const git = (...args: string[]) =>
+      promisify(execFile)('git', [
+        '-C',
+        repo,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.org',
+        ...args,
+      ]);
+    await fs.mkdir(repo);
+    await git('init', '-q');
+    await fs.writeFile(path.join(repo, 'model.py'), 'print(1)\n');
+    await git('add', '.');
+    await git('commit', '-q', '-m', 'model');
+    const project = await Project.open(dir);
+    let codeRunId: string;
+    try {
+      const run = await openCodeRun(project.registry, project.store, {
+        namespace: 'alice',
+        configContent: 'code repo test',
+        repoDir: repo,
+      });
+      await run.finish('succeeded');
+      codeRunId = run.runId;
+      const root = (await project.registry
+        .knex('code_run as c')
+        .join('object as o', 'c.code_repo_id', 'o.id')
+        .join('storage_location as s', 'o.storage_location_id', 's.id')
+        .join('storage_root as r', 's.storage_root_id', 'r.id')
+        .where('c.run_id', codeRunId)
+        .first('r.root')) as { root: string };
+      expect(root.root).to.equal(`file://${repo}`);
+    } finally {
+      await project.close();
+    }
+    await git('remote', 'add', 'origin', 'https://example.org/alice/model.git');
+    expect((await fairpod('add', codeRunId.slice(0, 12))).code).to.equal(0);
+    await addOrigin();
+    const push = await fairpod('push');
+    expect(push.code, push.stderr).to.equal(0);
+
+    const remoteRoot = (await remote.registry
+      .knex('code_run as c')
+      .join('object as o', 'c.code_repo_id', 'o.id')
+      .join('storage_location as s', 'o.storage_location_id', 's.id')
+      .join('storage_root as r', 's.storage_root_id', 'r.id')
+      .where('c.run_id', codeRunId)
+      .first('r.root', 'r.local')) as { root: string; local: boolean | number };
+    expect([remoteRoot.root, Boolean(remoteRoot.local)]).to.deep.equal([
+      'https://example.org/alice/model.git',
+      false,
+    ]);
+
+    const local = await Project.open(dir);
+    try {
+      const author = (await local.registry.knex('author').where({ name: 'alice' }).first('uuid')) as {
+        uuid: string;
+      };
+      const link = (await remote.registry
+        .knex('user_author as ua')
+        .join('users as u', 'ua.user_id', 'u.id')
+        .join('author as a', 'ua.author_id', 'a.id')
+        .select('u.username', 'a.uuid', 'a.name')) as unknown[];
+      expect(link).to.deep.equal([{ username: 'tester', uuid: author.uuid, name: 'alice' }]);
+    } finally {
+      await local.close();
     }
   });
 

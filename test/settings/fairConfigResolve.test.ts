@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { ValidationError, ValidationErrors } from '../../src/core/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import { parseFairConfig } from '../../src/settings/fairConfig.js';
@@ -86,7 +87,7 @@ describeOnBackends('FAIR config resolution', (locations) => {
     ]);
     expect(w.write.map((r) => `${r.use.data_product}@${r.use.version}`)).to.deep.equal([
       'cmip6/tas@2.0.0',
-      'new/thing@0.1.0',
+      'new/thing@0.0.1',
     ]);
   });
 
@@ -116,6 +117,34 @@ describeOnBackends('FAIR config resolution', (locations) => {
         { data_product: 'a/b', root: path.join(dir, 'data') + path.sep, path: 'x.csv', version: '1.0.0' },
       ]);
       expect(w.read[0]!.use.version).to.equal('1.0.0');
+      // FAIR-CLI's file: no register block (its items are reads, a read of the same version not repeated),
+      // no default versions, the script as script_path.
+      const withScript = await resolveFairConfig(config, { ...ctx, scriptPath: '/job/script.sh' });
+      const file = YAML.parse(workingConfigYaml(withScript)) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(file)).to.deep.equal(['run_metadata', 'read']);
+      expect(file.run_metadata).to.include({ script_path: '/job/script.sh' });
+      expect(file.run_metadata).to.not.have.any.keys(
+        'script',
+        'default_read_version',
+        'default_write_version',
+      );
+      expect(file.read).to.deep.equal([
+        { data_product: 'a/b', use: { namespace: 'alice', data_product: 'a/b', version: '1.0.0' } },
+      ]);
+      const onlyRegistered = await resolveFairConfig(
+        parseFairConfig(
+          'run_metadata:\n  script: echo\nregister:\n  - external_object: c/d\n    root: data\n    path: y.csv\n    title: T\n    description: an external object\n',
+          path.join(dir, 'config.yaml'),
+        ),
+        ctx,
+      );
+      expect(onlyRegistered.read).to.deep.equal([
+        {
+          data_product: 'c/d',
+          description: 'an external object',
+          use: { namespace: 'alice', data_product: 'c/d', version: '0.0.1' },
+        },
+      ]);
       expect(parseFairConfig(workingConfigYaml(w), path.join(dir, 'working.yaml')).warnings).to.deep.equal(
         [],
       );

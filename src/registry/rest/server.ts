@@ -74,10 +74,35 @@ async function getOne(
   return (await serializeRows(registry, spec, [row], base))[0]!;
 }
 
+/**
+ * The code run of a `fairpod run CONFIG` session, which fairpod opened before the script started. A FAIR
+ * language API in the script creates its own code run (pyDataPipeline's `initialise` POSTs one); the first
+ * one POSTed becomes the session's: its fields are set on the session's row (run id, uuid and date stay the
+ * session's) and that row is answered, so one session is one code run however its script records it.
+ */
+export interface SessionRunSlot {
+  /** The session's code_run row, once opened. */
+  id?: RowId;
+  /** Set when a client's POST has been merged into it. */
+  claimed?: boolean;
+}
+
 /** What a served registry offers beyond its tables. */
 export interface RegistryAppOptions {
   /** A directory served at `/data/`: anyone reads, writers with a token PUT files (write-once, SHA-1 checked). */
   dataStore?: string;
+  /** Serving a session: the first code run POSTed is merged into this one. */
+  sessionRun?: SessionRunSlot;
+}
+
+/** A client's code run body as fields of the session's run: its identity stays the session's, empty link lists add nothing. */
+function sessionRunFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const fields = { ...(body as Record<string, unknown>) };
+  for (const key of ['uuid', 'run_id', 'run_date']) delete fields[key];
+  for (const key of ['inputs', 'outputs'])
+    if (Array.isArray(fields[key]) && !(fields[key] as unknown[]).length) delete fields[key];
+  return fields;
 }
 
 /**
@@ -140,7 +165,20 @@ export async function buildRegistryApp(
     });
     app.post(listUrl, async (request, reply) => {
       const user = await requireUser(registry, request);
-      const row = await createRow(registry, spec, request.body, user);
+      const session = options.sessionRun;
+      let row: Record<string, unknown>;
+      if (spec.name === 'code_run' && session?.id !== undefined && !session.claimed) {
+        session.claimed = true; // before the await: a concurrent POST makes a run of its own
+        try {
+          await patchRow(registry, spec, session.id, sessionRunFields(request.body), user);
+        } catch (err) {
+          session.claimed = false;
+          throw err;
+        }
+        row = (await registry.knex('code_run').where({ id: session.id }).first()) as Record<string, unknown>;
+      } else {
+        row = await createRow(registry, spec, request.body, user);
+      }
       const base = baseUrl(request);
       return reply
         .code(201)
@@ -194,7 +232,10 @@ export async function startRegistryServer(
   registry: Registry,
   options: { host?: string; port?: number } & RegistryAppOptions = {},
 ): Promise<RunningRegistryServer> {
-  const app = await buildRegistryApp(registry, { dataStore: options.dataStore });
+  const app = await buildRegistryApp(registry, {
+    dataStore: options.dataStore,
+    sessionRun: options.sessionRun,
+  });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();

@@ -94,3 +94,11 @@ export async function tokenUser(registry: Registry, token: string): Promise<RowI
     .first('user_id')) as { user_id: RowId } | undefined;
   return row?.user_id;
 }
+
+/** Deletes a token (a session's, when the session ends): it no longer authenticates and leaves no row. */
+export async function removeToken(registry: Registry, token: string): Promise<void> {
+  await registry
+    .knex(TOKEN_TABLE)
+    .where({ token_sha256: hashToken(token) })
+    .delete();
+}

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { chunks, rowsWhereIn } from '../batches.js';
+import { derivedRunId } from '../codeRun.js';
 import { isoNow, type Registry, type RowId } from '../registry.js';
 import { HttpError, idFromUrl } from './httpError.js';
 import type { FieldSpec, TableSpec } from './tables.js';
@@ -199,7 +200,7 @@ export async function createRow(
     if (field.kind === 'uuid') parsed.columns[field.column!] = randomUUID();
   }
   if (spec.name === 'code_run' && parsed.columns.run_id === undefined) {
-    parsed.columns.run_id = createHash('sha1').update(String(parsed.columns.uuid)).digest('hex');
+    parsed.columns.run_id = derivedRunId(String(parsed.columns.uuid));
   }
   if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
   const hasLinks = [...parsed.many.values()].some((ids) => ids.length > 0);

@@ -7,6 +7,7 @@ import type { FairConfig } from '../../settings/fairConfig.js';
 import { formatKeyPath, type KeyPath } from '../../settings/locatedDocument.js';
 import { resolveUnder } from '../../store/writeOnceFile.js';
 import type { Filters, RegistryClient, Resource } from '../client/client.js';
+import { derivedRunId } from '../codeRun.js';
 import { FAIR_TABLES } from '../migrations.js';
 import type { Project } from '../project.js';
 import { isoNow, type RowId } from '../registry.js';
@@ -331,7 +332,8 @@ export class RegistryPuller {
               model_config_id: ref(r.model_config),
               submission_script_id: ref(r.submission_script),
               code_repo_id: ref(r.code_repo),
-              run_id: r.run_id,
+              // The FAIR data registry has no run_id (nor status): derived as fairpod's server derives it.
+              run_id: r.run_id ?? derivedRunId(String(r.uuid)),
               status: r.status ?? 'succeeded',
               finished_at: r.finished_at,
               host: r.host,

@@ -1,10 +1,12 @@
 import PQueue from 'p-queue';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FairpodError } from '../../core/errors.js';
 import { HashMismatchError } from '../../store/errors.js';
 import { rowsWhereIn } from '../batches.js';
 import type { RegistryClient } from '../client/client.js';
+import { readCodeRepo } from '../codeRepo.js';
 import { storeRootUrlOf } from '../codeRun.js';
 import type { Project } from '../project.js';
 import { localOrUrl } from '../queries.js';
@@ -69,6 +71,7 @@ export class RegistryPusher {
 
   /** Pushes the entities in order and returns what was done. */
   async push(entities: PushEntity[]): Promise<PushReport> {
+    if (entities.length) await this.userAuthor();
     for (const e of entities) {
       if (e.entity === 'code_run') await this.codeRun(e.id);
       else await this.dataProduct(e.id);
@@ -108,10 +111,15 @@ export class RegistryPusher {
     return id === null || id === undefined ? null : send(Number(id));
   }
 
-  private storageRoot(id: RowId): Promise<string> {
-    return this.once('storage_root', id, async () => {
+  private storageRoot(id: RowId, isFile = true): Promise<string> {
+    return this.once(isFile ? 'storage_root' : 'code_root', id, async () => {
       const r = await this.row('storage_root', id);
-      return this.postOrGet('storage_root', { root: r.root, local: Boolean(r.local) });
+      // A code repository recorded by its directory (it had no remote then) goes as its `origin` if it has one now.
+      const origin =
+        !isFile && String(r.root).startsWith('file:') ? await originOf(String(r.root)) : undefined;
+      return origin
+        ? this.postOrGet('storage_root', { root: origin, local: false })
+        : this.postOrGet('storage_root', { root: r.root, local: Boolean(r.local) });
     });
   }
 
@@ -137,7 +145,7 @@ export class RegistryPusher {
       }
       return this.postOrGet('storage_location', {
         ...body,
-        storage_root: await this.storageRoot(Number(root.id)),
+        storage_root: await this.storageRoot(Number(root.id), isFile),
       });
     });
   }
@@ -187,6 +195,31 @@ export class RegistryPusher {
       const a = await this.row('author', id);
       return this.postOrGet('author', { name: a.name, identifier: a.identifier, uuid: a.uuid });
     });
+  }
+
+  /**
+   * The project user's author, and the remote user's `user_author` link to it, as the FAIR registry holds
+   * them (`fair init` registers both; pyDataPipeline's `initialise` looks the author up through them). A
+   * remote user who already has an author keeps it.
+   */
+  private async userAuthor(): Promise<void> {
+    const local = (await this.project.registry
+      .knex('users as u')
+      .join('user_author as ua', 'ua.user_id', 'u.id')
+      .where('u.username', this.project.settings.user.name)
+      .first('ua.author_id')) as { author_id: RowId } | undefined;
+    if (!local) return;
+    const author = await this.author(Number(local.author_id));
+    const { username } = await this.client.getUrl<{ username: string }>(`${this.client.apiUrl}username/`);
+    let user: string | undefined;
+    for await (const u of this.client.list('users', { username })) user = u.url;
+    if (!user) return;
+    const userId = Number(/\/(\d+)\/?$/.exec(user)?.[1]);
+    for await (const link of this.client.list('user_author', { user: userId })) {
+      void link;
+      return;
+    }
+    await this.postOrGet('user_author', { user, author });
   }
 
   private namespace(id: RowId): Promise<string> {
@@ -344,6 +377,12 @@ export class RegistryPusher {
       });
     });
   }
+}
+
+/** The `origin` remote URL of the git repository at a `file://` root, if it has one. */
+async function originOf(root: string): Promise<string | undefined> {
+  const state = await readCodeRepo(fileURLToPath(root));
+  return state && !state.url.startsWith('file:') ? state.url : undefined;
 }
 
 /** The staged, committed and pushed entities not yet pushed to `remoteUrl`, in the order they were staged. */
