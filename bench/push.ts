@@ -177,7 +177,7 @@ async function main(pgUrl?: string): Promise<void> {
       try {
         const wanted = [];
         for await (const d of client.list('data_product', { name: 'bench/out0' })) wanted.push(d);
-        pullReport = await new RegistryPuller(puller, client).pull(wanted);
+        pullReport = await new RegistryPuller(puller, client, { fileRoots: [dataStore] }).pull(wanted);
       } finally {
         await puller.close();
       }

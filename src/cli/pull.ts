@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RegistryClient } from '../registry/client/client.js';
 import { loadRegistryToken } from '../registry/client/token.js';
@@ -24,7 +25,9 @@ export function registerPull(program: Command): void {
         const token = await loadRegistryToken({ file: remote.token_file });
         const client = new RegistryClient(remote.url, { token });
         const wanted = await remoteReads(config, client, project.settings.namespace);
-        const report = await new RegistryPuller(project, client).pull(wanted);
+        // Local files are read only from the directory data store the user gave this remote.
+        const fileRoots = remote.data_store?.startsWith('file:') ? [fileURLToPath(remote.data_store)] : [];
+        const report = await new RegistryPuller(project, client, { fileRoots }).pull(wanted);
         say(
           `pulled ${report.dataProducts.join(', ') || 'nothing'} from ${remoteName}: ${report.rowsAdded} new row(s), ` +
             `${report.filesFetched} file(s) fetched (${report.bytesFetched} bytes)`,

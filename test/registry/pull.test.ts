@@ -110,7 +110,10 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     expect((await fairpodIn(third, 'init', third, '--user', 'carol', '--namespace', 'carol')).code).to.equal(
       0,
     );
-    expect((await fairpodIn(third, 'remote', 'add', 'origin', remote.url)).code).to.equal(0);
+    // Read-only, naming the directory the remote's files are in (fairpod reads local files only from there).
+    expect(
+      (await fairpodIn(third, 'remote', 'add', 'origin', remote.url, '--data-store', dataStore)).code,
+    ).to.equal(0);
     config = path.join(third, 'config.yaml');
     await fs.writeFile(
       config,
@@ -197,7 +200,19 @@ describeOnBackends('fairpod pull from a registry on 127.0.0.1', (locations) => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const port = (proxy.address() as { port: number }).port;
     try {
-      expect((await fairpodIn(third, 'remote', 'add', 'fair', `http://127.0.0.1:${port}`)).code).to.equal(0);
+      expect(
+        (
+          await fairpodIn(
+            third,
+            'remote',
+            'add',
+            'fair',
+            `http://127.0.0.1:${port}`,
+            '--data-store',
+            dataStore,
+          )
+        ).code,
+      ).to.equal(0);
       const pull = await fairpodIn(third, 'pull', config, 'fair');
       expect(pull.code, pull.stderr).to.equal(0);
       const project = await Project.open(third);

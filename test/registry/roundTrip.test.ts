@@ -133,7 +133,9 @@ describe('a POD run pushed to two served registries (SQLite, PostgreSQL) and pul
     for (const name of ['lab', 'team'] as const) {
       await fs.rm(path.join(third, '.fairpod'), { recursive: true, force: true });
       await ok(fairpodIn(third, 'init', third, '--user', 'carol', '--namespace', 'carol'));
-      await ok(fairpodIn(third, 'remote', 'add', name, registries[name].url));
+      // The team's files are in a shared directory: the puller names it, as only then does fairpod read there.
+      const dataStore = name === 'team' ? ['--data-store', path.join(dir, 'team-data')] : [];
+      await ok(fairpodIn(third, 'remote', 'add', name, registries[name].url, ...dataStore));
       const pull = await ok(fairpodIn(third, 'pull', config, name));
       expect(pull.stdout).to.match(/pulled alice:demo_plev\/DEMO\/output\/summary\.txt@0\.0\.1 from/);
       expect(pull.stdout).to.match(/[1-9]\d* file\(s\) fetched/);

@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { FairpodError, ValidationError } from '../../core/errors.js';
@@ -114,11 +115,22 @@ export class RegistryPuller {
   private readonly plan: PlannedRow[] = [];
   private readonly report: PullReport = { dataProducts: [], rowsAdded: 0, filesFetched: 0, bytesFetched: 0 };
 
+  private readonly downloader: Downloader;
+  private readonly fileRoots: string[];
+
+  /**
+   * `options.fileRoots`: the local directories this remote may name as `file://` storage roots (the
+   * `--data-store` directory the user gave the remote). A remote naming any other local path is refused: a
+   * registry never makes fairpod read a local file the user did not hand to it.
+   */
   constructor(
     private readonly project: Project,
     private readonly client: RegistryClient,
-    private readonly downloader: Downloader = new Downloader({ store: project.store, progress: false }),
-  ) {}
+    options: { downloader?: Downloader; fileRoots?: string[] } = {},
+  ) {
+    this.downloader = options.downloader ?? new Downloader({ store: project.store, progress: false });
+    this.fileRoots = (options.fileRoots ?? []).map((d) => path.resolve(d));
+  }
 
   /** Pulls the given remote data products (resources of the remote's `data_product` listing). */
   async pull(dataProducts: Resource[]): Promise<PullReport> {
@@ -224,6 +236,7 @@ export class RegistryPuller {
     const sha1 = String(location.hash);
     if ((await this.project.store.findBySha1(sha1)).length) return;
     if (root.startsWith('file:')) {
+      this.checkFileRoot(root, String(o.storage_location));
       let source: string;
       try {
         source = resolveUnder(fileURLToPath(root), relPath);
@@ -251,6 +264,30 @@ export class RegistryPuller {
         this.report.filesFetched++;
         this.report.bytesFetched += got.bytes;
       }
+    }
+  }
+
+  /** Refuses a `file://` root outside the directories the user gave this remote, before anything is read. */
+  private checkFileRoot(root: string, location: string): void {
+    let dir: string;
+    try {
+      dir = path.resolve(fileURLToPath(root));
+    } catch (err) {
+      throw new FairpodError(`${location}: storage root ${root} is not a usable file:// URL`, { cause: err });
+    }
+    const inside = this.fileRoots.some((r) => {
+      const rel = path.relative(r, dir);
+      return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    });
+    if (!inside) {
+      throw new FairpodError(
+        `${location}: the remote names the local directory ${dir} as its storage root; fairpod reads local files only from the data store you gave this remote`,
+        {
+          hint: this.fileRoots.length
+            ? `this remote's data store is ${this.fileRoots.join(', ')}; if the files really are in ${dir}, add the remote again with --data-store ${dir}`
+            : `if the remote's files are in a directory you trust, add the remote with --data-store DIR (fairpod remote add NAME URL --data-store DIR); nothing was pulled`,
+        },
+      );
     }
   }
 
