@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FairpodError } from './errors.js';
 import type { Pod } from './pod.js';
+
+/** The watcher every driver runs under (driverWatch.ts, compiled beside this file). */
+const DRIVER_WATCH = fileURLToPath(new URL('./driverWatch.js', import.meta.url));
 
 /** Interpreters by driver extension, as MDTF runs PODs; anything else is executed directly. */
 export const DEFAULT_INTERPRETERS: Readonly<Record<string, string>> = {
@@ -50,7 +54,8 @@ export async function runPodDriver(
   const logFile = path.join(podWork, `${pod.name}.log`);
   const log = fs.createWriteStream(logFile);
   const exitCode = await new Promise<number>((resolve) => {
-    const child = spawn(command[0]!, command.slice(1), {
+    // Through the watcher, so that the driver and everything it starts end when fairpod does.
+    const child = spawn(process.execPath, [DRIVER_WATCH, ...command], {
       cwd: podWork,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
