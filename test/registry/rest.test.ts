@@ -175,11 +175,14 @@ describeOnBackends('Registry REST API', (locations) => {
     expect((await call('GET', '/api/prov-report/42/')).status).to.equal(404);
   });
 
-  it('PATCH changes data_product, code_run and issue; 405 on every other table', async () => {
+  it('PATCH changes code_run and issue, never a published data product’s identity; 405 on every other table', async () => {
     const p = await product('tas');
     const patched = await call('PATCH', new URL(p.dataProduct!).pathname, { version: '1.1.0' });
-    expect(patched.status).to.equal(200);
-    expect(patched.body.version).to.equal('1.1.0');
+    expect(patched.status).to.equal(400);
+    expect(patched.body.version).to.deep.equal([
+      'A published data_product keeps its version; post a new version instead.',
+    ]);
+    expect((await call('GET', new URL(p.dataProduct!).pathname)).body.version).to.equal('1.0.0');
     const run = await post('code_run', { run_date: '2024-05-01T10:00:00Z', description: 'first' });
     const runPatched = await call('PATCH', new URL(run.url as string).pathname, {
       outputs: [p.component],
@@ -197,14 +200,14 @@ describeOnBackends('Registry REST API', (locations) => {
     expect((await call('GET', new URL(p.namespace!).pathname)).body.name).to.equal('alice');
   });
 
-  it('409 on a duplicate (POST or PATCH onto another row’s unique fields), and the first row is kept', async () => {
+  it('409 on a duplicate POST, and the first row is kept; no PATCH moves a version onto another’s', async () => {
     await post('namespace', { name: 'alice', full_name: 'first' });
     const dup = await call('POST', '/api/namespace/', { name: 'alice', full_name: 'second' });
     expect(dup.status).to.equal(409);
     const a = await product('tas', '1.0.0', 'bob');
     await product('tas', '2.0.0', 'bob');
     expect((await call('PATCH', new URL(a.dataProduct!).pathname, { version: '2.0.0' })).status).to.equal(
-      409,
+      400,
     );
     expect((await call('GET', '/api/namespace/?name=alice')).body.results).to.have.length(1);
     expect(

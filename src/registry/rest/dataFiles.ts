@@ -55,6 +55,8 @@ export async function registerDataFiles(
   app: FastifyInstance,
   root: string,
   requireUser: (request: FastifyRequest) => Promise<unknown>,
+  /** Refuses (403) a write under `<namespace>/...` by a user who does not own that namespace. */
+  mayWriteUnder: (namespace: string, user: unknown) => Promise<void> = async () => undefined,
 ): Promise<void> {
   const absRoot = path.resolve(root);
   const tickets = new UploadTickets();
@@ -96,7 +98,12 @@ export async function registerDataFiles(
         const relPath = request.params['*'];
         const ticket = request.query.upload;
         const signed = ticket !== undefined && tickets.valid(relPath, ticket);
-        if (!signed) await requireUser(request);
+        if (!signed) {
+          const user = await requireUser(request);
+          // Content-addressed uploads (`files/<sha1>/...`) are anyone's; a namespace's paths are its owner's.
+          const top = relPath.split('/')[0] ?? '';
+          if (top !== 'files') await mayWriteUnder(decodeURIComponent(top), user);
+        }
         const sha1 = String(request.headers['x-content-sha1'] ?? (signed ? relPath : '')).toLowerCase();
         if (!SHA1.test(sha1)) {
           throw new HttpError(400, {

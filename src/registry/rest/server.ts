@@ -9,6 +9,7 @@ import { REST_TABLES, type TableSpec } from './tables.js';
 import { tableMetadata } from './metadata.js';
 import { migrateRest, tokenUser } from './tokens.js';
 import { createRow, patchRow } from './writes.js';
+import { assertKeepsIdentity, assertMayWriteNamespace, assertOwnsRow } from './ownership.js';
 
 /** `scheme://host[:port]` as the client addressed the server: every URL in a response is built on it. */
 function baseUrl(request: FastifyRequest): string {
@@ -149,7 +150,13 @@ export async function buildRegistryApp(
     return { username: row.username };
   });
 
-  if (options.dataStore) await registerDataFiles(app, options.dataStore, (r) => requireUser(registry, r));
+  if (options.dataStore)
+    await registerDataFiles(
+      app,
+      options.dataStore,
+      (r) => requireUser(registry, r),
+      (name, user) => assertMayWriteNamespace(registry.knex, { name }, user as RowId),
+    );
 
   for (const spec of REST_TABLES.values()) {
     const listUrl = `/api/${spec.name}/`;
@@ -214,6 +221,8 @@ export async function buildRegistryApp(
           });
       }
       const id = parseId(request.params.id);
+      await assertOwnsRow(registry.knex, spec.name, id, user);
+      assertKeepsIdentity(spec.name, request.body);
       await patchRow(registry, spec, id, request.body, user);
       return getOne(registry, spec, id, baseUrl(request));
     });

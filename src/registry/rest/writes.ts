@@ -4,6 +4,7 @@ import { chunks, rowsWhereIn } from '../batches.js';
 import { derivedRunId } from '../codeRun.js';
 import { isoNow, type Registry, type RowId } from '../registry.js';
 import { HttpError, idFromUrl } from './httpError.js';
+import { assertMayWriteNamespace } from './ownership.js';
 import type { FieldSpec, TableSpec } from './tables.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -195,6 +196,9 @@ export async function createRow(
   userId: RowId,
 ): Promise<Record<string, unknown>> {
   const parsed = parseBody(spec, body, false);
+  if (spec.name === 'data_product' && parsed.columns.namespace_id !== undefined) {
+    await assertMayWriteNamespace(registry.knex, { id: parsed.columns.namespace_id as RowId }, userId);
+  }
   for (const field of spec.fields) {
     if (!field.generated || parsed.columns[field.column!] !== undefined) continue;
     if (field.kind === 'uuid') parsed.columns[field.column!] = randomUUID();
