@@ -245,6 +245,27 @@ describe('fairpod run and plan with cases and data conventions', function () {
     );
   });
 
+  it('a single-case POD given several cases fails saying what MDTF 4.2 gives it then', async () => {
+    const home = path.join(dir, 'pods', 'single_pod');
+    await fs.mkdir(home, { recursive: true });
+    await fs.writeFile(path.join(home, 'settings.jsonc'), JSON.stringify(CMIP_POD));
+    await fs.writeFile(path.join(home, 'pod.sh'), 'test -f "$TS_FILE"\n');
+    await fs.writeFile(path.join(home, 'single_pod.html'), '<html></html>\n');
+    const r = await run(
+      home,
+      path.join(dir, 'work-single'),
+      '--case',
+      'amip_A:1981-1982',
+      '--case',
+      'amip_B:1986-1986',
+    );
+    expect(r.code).to.equal(1);
+    const [a] = JSON.parse(r.stdout) as RunReport[];
+    expect(a!.pods[0]!.failure)
+      .to.match(/driver bash .*pod\.sh exited with 1/)
+      .and.include('without CASENAME, startdate, enddate or <VAR>_FILE, as in MDTF 4.2');
+  });
+
   describe('errors', () => {
     it('a case list with a bad date names the file, line and key', async () => {
       const list = path.join(dir, 'bad.yaml');
