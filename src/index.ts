@@ -21,7 +21,7 @@ export { writeCaseInfo } from './core/caseInfo.js';
 export { fillTemplate, templatingDict, writePodHtml } from './core/htmlTemplate.js';
 export { convertFigures, copyObsFigures } from './core/figures.js';
 export { missingLinks, anchorTargets } from './core/linkCheck.js';
-export { writeIndexPage } from './core/indexPage.js';
+export { updateIndexPage, type IndexEntry } from './core/indexPage.js';
 export { makePodOutput, makeOutputTree } from './core/podOutput.js';
 export { pythonStr } from './settings/pythonStr.js';
 export * from './core/podLocator.js';

@@ -75,7 +75,7 @@ export function addCaseOptions(command: Command, required = true): Command {
     .option('--strict', 'no tie-breakers: any ambiguous experiment choice is an error')
     .option(
       '--work-dir <dir>',
-      'where each POD gets its data and runs (per case below it when several)',
+      'where each POD gets its data (of every case) and runs, in <dir>/<POD>',
       'fairpod-work',
     )
     .option('--json', 'print the report as JSON on stdout');

@@ -6,11 +6,18 @@ import type { CaseSpec } from './dataSource.js';
 import { ValidationError } from './errors.js';
 import { Pod } from './pod.js';
 import { runPodDriver } from './podDriver.js';
-import { caseEnvVars, entriesWithoutData, entryFile, podEnvironment, podPaths } from './podEnvironment.js';
+import {
+  caseDates,
+  entriesWithoutData,
+  entryFile,
+  podEnvironment,
+  podPaths,
+  type PodCase,
+} from './podEnvironment.js';
 import { writeCaseInfo } from './caseInfo.js';
 import { writeBanner } from './figures.js';
-import { templatingDict } from './htmlTemplate.js';
-import { writeIndexPage } from './indexPage.js';
+import { caseTemplateValues, templatingDict } from './htmlTemplate.js';
+import { updateIndexPage, type IndexCase } from './indexPage.js';
 import { checkObsData, filesBelow } from './obsData.js';
 import { makeOutputTree, makePodOutput } from './podOutput.js';
 import { missingRequirements } from './runtimeRequirements.js';
@@ -18,6 +25,7 @@ import { locatePodSettings } from './podLocator.js';
 import { buildReport, type PodReport, type RunReport } from './report.js';
 import { recordedEnvironment, type RunProvenance } from './provenance.js';
 import type { Logger, Preprocessor, VariableTranslator } from './services.js';
+import type { PodSettings } from '../settings/types.js';
 
 /** Everything `fairpod run` and `fairpod plan` need. */
 export interface CaseRunRequest {
@@ -54,8 +62,13 @@ function podInputs(pod: Pod): string[] {
   return [...files];
 }
 
-/** Checks the case's period and name before any work starts. */
-function validateCase(c: CaseSpec): void {
+/** The preprocessed files fairpod placed for a POD. */
+function preprocessedFiles(pod: Pod): string[] {
+  return pod.varlist.flatMap((v) => (v.outputPath ? [v.outputPath] : []));
+}
+
+/** Checks a case's period and name before any work starts. */
+export function validateCase(c: CaseSpec): void {
   if (!Number.isInteger(c.firstYear) || !Number.isInteger(c.lastYear)) {
     throw new ValidationError('--firstyr and --lastyr must be whole years', {
       location: { key: '--firstyr' },
@@ -76,15 +89,30 @@ function validateCase(c: CaseSpec): void {
   }
 }
 
-/**
- * Runs the loop for a case: loads the PODs' settings, resolves the data manager from the container,
- * requests the data, and (unless a dry run) runs each POD whose data are all there.
- */
-export async function runCase(request: CaseRunRequest): Promise<RunReport> {
-  validateCase(request.caseSpec);
-  findPlugin(request.dataManager);
+/** One case's data request: the case, its PODs as the loop left them, and its report. */
+export interface CaseData {
+  caseSpec: CaseSpec;
+  /** The PODs of the request, in order, each with this case's data. */
+  pods: Pod[];
+  report: RunReport;
+}
+
+/** Loads the settings of the request's PODs (their warnings logged), once for all cases. */
+export async function loadRequestedPods(
+  request: Pick<CaseRunRequest, 'pods' | 'logger'>,
+): Promise<PodSettings[]> {
   const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
+  return settings;
+}
+
+/**
+ * Runs the data loop for one case: makes its own PODs from `settings`, resolves its own data source from the
+ * container, and requests the data, so that the case is one consistent selection of its own.
+ */
+export async function requestCaseData(request: CaseRunRequest, settings: PodSettings[]): Promise<CaseData> {
+  validateCase(request.caseSpec);
+  findPlugin(request.dataManager);
   const pods = settings.map(
     (s) =>
       new Pod(
@@ -103,13 +131,43 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
     dryRun: request.dryRun,
     workDir: request.workDir,
   });
-  const report = buildReport(request.dataManager, pods, request.caseSpec);
-  if (request.dryRun) return report;
-  for (const [i, pod] of pods.entries()) {
-    if (!pod.failed) await runOnePod(request, pod, report.pods[i]!);
+  return {
+    caseSpec: request.caseSpec,
+    pods,
+    report: buildReport(request.dataManager, pods, request.caseSpec),
+  };
+}
+
+/**
+ * Runs each POD once with the data of all `cases` (MDTF 4.2 runs every POD once per run, with every case),
+ * then writes the work dir's index page. A POD runs only when every case has its data, as in MDTF.
+ */
+export async function runPods(request: Omit<CaseRunRequest, 'caseSpec'>, cases: CaseData[]): Promise<void> {
+  const podCount = cases[0]?.pods.length ?? 0;
+  for (let i = 0; i < podCount; i++) {
+    const podCases = cases.map((c) => ({ caseSpec: c.caseSpec, pod: c.pods[i]!, report: c.report.pods[i]! }));
+    const lacking = podCases.filter((c) => c.pod.failed).map((c) => c.caseSpec.name);
+    if (lacking.length === 0) await runOnePod(request, podCases);
+    else
+      for (const c of podCases.filter((x) => !x.pod.failed))
+        failReport(
+          c.report,
+          `POD ${c.pod.name} was not run: it runs once with all cases, and case${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} lack${lacking.length > 1 ? '' : 's'} data it requires`,
+        );
   }
-  await writeIndex(request, pods, report);
-  return report;
+  const index = await writeIndex(request, cases);
+  for (const c of cases) c.report.index = index;
+}
+
+/**
+ * Runs the loop for a case: loads the PODs' settings, resolves the data manager from the container,
+ * requests the data, and (unless a dry run) runs each POD whose data are all there.
+ */
+export async function runCase(request: CaseRunRequest): Promise<RunReport> {
+  validateCase(request.caseSpec);
+  const data = await requestCaseData(request, await loadRequestedPods(request));
+  if (!request.dryRun) await runPods(request, [data]);
+  return data.report;
 }
 
 /** Marks a POD's report failed with `reason` (kept with any earlier one). */
@@ -118,23 +176,36 @@ function failReport(podReport: PodReport, reason: string): void {
   podReport.failure = podReport.failure ? `${podReport.failure}\n${reason}` : reason;
 }
 
+/** One case of a POD's run, with the case's report of the POD, which gets the run's outcome. */
+interface PodCaseRun extends PodCase {
+  report: PodReport;
+}
+
+/** Why a POD given several cases may have failed: what MDTF 4.2 gives it and what it does not. */
+const MULTICASE_HINT =
+  'with several cases a POD runs once and gets each case from $case_env_file (case_info.yml) and $CATALOG_FILE, ' +
+  'without CASENAME, startdate, enddate or <VAR>_FILE, as in MDTF 4.2: run a single-case POD with one --case ' +
+  '(and its own --work-dir)';
+
 /**
- * Runs one POD as MDTF 4.2's runtime does: checks its obs data, makes the output tree, writes case_info.yml and
- * the catalog of its preprocessed files, runs its driver with MDTF's environment, then makes its HTML page
- * and PNG figures and checks the page's links; records all of it when a registry is given.
+ * Runs one POD once with all its cases as MDTF 4.2's runtime does: checks its obs data, makes the output tree,
+ * writes case_info.yml (every case) and the catalog of every case's preprocessed files, runs its driver with
+ * MDTF's environment, then makes its HTML page and PNG figures and checks the page's links; records all of it,
+ * as one code run with every case's inputs, when a registry is given. Every case's report gets the outcome.
  */
-async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport): Promise<void> {
-  const { caseSpec, workDir } = request;
+async function runOnePod(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
+  const { workDir } = request;
+  const { pod } = cases[0]!;
+  const fail = (reason: string) => cases.forEach((c) => failReport(c.report, reason));
   const paths = podPaths(pod, workDir, request.obsDataRoot);
   const obs = await checkObsData(pod, paths.obsData);
   if (obs.failure) {
-    failReport(podReport, obs.failure);
+    fail(obs.failure);
     return;
   }
   const unmet = await missingRequirements(pod, request.interpreters);
   if (unmet.length > 0) {
-    failReport(
-      podReport,
+    fail(
       `POD ${pod.name} was not run: its runtime_requirements are not met:\n${unmet.map((m) => `  ${m}`).join('\n')}`,
     );
     return;
@@ -144,17 +215,20 @@ async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport
   // A file left from an earlier run where an entry without data now would be: MDTF starts from an empty WORK_DIR.
   // Not one this run placed: an unused stand-in (a flux offered as a rate) shares the path of the entry it
   // stands for.
-  const placed = new Set(pod.varlist.map((v) => v.outputPath));
-  for (const v of entriesWithoutData(pod)) {
-    const stale = entryFile(v, caseSpec, workDir);
-    if (!placed.has(stale)) await fs.rm(stale, { force: true });
+  for (const c of cases) {
+    const placed = new Set(c.pod.varlist.map((v) => v.outputPath));
+    for (const v of entriesWithoutData(c.pod)) {
+      const stale = entryFile(v, c.caseSpec, workDir);
+      if (!placed.has(stale)) await fs.rm(stale, { force: true });
+    }
   }
   await makeOutputTree(paths.podWork);
-  await writeCaseInfo(pod, caseSpec, workDir, paths);
-  const env = podEnvironment(pod, caseSpec, workDir, paths);
-  const record = await request.provenance?.openPodRun(pod, caseSpec, {
+  await writeCaseInfo(cases, workDir, paths);
+  const env = podEnvironment(cases, workDir, paths);
+  const caseSpecs = cases.map((c) => c.caseSpec);
+  const record = await request.provenance?.openPodRun(pod, caseSpecs, {
     pod: pod.settings.file,
-    case: caseSpec,
+    cases: caseSpecs,
     data_manager: request.dataManager,
     plugin_options: request.pluginOptions,
     strict: request.strict ?? false,
@@ -166,42 +240,50 @@ async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport
   const driver = path.resolve(pod.settings.podHome, pod.settings.settings.driver);
   const codeFiles = (await filesBelow(pod.settings.podHome)).filter((f) => f !== driver);
   const obsFiles = paths.obsData ? await filesBelow(paths.obsData) : [];
-  const inputs = [...new Set([pod.settings.file, ...codeFiles, ...podInputs(pod), ...obsFiles])];
+  const dataInputs = [...new Set(cases.flatMap((c) => podInputs(c.pod)))];
+  const preprocessed = cases.flatMap((c) => preprocessedFiles(c.pod));
+  const inputs = [...new Set([pod.settings.file, ...codeFiles, ...dataInputs, ...obsFiles])];
   if (record) {
-    podReport.codeRun = record.runId;
+    for (const c of cases) c.report.codeRun = record.runId;
     for (const file of inputs) await record.read(file);
-    for (const v of pod.varlist) if (v.outputPath) await record.write(v.outputPath);
+    for (const file of preprocessed) await record.write(file);
   }
-  request.logger.info(`running POD ${pod.name}`);
+  request.logger.info(
+    `running POD ${pod.name}${cases.length > 1 ? ` with cases ${caseSpecs.map((c) => c.name).join(', ')}` : ''}`,
+  );
   const result = await runPodDriver(pod, paths.podWork, env, request.interpreters);
-  podReport.driver = { exitCode: result.exitCode, logFile: result.logFile };
+  for (const c of cases) c.report.driver = { exitCode: result.exitCode, logFile: result.logFile };
   if (result.exitCode !== 0) {
     const missingObs = obs.missingFiles.length
       ? `\nits code names obs files that are missing: ${obs.missingFiles.join(', ')}`
       : '';
-    failReport(
-      podReport,
-      `driver ${result.command.join(' ')} exited with ${result.exitCode}; see ${result.logFile}${missingObs}`,
+    fail(
+      `driver ${result.command.join(' ')} exited with ${result.exitCode}; see ${result.logFile}${missingObs}` +
+        (cases.length > 1 ? `\nhint: ${MULTICASE_HINT}` : ''),
     );
   } else {
-    const values = templatingDict(pod, env, caseEnvVars(pod, caseSpec, workDir));
+    const values = templatingDict(pod, env, caseTemplateValues(cases, workDir));
     const output = await makePodOutput(pod, paths, values, request.ghostscript);
     for (const w of output.warnings) request.logger.warn(`POD ${pod.name}: ${w}`);
-    if (output.failure) failReport(podReport, output.failure);
+    if (output.failure) fail(output.failure);
   }
-  await writeDataLog(pod, paths.podWork, podInputs(pod));
+  await writeDataLog(pod, paths.podWork, dataInputs, preprocessed);
   if (record) {
-    const preprocessed = new Set(pod.varlist.map((v) => v.outputPath));
+    const placed = new Set(preprocessed);
     for (const file of await filesBelow(paths.podWork)) {
-      if (!preprocessed.has(file)) await record.writeResult(file, paths.podWork);
+      if (!placed.has(file)) await record.writeResult(file, paths.podWork);
     }
-    await record.finish(podReport.ok);
+    await record.finish(cases.every((c) => c.report.ok));
   }
 }
 
 /** MDTF's `<POD>.data.log`: the model files the POD's data came from, and the preprocessed files it read. */
-async function writeDataLog(pod: Pod, podWork: string, inputs: string[]): Promise<void> {
-  const preprocessed = pod.varlist.flatMap((v) => (v.outputPath ? [v.outputPath] : []));
+async function writeDataLog(
+  pod: Pod,
+  podWork: string,
+  inputs: string[],
+  preprocessed: string[],
+): Promise<void> {
   const text = [
     `# Input model data files used in this run of POD ${pod.name}:`,
     ...inputs,
@@ -213,8 +295,11 @@ async function writeDataLog(pod: Pod, podWork: string, inputs: string[]): Promis
   await fs.writeFile(path.join(podWork, `${pod.name}.data.log`), text);
 }
 
-/** The run's `index.html` in the work dir, linking every POD with its status, and the banner PODs' pages show. */
-async function writeIndex(request: CaseRunRequest, pods: Pod[], report: RunReport): Promise<void> {
+/**
+ * The work dir's `index.html`, listing every POD run into it with its status and cases (this run's PODs added
+ * or replacing their earlier entries), and the banner PODs' pages show. Returns the page.
+ */
+async function writeIndex(request: Omit<CaseRunRequest, 'caseSpec'>, cases: CaseData[]): Promise<string> {
   let banner = true;
   try {
     await writeBanner(request.workDir, request.ghostscript);
@@ -222,12 +307,29 @@ async function writeIndex(request: CaseRunRequest, pods: Pod[], report: RunRepor
     banner = false;
     request.logger.warn(`no banner for index.html: ${(err as Error).message}`);
   }
-  const entries = pods.map((pod, i) => ({
-    name: pod.name,
-    description: pod.settings.settings.description ?? pod.settings.settings.long_name ?? pod.name,
-    ok: report.pods[i]!.ok,
-    failure: report.pods[i]!.failure,
-  }));
-  const index = await writeIndexPage(request.workDir, request.caseSpec.name, entries, banner);
-  report.index = index;
+  const finished = new Date().toISOString();
+  const entries = (cases[0]?.pods ?? []).map((pod, i) => {
+    const reports = cases.map((c) => c.report.pods[i]!);
+    const failures = [...new Set(reports.flatMap((r) => (r.failure ? [r.failure] : [])))];
+    return {
+      name: pod.name,
+      description: pod.settings.settings.description ?? pod.settings.settings.long_name ?? pod.name,
+      ok: reports.every((r) => r.ok),
+      ...(failures.length ? { failure: failures.join('\n') } : {}),
+      cases: cases.map((c) => indexCase(c.caseSpec, c.pods[i]!)),
+      finished,
+    };
+  });
+  const index = await updateIndexPage(request.workDir, entries, banner);
+  for (const w of index.warnings) request.logger.warn(w);
+  return index.page;
+}
+
+/** A case of a POD's run as the index page shows it. */
+function indexCase(caseSpec: CaseSpec, pod: Pod): IndexCase {
+  return {
+    name: caseSpec.name,
+    ...caseDates(caseSpec),
+    convention: (caseSpec.convention ?? pod.convention).toUpperCase(),
+  };
 }

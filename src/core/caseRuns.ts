@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { runCase, type CaseRunRequest } from './caseRun.js';
+import { loadRequestedPods, requestCaseData, runPods, validateCase, type CaseRunRequest } from './caseRun.js';
 import type { CaseSpec } from './dataSource.js';
 import type { RunReport } from './report.js';
 
@@ -9,26 +8,24 @@ export interface CasesRunRequest extends Omit<CaseRunRequest, 'caseSpec'> {
 }
 
 /**
- * Where a case's PODs get their data and run: the work directory itself for a single case (the layout of a
- * one-case run), `<work>/<CASE>` for each of several, so that neither their data nor the PODs' outputs mix.
- */
-export function caseWorkDir(workDir: string, caseSpec: CaseSpec, caseCount: number): string {
-  return caseCount === 1 ? workDir : path.join(workDir, caseSpec.name);
-}
-
-/**
- * Runs the loop for each case in turn, each with its own data source and selection, so that every case is
- * one consistent choice of data and no series holds files of two cases. Returns one report per case.
+ * Runs as MDTF 4.2 does with several cases: first the data of every case, each case with its own data source
+ * and selection (so every case is one consistent choice of data and no series holds files of two cases), all
+ * placed in the one work dir (`<work>/<POD>/<freq>/<CASE>.<var>.<freq>.nc`); then each POD ONCE with all cases
+ * (`case_info.yml` lists them, `CATALOG_FILE` holds every case's files). Returns one report per case; a POD's
+ * run outcome (driver, code run, failure) is in each.
  */
 export async function runCases(request: CasesRunRequest): Promise<RunReport[]> {
   const { cases, ...rest } = request;
-  const reports: RunReport[] = [];
+  for (const caseSpec of cases) validateCase(caseSpec);
+  const settings = await loadRequestedPods(request);
+  const data = [];
   for (const caseSpec of cases) {
     if (cases.length > 1)
-      request.logger.info(`case ${caseSpec.name} ${caseSpec.firstYear}-${caseSpec.lastYear}`);
-    reports.push(
-      await runCase({ ...rest, caseSpec, workDir: caseWorkDir(request.workDir, caseSpec, cases.length) }),
-    );
+      request.logger.info(
+        `case ${caseSpec.name} ${caseSpec.firstYear}-${caseSpec.lastYear}: requesting data`,
+      );
+    data.push(await requestCaseData({ ...rest, caseSpec }, settings));
   }
-  return reports;
+  if (!request.dryRun) await runPods(rest, data);
+  return data.map((d) => d.report);
 }

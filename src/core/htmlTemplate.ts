@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FairpodError } from './errors.js';
 import type { Pod } from './pod.js';
+import { caseEnvVars, type PodCase } from './podEnvironment.js';
 
 /**
  * MDTF's `_DoubleBraceTemplate(...).safe_substitute(values)` (`util/filesystem.py`): `{{ NAME }}` (spaces
@@ -16,10 +17,10 @@ export function fillTemplate(text: string, values: Record<string, string>): stri
 }
 
 /**
- * MDTF 4.2's `html_templating_dict` for a single-case POD: the variables the POD ran with (without the
+ * MDTF 4.2's `html_templating_dict`: the variables the POD ran with (without the
  * inherited process environment, so nothing of the user's shell ends up in a page), `name`, `long_name`,
  * `description`, `convention`, `realm` from its settings, `driver` (the driver's full path), and last, as in
- * MDTF, the case's variables (so `convention` is the case's).
+ * MDTF, the cases' (`caseTemplateValues`, so `convention` is the data's).
  */
 export function templatingDict(
   pod: Pod,
@@ -41,6 +42,17 @@ export function templatingDict(
     driver: path.resolve(pod.settings.podHome, s.driver),
     ...caseVars,
   };
+}
+
+/**
+ * The cases' part of `html_templating_dict`: a single case's variables; with several, `CASE_1`, `CASE_2` ...
+ * naming the cases in order, then every case's variables, a later case's overwriting an earlier's (as in MDTF).
+ */
+export function caseTemplateValues(cases: PodCase[], workDir: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (cases.length > 1) cases.forEach((c, i) => (values[`CASE_${i + 1}`] = c.caseSpec.name));
+  for (const c of cases) Object.assign(values, caseEnvVars(c.pod, c.caseSpec, workDir));
+  return values;
 }
 
 /** `<POD>.html` in POD_HOME: the POD's page template, which MDTF requires. */

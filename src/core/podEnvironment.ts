@@ -28,7 +28,7 @@ export function podPaths(pod: Pod, workDir: string, obsDataRoot?: string): PodPa
 }
 
 /** `YYYYMMDD` of the case's first and last day, as MDTF's case list gives `startdate` and `enddate`. */
-function caseDates(caseSpec: CaseSpec): { startdate: string; enddate: string } {
+export function caseDates(caseSpec: CaseSpec): { startdate: string; enddate: string } {
   const year = (y: number) => String(y).padStart(4, '0');
   return { startdate: `${year(caseSpec.firstYear)}0101`, enddate: `${year(caseSpec.lastYear)}1231` };
 }
@@ -81,22 +81,26 @@ export function caseEnvVars(pod: Pod, caseSpec: CaseSpec, workDir: string): Reco
   return env;
 }
 
+/** One case of a POD's run: the case and the POD as that case's data request left it. */
+export interface PodCase {
+  caseSpec: CaseSpec;
+  pod: Pod;
+}
+
 /**
- * The environment MDTF 4.2's runtime gives a single-case POD (`environment_manager.py`, `pod_setup.py`),
- * without the inherited process environment: the case's variables (`caseEnvVars`), RGB (MDTF's
- * `<CODE_ROOT>/shared/rgb`, here two levels above POD_HOME as in an MDTF checkout), MPLBACKEND=Agg, the POD's
- * `pod_env_vars`, then POD_HOME, OBS_DATA, WORK_DIR, DATADIR, case_env_file and CATALOG_FILE (which MDTF sets
- * last, so a POD cannot override them), and fairpod's WK_DIR (MDTF 3's name for WORK_DIR).
+ * The environment MDTF 4.2's runtime gives a POD (`environment_manager.py`, `pod_setup.py`), without the
+ * inherited process environment: with ONE case the case's variables (`caseEnvVars`: MDTF appends them "for
+ * backwards compatibility with single-run PODs"); with several none of them (no CASENAME, startdate, enddate,
+ * `<VAR>_FILE` ...: the POD reads each case's from `case_env_file`). Then RGB (MDTF's `<CODE_ROOT>/shared/rgb`,
+ * here two levels above POD_HOME as in an MDTF checkout), MPLBACKEND=Agg, the POD's `pod_env_vars`, then
+ * POD_HOME, OBS_DATA, WORK_DIR, DATADIR, case_env_file and CATALOG_FILE (which MDTF sets last, so a POD cannot
+ * override them), and fairpod's WK_DIR (MDTF 3's name for WORK_DIR).
  */
-export function podEnvironment(
-  pod: Pod,
-  caseSpec: CaseSpec,
-  workDir: string,
-  paths: PodPaths,
-): Record<string, string> {
+export function podEnvironment(cases: PodCase[], workDir: string, paths: PodPaths): Record<string, string> {
+  const { pod } = cases[0]!;
   const home = pod.settings.podHome;
   return {
-    ...caseEnvVars(pod, caseSpec, workDir),
+    ...(cases.length === 1 ? caseEnvVars(pod, cases[0]!.caseSpec, workDir) : {}),
     RGB: path.resolve(home, '..', '..', 'shared', 'rgb'),
     MPLBACKEND: 'Agg',
     ...pod.settings.settings.pod_env_vars,

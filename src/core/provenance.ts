@@ -15,8 +15,8 @@ export interface PodRunRecord {
 
 /** Where `fairpod run` records each POD run (a code run in the project's registry). */
 export interface RunProvenance {
-  /** Opens the record of one POD's run; `configuration` is what made this run what it is. */
-  openPodRun(pod: Pod, caseSpec: CaseSpec, configuration: Record<string, unknown>): Promise<PodRunRecord>;
+  /** Opens the record of one POD's run with its cases; `configuration` is what made this run what it is. */
+  openPodRun(pod: Pod, cases: CaseSpec[], configuration: Record<string, unknown>): Promise<PodRunRecord>;
 }
 
 /** Names of variables whose values are secrets: never written to a record. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { loadEsmCatalog } from '../../src/catalog/esmCatalog.js';
 import { writeEsmCatalog } from '../../src/catalog/write.js';
 import type { RunReport } from '../../src/core/report.js';
@@ -64,7 +65,8 @@ describe('fairpod run and plan with cases and data conventions', function () {
       await fs.writeFile(path.join(podDir, 'settings.jsonc'), JSON.stringify({ ...settings }, null, 2));
       await fs.writeFile(
         path.join(podDir, 'pod.sh'),
-        'env | grep -E "^(CASENAME|FIRSTYR|LASTYR|convention|[A-Za-z]+_(FILE|var))=" | sort > "$WK_DIR/env.txt"\n',
+        'env | grep -E "^(CASENAME|FIRSTYR|LASTYR|convention|case_env_file|CATALOG_FILE|[A-Za-z]+_(FILE|var))=" | sort > "$WK_DIR/env.txt"\n' +
+          'echo ran >> "$WK_DIR/runs.txt"\n',
       );
       // MDTF fails a POD without its page.
       await fs.writeFile(path.join(podDir, `${name}.html`), '<html><body>{{CASENAME}}</body></html>\n');
@@ -137,35 +139,27 @@ describe('fairpod run and plan with cases and data conventions', function () {
     expect(files(b!).every((f) => f.includes(`${path.sep}amip_B${path.sep}`))).to.equal(true);
   });
 
+  const run = (pod: string, workDir: string, ...args: string[]) =>
+    fairpod(
+      'run',
+      pod,
+      ...['-m', 'filesystem', '--catalog', catalog, ...args],
+      ...['--convention', 'cmip', '--work-dir', workDir, '--no-record', '--json'],
+    );
+  const envOf = async (file: string) => (await fs.readFile(file, 'utf8')).split('\n');
+
   it('a CESM-convention POD runs on CMIP-convention data: CMIP names queried, units converted, POD names placed', async () => {
     const workDir = path.join(dir, 'work-cesm');
-    const r = await fairpod(
-      'run',
-      cesmPod,
-      '-m',
-      'filesystem',
-      '--catalog',
-      catalog,
-      '--case',
-      'amip_A:1981-1982',
-      '--case',
-      'amip_B:1986-1986',
-      '--convention',
-      'cmip',
-      '--work-dir',
-      workDir,
-      '--no-record',
-      '--json',
-    );
+    const r = await run(cesmPod, workDir, '--case', 'amip_B:1986-1986');
     expect(r.code, r.stderr).to.equal(0);
-    const reports = JSON.parse(r.stdout) as RunReport[];
-    const vars = Object.fromEntries(reports[0]!.pods[0]!.variables.map((v) => [v.name, v]));
+    const report = JSON.parse(r.stdout) as RunReport;
+    const vars = Object.fromEntries(report.pods[0]!.variables.map((v) => [v.name, v]));
     expect(vars.TS!.nativeName).to.equal('ts');
     expect(vars.TS!.query).to.match(/^variable_id=ts /);
     // CMIP has no precipitation rate: its flux pr is taken and converted, and placed as the POD's PRECT.
     expect(vars.PRECT!.alternateUsed).to.deep.equal(['PRECT_as_flux']);
     expect(vars.PRECT_as_flux!.nativeName).to.equal('pr');
-    const prect = path.join(workDir, 'amip_A', 'cesm_pod', 'mon', 'amip_A.PRECT.mon.nc');
+    const prect = path.join(workDir, 'cesm_pod', 'mon', 'amip_B.PRECT.mon.nc');
     expect(vars.PRECT_as_flux!.outputPath).to.equal(prect);
     const nc = await openNetcdf(prect);
     try {
@@ -176,17 +170,100 @@ describe('fairpod run and plan with cases and data conventions', function () {
     } finally {
       nc.close();
     }
-    // Each case has its own work directory, its PODs run there with their own case's data.
-    const env = await fs.readFile(path.join(workDir, 'amip_B', 'cesm_pod', 'env.txt'), 'utf8');
-    expect(env).to.include('CASENAME=amip_B').and.include('FIRSTYR=1986').and.include('TS_var=TS');
-    expect(env).to.include(`TS_FILE=${path.join(workDir, 'amip_B', 'cesm_pod', 'mon', 'amip_B.TS.mon.nc')}`);
+    // One case: the POD gets the case's variables in its environment, as MDTF 4.2 gives a single-run POD.
+    const lines = await envOf(path.join(workDir, 'cesm_pod', 'env.txt'));
+    expect(lines).to.include.members(['CASENAME=amip_B', 'FIRSTYR=1986', 'TS_var=TS']);
+    expect(lines).to.include(`TS_FILE=${path.join(workDir, 'cesm_pod', 'mon', 'amip_B.TS.mon.nc')}`);
     // The converted flux reaches the POD under the rate's names, and the convention is the data's.
-    const lines = env.split('\n');
-    expect(lines).to.include(
-      `PRECT_FILE=${path.join(workDir, 'amip_B', 'cesm_pod', 'mon', 'amip_B.PRECT.mon.nc')}`,
-    );
+    expect(lines).to.include(`PRECT_FILE=${prect}`);
     expect(lines).to.include('PRECT_var=PRECT').and.include('convention=CMIP');
     expect(lines.filter((l) => l.startsWith('PRECT_AS_FLUX'))).to.deep.equal([]);
+  });
+
+  it('two cases: each its own data, then the POD runs ONCE with both in case_info.yml and CATALOG_FILE', async () => {
+    const workDir = path.join(dir, 'work-two');
+    const r = await run(cesmPod, workDir, '--case', 'amip_A:1981-1982', '--case', 'amip_B:1986-1986');
+    expect(r.code, r.stderr).to.equal(0);
+    const [a, b] = JSON.parse(r.stdout) as RunReport[];
+    expect(files(a!).every((f) => f.includes(`${path.sep}amip_A${path.sep}`))).to.equal(true);
+    expect(files(b!).every((f) => f.includes(`${path.sep}amip_B${path.sep}`))).to.equal(true);
+    const podWork = path.join(workDir, 'cesm_pod');
+    expect(await fs.readFile(path.join(podWork, 'runs.txt'), 'utf8')).to.equal('ran\n');
+    expect(a!.pods[0]!.driver).to.deep.equal(b!.pods[0]!.driver);
+    // As in MDTF 4.2, several cases reach the POD only through case_env_file and CATALOG_FILE.
+    const lines = await envOf(path.join(podWork, 'env.txt'));
+    expect(lines.filter((l) => /^(CASENAME|FIRSTYR|TS_FILE|PRECT_FILE)=/.test(l))).to.deep.equal([]);
+    expect(lines).to.include(`case_env_file=${path.join(podWork, 'case_info.yml')}`);
+    const caseInfo = YAML.parse(await fs.readFile(path.join(podWork, 'case_info.yml'), 'utf8')) as {
+      CATALOG_FILE: string;
+      CASE_LIST: Record<string, Record<string, string>>;
+    };
+    expect(Object.keys(caseInfo.CASE_LIST)).to.deep.equal(['amip_A', 'amip_B']);
+    for (const [name, first, last] of [
+      ['amip_A', '19810101', '19821231'],
+      ['amip_B', '19860101', '19861231'],
+    ] as const) {
+      expect(caseInfo.CASE_LIST[name]).to.include({
+        CASENAME: name,
+        startdate: first,
+        enddate: last,
+        convention: 'CMIP',
+        TS_var: 'TS',
+        TS_FILE: path.join(podWork, 'mon', `${name}.TS.mon.nc`),
+        PRECT_var: 'PRECT',
+        PRECT_FILE: path.join(podWork, 'mon', `${name}.PRECT.mon.nc`),
+      });
+      await fs.access(caseInfo.CASE_LIST[name]!.PRECT_FILE!);
+    }
+    expect(caseInfo.CATALOG_FILE).to.equal(path.join(podWork, 'MDTF_postprocessed_data.json'));
+    const cat = await loadEsmCatalog(caseInfo.CATALOG_FILE);
+    try {
+      const rows = await cat.search({});
+      expect(rows.map((row) => [row.case_name, row.variable_id, row.path]).sort()).to.deep.equal(
+        ['amip_A', 'amip_B'].flatMap((name) =>
+          ['PRECT', 'TS'].map((v) => [name, v, path.join(podWork, 'mon', `${name}.${v}.mon.nc`)]),
+        ),
+      );
+      expect(cat.header.aggregation_control?.groupby_attrs?.[0]).to.equal('case_name');
+    } finally {
+      await cat.close();
+    }
+  });
+
+  it('a POD does not run when one of its cases lacks the data it requires', async () => {
+    const workDir = path.join(dir, 'work-lacking');
+    const r = await run(cesmPod, workDir, '--case', 'amip_A:1981-1982', '--case', 'amip_B:1995-1996');
+    expect(r.code).to.equal(1);
+    const [a, b] = JSON.parse(r.stdout) as RunReport[];
+    expect(b!.pods[0]!.failure).to.match(/required variable TS/);
+    expect(a!.pods[0]!.failure).to.equal(
+      'POD cesm_pod was not run: it runs once with all cases, and case amip_B lacks data it requires',
+    );
+    await fs.access(path.join(workDir, 'cesm_pod', 'runs.txt')).then(
+      () => expect.fail('the driver must not have run'),
+      () => undefined,
+    );
+  });
+
+  it('a single-case POD given several cases fails saying what MDTF 4.2 gives it then', async () => {
+    const home = path.join(dir, 'pods', 'single_pod');
+    await fs.mkdir(home, { recursive: true });
+    await fs.writeFile(path.join(home, 'settings.jsonc'), JSON.stringify(CMIP_POD));
+    await fs.writeFile(path.join(home, 'pod.sh'), 'test -f "$TS_FILE"\n');
+    await fs.writeFile(path.join(home, 'single_pod.html'), '<html></html>\n');
+    const r = await run(
+      home,
+      path.join(dir, 'work-single'),
+      '--case',
+      'amip_A:1981-1982',
+      '--case',
+      'amip_B:1986-1986',
+    );
+    expect(r.code).to.equal(1);
+    const [a] = JSON.parse(r.stdout) as RunReport[];
+    expect(a!.pods[0]!.failure)
+      .to.match(/driver bash .*pod\.sh exited with 1/)
+      .and.include('without CASENAME, startdate, enddate or <VAR>_FILE, as in MDTF 4.2');
   });
 
   describe('errors', () => {

@@ -251,6 +251,45 @@ describe("POD runtime: MDTF 4.2's environment, output tree, figures, pages and i
     ]);
   });
 
+  it("a later run into the same work dir replaces its PODs' entries of index.html and keeps the others", async () => {
+    const entriesFile = path.join(work, 'fairpod-index.json');
+    const before = JSON.parse(await fs.readFile(entriesFile, 'utf8')) as { name: string; finished: string }[];
+    const r = await fairpod(
+      'run',
+      path.join(dir, 'pods', 'rt_ok'),
+      ...[
+        '-m',
+        'filesystem',
+        '--catalog',
+        catalog,
+        '--case',
+        'LATER',
+        '--firstyr',
+        '1986',
+        '--lastyr',
+        '1987',
+      ],
+      ...['--work-dir', work, '--obs-data-root', path.join(dir, 'obs'), '--no-record'],
+    );
+    expect(r.code, r.stdout).to.equal(0);
+    const after = JSON.parse(await fs.readFile(entriesFile, 'utf8')) as {
+      name: string;
+      ok: boolean;
+      finished: string;
+      cases: { name: string }[];
+    }[];
+    expect(after.map((e) => e.name)).to.deep.equal(before.map((e) => e.name));
+    const ok = after.find((e) => e.name === 'rt_ok')!;
+    expect(ok.cases.map((c) => c.name)).to.deep.equal(['LATER']);
+    expect(after.find((e) => e.name === 'rt_missing')).to.deep.equal(
+      before.find((e) => e.name === 'rt_missing'),
+    );
+    const index = await fs.readFile(path.join(work, 'index.html'), 'utf8');
+    expect(index)
+      .to.match(/rt_missing\): <span class="status">FAILED/)
+      .and.include('Case: LATER (19860101-19871231, CMIP)');
+  });
+
   it('a POD reading obs data without --obs-data-root fails before running, naming what it needs', async () => {
     const r = await fairpod(
       'run',

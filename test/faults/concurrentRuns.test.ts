@@ -30,7 +30,7 @@ describeOnBackends('faults: concurrent POD runs on one project', (locations) => 
       try {
         const podWork = path.join(dir, `work-${i}`, 'demo_plev');
         await fs.mkdir(path.join(podWork, 'output'), { recursive: true });
-        const record = await new ProjectRunProvenance(project).openPodRun(new Pod(settings), caseSpec, {
+        const record = await new ProjectRunProvenance(project).openPodRun(new Pod(settings), [caseSpec], {
           run: i,
         });
         for (const file of ['summary.txt', 'table.csv']) {

@@ -80,7 +80,7 @@ describe('faults: what killed writers leave behind', function () {
       const pod = new Pod(await loadPodSettings(locatePodSettings('demo_plev')));
       const record = await new ProjectRunProvenance(project).openPodRun(
         pod,
-        { name: 'DEMO', firstYear: 1985, lastYear: 1989, facets: {} },
+        [{ name: 'DEMO', firstYear: 1985, lastYear: 1989, facets: {} }],
         {},
       );
       await record.writeResult(abandoned, podWork);

@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { loadEsmCatalog } from '../../src/catalog/esmCatalog.js';
+import { writeEsmCatalog } from '../../src/catalog/write.js';
+import type { CatalogRow } from '../../src/catalog/types.js';
 import type { RunReport } from '../../src/core/report.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { browseResults } from '../support/browser.js';
@@ -151,5 +154,112 @@ describe("MDTF 4.2's example PODs run unchanged through fairpod run", function (
       }
       expect(info.stdout).to.match(/succeeded/);
     }
+  });
+});
+
+/** Two model runs, each in a directory named after its case, listed by one catalog (as MDTF's case match wants). */
+async function writeTwoCases(dir: string, cases: [string, number, number][]): Promise<string> {
+  const rows: CatalogRow[] = [];
+  let header;
+  for (const [name, first, last] of cases) {
+    const cat = await loadEsmCatalog(await writeDailyDataset(path.join(dir, name), [TAS], first, last));
+    header = cat.header;
+    rows.push(...(await cat.search({})));
+    await cat.close();
+  }
+  return (await writeEsmCatalog(path.join(dir, 'catalog.json'), header!, rows)).jsonPath;
+}
+
+/**
+ * The text a matplotlib EPS draws: its PS backend writes each character of a text as `/<glyph name> glyphshow`
+ * (Type 3 fonts), so the characters are read back from the glyph names of the Adobe Glyph List it uses.
+ */
+function epsText(eps: string): string {
+  const names: Record<string, string> = { underscore: '_', period: '.', hyphen: '-', space: ' ' };
+  const digits = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  digits.forEach((d, i) => (names[d] = String(i)));
+  return [...eps.matchAll(/\/(\w+) glyphshow/g)]
+    .map((m) => (m[1]!.length === 1 ? m[1]! : (names[m[1]!] ?? '?')))
+    .join('');
+}
+
+describe("MDTF 4.2's example_multicase runs unchanged ONCE with two cases", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let work: string;
+  let reports: RunReport[];
+  const env = saveEnv('FAIRPOD_PROJECT', 'PYTHONPATH');
+
+  before(async () => {
+    if (!existsSync(PYTHON))
+      throw new Error(`${PYTHON} not found: apt-get install python3-xarray (.ci/setup.d)`);
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-mdtf-multicase-'));
+    work = path.join(dir, 'work');
+    const catalog = await writeTwoCases(path.join(dir, 'data'), [
+      ['SYNTH_A', 1981, 1982],
+      ['SYNTH_B', 1985, 1986],
+    ]);
+    process.env.PYTHONPATH = INTAKE_STANDIN;
+    const r = await fairpod(
+      'run',
+      examplesDir('mdtf-pod-dirs', 'example_multicase'),
+      ...[
+        '-m',
+        'filesystem',
+        '--catalog',
+        catalog,
+        '--case',
+        'SYNTH_A:1981-1982',
+        '--case',
+        'SYNTH_B:1985-1986',
+      ],
+      ...['--python', PYTHON, '--work-dir', work, '--project', path.join(dir, 'project'), '--json'],
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}`).to.equal(0);
+    reports = JSON.parse(r.stdout) as RunReport[];
+  });
+  after(async () => {
+    env.restore();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('each case gets its own files; the POD runs once, recorded as one code run', () => {
+    expect(reports.map((r) => r.case.name)).to.deep.equal(['SYNTH_A', 'SYNTH_B']);
+    for (const r of reports) {
+      const files = r.pods[0]!.variables.flatMap((v) => v.files.map((f) => f.id));
+      expect(files).to.have.length(1);
+      expect(files[0]).to.include(`${path.sep}${r.case.name}${path.sep}`);
+      expect(r.pods[0]!.ok, r.pods[0]!.failure).to.equal(true);
+    }
+    expect(reports[0]!.pods[0]!.codeRun).to.be.a('string').and.equal(reports[1]!.pods[0]!.codeRun);
+  });
+
+  it("case_info.yml lists both cases and CATALOG_FILE holds both cases' files", async () => {
+    const podWork = path.join(work, 'example_multicase');
+    const caseInfo = YAML.parse(await fs.readFile(path.join(podWork, 'case_info.yml'), 'utf8')) as {
+      CATALOG_FILE: string;
+      CASE_LIST: Record<string, Record<string, string>>;
+    };
+    expect(Object.keys(caseInfo.CASE_LIST)).to.deep.equal(['SYNTH_A', 'SYNTH_B']);
+    expect(caseInfo.CASE_LIST.SYNTH_B).to.include({
+      startdate: '19850101',
+      enddate: '19861231',
+      TAS_FILE: path.join(podWork, 'day', 'SYNTH_B.tas.day.nc'),
+    });
+    const table = await fs.readFile(caseInfo.CATALOG_FILE.replace(/\.json$/, '.csv'), 'utf8');
+    expect(table).to.include(path.join(podWork, 'day', 'SYNTH_A.tas.day.nc'));
+    expect(table).to.include(path.join(podWork, 'day', 'SYNTH_B.tas.day.nc'));
+  });
+
+  it('its plot has a line per case (the legend names both) and is converted to PNG', async () => {
+    const podWork = path.join(work, 'example_multicase');
+    const text = epsText(
+      await fs.readFile(path.join(podWork, 'model', 'PS', 'example_multicase_plot.eps'), 'latin1'),
+    );
+    expect(text).to.include('SYNTH_A.').and.include('SYNTH_B.');
+    const png = await fs.readFile(path.join(podWork, 'model', 'example_multicase_plot.png'));
+    expect(png.subarray(1, 4).toString()).to.equal('PNG');
+    const log = await fs.readFile(path.join(podWork, 'example_multicase.log'), 'utf8');
+    expect(log.match(/finished successfully!/g)).to.have.length(1);
   });
 });
