@@ -9,6 +9,7 @@ import { RegistryClient } from '../../src/registry/client/client.js';
 import { TOKEN_ENV } from '../../src/registry/client/token.js';
 import { openCodeRun } from '../../src/registry/codeRun.js';
 import { FAIR_TABLES } from '../../src/registry/migrations.js';
+import { createToken } from '../../src/registry/rest/tokens.js';
 import { Project, PROJECT_ENV } from '../../src/registry/project.js';
 import { RegistryPusher } from '../../src/registry/sync/push.js';
 import { fairpod } from '../support/cli.js';
@@ -300,6 +301,72 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
       contents.push(content);
     }
     expect(contents.sort()).to.deep.equal(['changed input bytes', 'input bytes']);
+  });
+
+  it('a second user pushes the same bytes under other paths: both pushes succeed and share one storage location', async () => {
+    await addOrigin();
+    expect((await fairpod('push')).code).to.equal(0);
+    // Bob, in a project of his own, wrote a file byte-identical to alice's output and read her input's bytes.
+    const bobDir = path.join(dir, 'bob');
+    await fs.mkdir(bobDir);
+    expect((await fairpod('init', bobDir, '--user', 'bob', '--namespace', 'bob')).code).to.equal(0);
+    process.env[PROJECT_ENV] = bobDir;
+    const project = await Project.open(bobDir);
+    let bobRun: string;
+    try {
+      const run = await openCodeRun(project.registry, project.store, {
+        namespace: 'bob',
+        configContent: 'bob copies',
+        description: 'bob copies',
+      });
+      const input = path.join(bobDir, 'elsewhere', 'same-input.nc');
+      const output = path.join(bobDir, 'copy.nc');
+      await fs.mkdir(path.dirname(input));
+      await fs.writeFile(input, 'input bytes');
+      await fs.writeFile(output, 'output bytes');
+      await run.recordRead(input);
+      await run.recordWrite(await project.store.add(output, { namespace: 'bob', name: 'results/copy' }), {
+        dataProduct: { namespace: 'bob', name: 'results/copy', version: '1.0.0' },
+      });
+      await run.finish('succeeded');
+      bobRun = run.runId;
+    } finally {
+      await project.close();
+    }
+    const bobToken = path.join(dir, 'bob.token');
+    await fs.writeFile(bobToken, `${await createToken(remote.registry, 'bob')}\n`, { mode: 0o600 });
+    expect(
+      (
+        await fairpod(
+          'remote',
+          'add',
+          'origin',
+          remote.url,
+          '--token-file',
+          bobToken,
+          '--data-store',
+          dataStore,
+        )
+      ).code,
+    ).to.equal(0);
+    expect((await fairpod('add', bobRun.slice(0, 12))).code).to.equal(0);
+    const push = await fairpod('push');
+    expect(push.code, push.stderr).to.equal(0);
+    // One location per content: bob's copy and alice's output are one stored file, each user's object points at it.
+    const locations = (await remote.registry.knex('storage_location').where({ hash: outputSha1 })) as Array<{
+      id: number;
+    }>;
+    expect(locations).to.have.length(1);
+    const objects = await remote.registry.knex('object').where({ storage_location_id: locations[0]!.id });
+    expect(objects.length).to.be.greaterThanOrEqual(2);
+    expect(
+      await remote.registry
+        .knex('data_product')
+        .whereIn('name', ['results/out', 'results/copy'])
+        .pluck('name'),
+    ).to.have.members(['results/out', 'results/copy']);
+    // Pushing again sends nothing new.
+    expect((await fairpod('push')).code).to.equal(0);
   });
 
   it('a file changed after it was recorded is refused by the HTTP data store, and the push names it', async () => {

@@ -131,10 +131,12 @@ export class RegistryClient {
       return await this.post(table, body);
     } catch (err) {
       if (!(err instanceof RegistryHttpError) || err.status !== 409) throw err;
-      const matches: Resource[] = [];
-      for await (const row of this.list(table, filtersOf(body))) {
-        matches.push(row);
-        if (matches.length > 1) break;
+      let matches = await this.firstTwo(table, filtersOf(body));
+      // A content-addressed row is the same thing whatever else differs: a storage location is unique on
+      // (root, hash, public), so the same bytes under another path share the one that exists.
+      const key = SHARED_BY_CONTENT[table];
+      if (matches.length === 0 && key) {
+        matches = await this.firstTwo(table, filtersOf(Object.fromEntries(key.map((k) => [k, body[k]]))));
       }
       if (matches.length !== 1) {
         throw new FairpodError(
@@ -147,6 +149,16 @@ export class RegistryClient {
       }
       return matches[0]!;
     }
+  }
+
+  /** At most two rows of a listing: enough to tell none, one and several apart. */
+  private async firstTwo(table: string, filters: Filters): Promise<Resource[]> {
+    const matches: Resource[] = [];
+    for await (const row of this.list(table, filters)) {
+      matches.push(row);
+      if (matches.length > 1) break;
+    }
+    return matches;
   }
 
   /** Every row of a listing in id order, page by page (the next page is fetched while this one is consumed). */
@@ -175,6 +187,11 @@ export class RegistryClient {
     return (await this.getUrl<Page>(url.toString())).count;
   }
 }
+
+/** Tables whose rows are identified by their content, with the fields of that unique key. */
+const SHARED_BY_CONTENT: Readonly<Record<string, readonly string[]>> = {
+  storage_location: ['storage_root', 'hash', 'public'],
+};
 
 /** Listing filters from a POST body: scalars as they are, relation URLs as their ids; lists and nulls left out. */
 function filtersOf(body: Record<string, unknown>): Filters {
