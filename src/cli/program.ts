@@ -1,13 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { FairpodError } from '../core/errors.js';
 import { COMMANDS } from './commands.js';
+import { beforeSubcommand } from './pluginOptions.js';
 
 /** Builds the `fairpod` program with every sub-command registered. */
 export function buildProgram(): Command {
   const program = new Command('fairpod')
     .description('Get model data to diagnostics (PODs), and remember how it was done.')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preSubcommand', (_program, command) => beforeSubcommand(command));
   for (const register of COMMANDS) register(program);
   return program;
 }

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { createContainer, resolveDataSource, findPlugin } from '../container.js';
+import { createContainer, resolveServices } from '../container.js';
+import { createDataSource } from '../plugin/define.js';
+import { loadPlugins } from '../plugin/load.js';
+import { defaultStoreRoot } from '../store/contentStore.js';
+import { DataRequest } from './dataRequest.js';
 import { loadPodSettings } from '../settings/podSettings.js';
 import type { CaseSpec } from './dataSource.js';
 import { ValidationError } from './errors.js';
@@ -24,8 +28,10 @@ export interface CaseRunRequest {
   /** POD settings files, POD directories, or names of shipped PODs. */
   pods: string[];
   dataManager: string;
-  /** The plugin's own options, by commander's camelCase name. */
+  /** The plugin's own options, by camelCase name: commander's strings or typed values, parsed by the core. */
   pluginOptions: Record<string, unknown>;
+  /** Where the plugin's downloads go unless its options say otherwise; default `.fairpod/store` here. */
+  storeRoot?: string;
   caseSpec: CaseSpec;
   workDir: string;
   strict?: boolean;
@@ -55,7 +61,7 @@ function podInputs(pod: Pod): string[] {
 }
 
 /** Checks the case's period and name before any work starts. */
-function validateCase(c: CaseSpec): void {
+export function validateCase(c: CaseSpec): void {
   if (!Number.isInteger(c.firstYear) || !Number.isInteger(c.lastYear)) {
     throw new ValidationError('--firstyr and --lastyr must be whole years', {
       location: { key: '--firstyr' },
@@ -77,13 +83,17 @@ function validateCase(c: CaseSpec): void {
 }
 
 /**
- * Runs the loop for a case: loads the PODs' settings, resolves the data manager from the container,
+ * Runs the loop for a case: makes the data manager's source from its options (parsed once, here), loads the PODs' settings,
  * requests the data, and (unless a dry run) runs each POD whose data are all there.
  */
 export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   validateCase(request.caseSpec);
-  findPlugin(request.dataManager);
+  const plugin = (await loadPlugins()).find(request.dataManager);
   const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
+  const { source, options } = createDataSource(plugin.definition, request.pluginOptions, {
+    logger: request.logger,
+    storeRoot: request.storeRoot ?? defaultStoreRoot(process.cwd()),
+  });
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
   const pods = settings.map(
     (s) =>
@@ -91,14 +101,15 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
         request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
       ),
   );
-  const container = createContainer({
-    translator: request.translator,
-    preprocessor: request.preprocessor,
-    logger: request.logger,
-  });
-  const source = resolveDataSource(container, request.dataManager, request.pluginOptions);
+  const services = resolveServices(
+    createContainer({
+      translator: request.translator,
+      preprocessor: request.preprocessor,
+      logger: request.logger,
+    }),
+  );
   if (!request.dryRun) await fs.mkdir(request.workDir, { recursive: true });
-  await source.requestData(pods, request.caseSpec, {
+  await new DataRequest(source, services).run(pods, request.caseSpec, {
     strict: request.strict,
     dryRun: request.dryRun,
     workDir: request.workDir,
@@ -106,7 +117,7 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   const report = buildReport(request.dataManager, pods, request.caseSpec);
   if (request.dryRun) return report;
   for (const [i, pod] of pods.entries()) {
-    if (!pod.failed) await runOnePod(request, pod, report.pods[i]!);
+    if (!pod.failed) await runOnePod({ ...request, pluginOptions: options }, pod, report.pods[i]!);
   }
   await writeIndex(request, pods, report);
   return report;

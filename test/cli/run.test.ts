@@ -246,7 +246,7 @@ describe('fairpod run: bad input', () => {
 
   it('data manager names ignore case, `_`, `-` and spaces', async () => {
     const r = await fairpod(...caseCommand('plan', 'demo_plev', 'Local-Files'));
-    expect(r.stderr).to.match(/needs a catalog/);
+    expect(r.stderr).to.match(/the filesystem data manager needs --catalog/);
   });
 
   it('firstyr after lastyr is an error', async () => {
@@ -324,6 +324,6 @@ describe('fairpod plugins', () => {
     expect(r.code).to.equal(0);
     expect(r.stdout)
       .to.match(/^filesystem \(aliases: local, local_files, esm_catalog\)/m)
-      .and.match(/--catalog <file>/);
+      .and.match(/--catalog <path> +ESM catalog.*\(path, required\)/);
   });
 });
