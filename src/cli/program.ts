@@ -32,7 +32,11 @@ export function exitQuietlyOnClosedStdout(): void {
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = undefined;
   try {
-    await buildProgram().parseAsync(argv);
+    // `fairpod help run` prints commander's help without dispatching (so without the plugins' options, added
+    // on dispatch): it is `fairpod run --help`.
+    const [node, script, first, second, ...rest] = argv;
+    const args = first === 'help' && second ? [node!, script!, second, '--help', ...rest] : argv;
+    await buildProgram().parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

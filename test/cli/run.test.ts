@@ -319,6 +319,19 @@ describe('fairpod run: bad input', () => {
 });
 
 describe('fairpod plugins', () => {
+  for (const args of [
+    ['plan', '--help'],
+    ['help', 'plan'],
+  ]) {
+    it(`fairpod ${args.join(' ')} lists the plugins' options, with the plugins that take them`, async () => {
+      const r = await fairpod(...args);
+      expect(r.code).to.equal(0);
+      expect(r.stdout)
+        .to.match(/--catalog-file <path> +table to use instead/)
+        .and.match(/--max-connections <n> +downloads at once \(default: 8\) \[http\]/);
+    });
+  }
+
   it('lists the filesystem plugin with its aliases and options', async () => {
     const r = await fairpod('plugins');
     expect(r.code).to.equal(0);
