@@ -1,4 +1,6 @@
-// Every data-source plugin shipped with fairpod: one import line each registers it.
-import './filesystem/index.js';
-import './http/index.js';
-import './registry/index.js';
+import filesystem from './filesystem/index.js';
+import http from './http/index.js';
+import registry from './registry/index.js';
+
+/** The data-source plugins shipped with fairpod, in the order `fairpod plugins` lists them. */
+export const BUILTIN_PLUGINS = [filesystem, http, registry];

@@ -1,9 +1,8 @@
 /**
- * fairpod as a library: `import { runCase, DataSourceBase, registerPlugin, ... } from 'fairpod'`.
- * Importing it registers the plugins shipped with fairpod.
+ * fairpod as a library: `import { runCase, DataRequest, loadPlugins, ... } from 'fairpod'`. Plugins import
+ * from `fairpod/plugin` instead (see `src/plugin/index.ts`).
  */
 import 'reflect-metadata';
-import '../plugins/index.js';
 
 export * from './core/errors.js';
 export * from './core/dataKey.js';
@@ -14,6 +13,8 @@ export * from './core/tieBreakers.js';
 export * from './core/timeCoverage.js';
 export * from './core/services.js';
 export * from './core/dataSource.js';
+export * from './core/dataRequest.js';
+export * from './core/catalogQuery.js';
 export * from './core/placeFiles.js';
 export * from './core/podDriver.js';
 export * from './core/podEnvironment.js';
@@ -29,6 +30,13 @@ export * from './core/report.js';
 export * from './core/caseRun.js';
 export type { ContractFixture } from './core/contract.js';
 export * from './container.js';
+export { definePlugin, createDataSource, isPluginDefinition } from './plugin/define.js';
+export type { PluginDefinition, AnyPluginDefinition, PluginServices } from './plugin/define.js';
+export * from './plugin/options.js';
+export * from './plugin/catalog.js';
+export { loadPlugins, type LoadPluginsOptions } from './plugin/load.js';
+export { findPluginPackages, loadPluginPackage, pluginSearchDirs } from './plugin/discover.js';
+export type { PluginPackage } from './plugin/discover.js';
 export * from './settings/types.js';
 export { loadPodSettings, parsePodSettings } from './settings/podSettings.js';
 export { Translator, translate } from './settings/translator.js';
@@ -36,6 +44,8 @@ export * from './catalog/index.js';
 export * from './core/provenance.js';
 export * from './store/index.js';
 export { Registry } from './registry/registry.js';
+export { startRegistryServer } from './registry/rest/server.js';
+export { createToken } from './registry/rest/tokens.js';
 export { openCodeRun, CodeRunRecorder, computeRunId } from './registry/codeRun.js';
 export { Project } from './registry/project.js';
 export { initialise, linkRead, linkWrite, finalise } from './registry/session.js';

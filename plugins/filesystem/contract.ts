@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { contractRows, writeTestCatalog, type ContractFixture } from '../../src/core/contract.js';
+import { contractRows, writeTestCatalog, type ContractFixture } from 'fairpod/plugin';
 
 /** A CSV-backed ESM catalog with one present and one missing file, for the plugin contract suite. */
 export const contractFixture: ContractFixture = {

@@ -1,106 +1,71 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { injectable } from 'tsyringe';
-import { loadEsmCatalog } from '../../src/catalog/esmCatalog.js';
-import type { CatalogQuery, CatalogRow, EsmCatalog } from '../../src/catalog/types.js';
-import { facetValue, type DataKey, type DataKeyInit } from '../../src/core/dataKey.js';
 import {
-  DataSourceBase,
+  CMIP6_EXPERIMENT_COLUMNS,
+  CMIP6_TIE_BREAKERS,
+  esmCatalogRows,
+  facetValue,
+  loadEsmCatalog,
+  populatedColumns,
+  queryCatalog,
+  rowSize,
+  rowTimeExtent,
+  ValidationError,
+  type CatalogRows,
+  type DataKey,
+  type DataSource,
   type FetchResult,
   type QueryResult,
   type RequestContext,
-  unknownFacetError,
-} from '../../src/core/dataSource.js';
-import { ValidationError } from '../../src/core/errors.js';
-import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
-import { parseTimeRange, tryParseCatalogDate } from '../../src/catalog/dates.js';
-import type { VarlistEntry } from '../../src/core/varlist.js';
+  type VarlistEntry,
+} from 'fairpod/plugin';
 
-/** The time extent of a catalog row from `start_time`/`end_time` or `time_range`. */
-export function rowTimeExtent(row: CatalogRow): Pick<DataKeyInit, 'start' | 'end'> {
-  const start = tryParseCatalogDate(facetValue(row, 'start_time'));
-  const end = tryParseCatalogDate(facetValue(row, 'end_time'));
-  if (start && end) return { start, end };
-  const range = parseTimeRange(facetValue(row, 'time_range'));
-  return range ? { start: range.start, end: range.end } : {};
+/** What the filesystem source is made from: its parsed options. */
+export interface FilesystemOptions {
+  /** The ESM catalog's JSON header (or a bare CSV), absolute. */
+  catalog: string;
+  /** A table to use instead of the header's `catalog_file`. */
+  catalogFile?: string;
 }
 
 /**
  * Local files listed in an ESM catalog (JSON header + CSV). Queries match the translated variable name,
  * frequency, realm and the case's facets; fetching only checks that the file is there and readable.
  */
-@injectable()
-export class FilesystemDataSource extends DataSourceBase {
-  override readonly experimentColumns = CMIP6_EXPERIMENT_COLUMNS;
-  override readonly tieBreakers = CMIP6_TIE_BREAKERS;
+export class FilesystemDataSource implements DataSource {
+  readonly experimentColumns = CMIP6_EXPERIMENT_COLUMNS;
+  readonly tieBreakers = CMIP6_TIE_BREAKERS;
 
-  private catalogPath?: string;
-  private catalogFile?: string;
-  private catalog?: EsmCatalog;
+  private rows?: CatalogRows;
   /** Columns with at least one non-empty value: only those are used to filter. */
   private populated = new Set<string>();
 
-  override configure(options: Record<string, unknown>): void {
-    this.catalogPath = typeof options.catalog === 'string' ? options.catalog : undefined;
-    this.catalogFile = typeof options.catalogFile === 'string' ? options.catalogFile : undefined;
+  constructor(private readonly options: FilesystemOptions) {}
+
+  async setup(_context: RequestContext): Promise<void> {
+    const catalog = await loadEsmCatalog(this.options.catalog, { catalogFile: this.options.catalogFile });
+    this.rows = esmCatalogRows(catalog);
+    this.populated = await populatedColumns(this.rows);
   }
 
-  override async setupQuery(_context: RequestContext): Promise<void> {
-    if (!this.catalogPath) {
-      throw new ValidationError('the filesystem data manager needs a catalog', {
-        location: { key: '--catalog' },
-        hint: 'pass --catalog FILE.json (an ESM collection; `fairpod catalog build DIR` makes one)',
-      });
-    }
-    this.catalog = await loadEsmCatalog(path.resolve(this.catalogPath), { catalogFile: this.catalogFile });
-    const unique = await this.catalog.uniqueValues();
-    this.populated = new Set(
-      Object.entries(unique)
-        .filter(([, values]) => values.some((v) => v !== ''))
-        .map(([c]) => c),
-    );
+  async tearDown(): Promise<void> {
+    await this.rows?.close();
+    this.rows = undefined;
   }
 
-  override async tearDown(): Promise<void> {
-    await this.catalog?.close();
-    this.catalog = undefined;
-  }
-
-  private variableColumn(): string {
-    return this.catalog!.header.aggregation_control?.variable_column_name ?? 'variable_id';
-  }
-
-  async queryDataset(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
-    const catalog = this.catalog!;
-    const query: CatalogQuery = { [this.variableColumn()]: entry.translation!.name };
-    if (entry.frequency && this.populated.has('frequency')) query.frequency = entry.frequency;
-    if (entry.spec.realm && this.populated.has('realm')) query.realm = entry.spec.realm;
-    for (const [column, value] of Object.entries(context.caseSpec.facets)) {
-      if (!catalog.columns.includes(column)) {
-        throw unknownFacetError(column, context.caseSpec, {
-          file: catalog.source,
-          what: 'the catalog',
-          known: catalog.columns,
-        });
-      }
-      query[column] = value;
-    }
-    const rows = await catalog.search(query);
-    const root = path.dirname(catalog.source);
-    const keys = rows.map((row) => {
-      const file = resolveAssetPath(facetValue(row, catalog.assetColumn), root, catalog.source);
-      const size = Number(facetValue(row, 'size'));
-      return { id: file, row, ...rowTimeExtent(row), ...(Number.isFinite(size) && size > 0 ? { size } : {}) };
+  async query(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
+    const rows = this.rows!;
+    const match = await queryCatalog(rows, this.populated, entry, context.caseSpec);
+    const root = path.dirname(rows.source);
+    const keys = match.rows.map((row) => {
+      const file = resolveAssetPath(facetValue(row, rows.assetColumn), root, rows.source);
+      const size = rowSize(row);
+      return { id: file, row, ...rowTimeExtent(row), ...(size ? { size } : {}) };
     });
-    return {
-      keys,
-      description: Object.entries(query)
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`)
-        .join(' '),
-    };
+    return { keys, description: match.description };
   }
 
-  async fetchDataset(key: DataKey): Promise<FetchResult> {
+  async fetch(key: DataKey): Promise<FetchResult> {
     let stat;
     try {
       stat = await fs.stat(key.id);

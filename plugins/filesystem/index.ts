@@ -1,13 +1,18 @@
-import { registerPlugin } from '../../src/container.js';
+import { definePlugin } from 'fairpod/plugin';
 import { FilesystemDataSource } from './filesystemSource.js';
 
-registerPlugin({
+/** The `filesystem` data manager: local files listed in an ESM catalog. */
+export default definePlugin({
   name: 'filesystem',
   aliases: ['local', 'local_files', 'esm_catalog'],
   description: 'local files listed in an ESM collection catalog (JSON header + CSV)',
-  options: [
-    { flags: '--catalog <file>', description: 'ESM catalog: JSON header (or a bare CSV)' },
-    { flags: '--catalog-file <csv>', description: "table to use instead of the header's catalog_file" },
-  ],
-  plugin: FilesystemDataSource,
+  options: {
+    catalog: {
+      type: 'path',
+      required: true,
+      description: 'ESM catalog: JSON header (or a bare CSV); `fairpod catalog build DIR` makes one',
+    },
+    catalogFile: { type: 'path', description: "table to use instead of the header's catalog_file" },
+  },
+  create: (options) => new FilesystemDataSource(options),
 });

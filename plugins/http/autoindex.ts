@@ -1,5 +1,4 @@
-import { matchTemplate, type DrsTemplate } from '../../src/catalog/templates.js';
-import type { CatalogRow } from '../../src/catalog/types.js';
+import { matchTemplate, type CatalogRow, type DrsTemplate } from 'fairpod/plugin';
 
 /** Reads a page's text (the downloader's `getText`, with its credentials, limits and retries). */
 export type PageReader = (url: string) => Promise<string>;

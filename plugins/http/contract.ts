@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { contractRows, writeTestCatalog, type ContractFixture } from '../../src/core/contract.js';
+import { contractRows, writeTestCatalog, type ContractFixture } from 'fairpod/plugin';
 
 /** Serves the files under `root` on 127.0.0.1 (random port); unknown paths are 404. */
 async function startFileServer(root: string): Promise<{ url: string; stop: () => Promise<void> }> {

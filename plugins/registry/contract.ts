@@ -2,11 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ContractFixture } from '../../src/core/contract.js';
-import { RegistryClient } from '../../src/registry/client/client.js';
-import { Registry } from '../../src/registry/registry.js';
-import { startRegistryServer } from '../../src/registry/rest/server.js';
-import { createToken } from '../../src/registry/rest/tokens.js';
+import { createToken, Registry, startRegistryServer } from 'fairpod';
+import { RegistryClient, type ContractFixture } from 'fairpod/plugin';
 
 /** One file to register as a data product: its name, version, and path below the root. */
 export interface SeedProduct {

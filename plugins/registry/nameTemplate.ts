@@ -1,4 +1,4 @@
-import { ValidationError } from '../../src/core/errors.js';
+import { ValidationError } from 'fairpod/plugin';
 
 /** The default data product name template: CMIP6 DRS facets, with data product versions as `version`. */
 export const DEFAULT_NAME_TEMPLATE =

@@ -1,28 +1,31 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { injectable } from 'tsyringe';
-import { parseTimeRange } from '../../src/catalog/dates.js';
-import type { CatalogRow } from '../../src/catalog/types.js';
-import type { DataKey, DataKeyInit } from '../../src/core/dataKey.js';
 import {
-  DataSourceBase,
+  checkUrl,
+  CMIP6_EXPERIMENT_COLUMNS,
+  CMIP6_TIE_BREAKERS,
+  ContentStore,
+  Downloader,
+  formatSummary,
+  hashFile,
+  parseTimeRange,
+  redactUrl,
+  RegistryClient,
+  resolveUnder,
+  unknownFacetError,
+  type CatalogRow,
+  type DataKey,
+  type DataKeyInit,
+  type DataSource,
   type FetchResult,
+  type PluginServices,
   type QueryResult,
   type RequestContext,
-  unknownFacetError,
-} from '../../src/core/dataSource.js';
-import { ValidationError } from '../../src/core/errors.js';
-import { CMIP6_EXPERIMENT_COLUMNS, CMIP6_TIE_BREAKERS } from '../../src/core/cmip6Selection.js';
-import type { VarlistEntry } from '../../src/core/varlist.js';
-import { Downloader } from '../../src/fetch/downloader.js';
-import { formatSummary } from '../../src/fetch/summary.js';
-import { checkUrl, redactUrl } from '../../src/fetch/urls.js';
-import { RegistryClient, type Resource } from '../../src/registry/client/client.js';
-import { ContentStore, defaultStoreRoot } from '../../src/store/contentStore.js';
-import { resolveUnder } from '../../src/store/writeOnceFile.js';
-import { hashFile } from '../../src/store/hashing.js';
-import { compileNameTemplate, DEFAULT_NAME_TEMPLATE, type NameTemplate } from './nameTemplate.js';
+  type Resource,
+  type VarlistEntry,
+} from 'fairpod/plugin';
+import { compileNameTemplate, type NameTemplate } from './nameTemplate.js';
 
 /** Where a data product's file lives: its storage root and the path below it, and the registry's SHA-1. */
 interface Location {
@@ -31,7 +34,15 @@ interface Location {
   hash: string;
 }
 
-/** A data product found by `setupQuery`: its URL, object URL and facets. */
+/** What the registry source is made from: its parsed options. */
+export interface RegistryOptions {
+  registryUrl: string;
+  nameTemplate: string;
+  retries: number;
+  store?: string;
+}
+
+/** A data product found by `setup`: its URL, object URL and facets. */
 interface Product {
   url: string;
   object: string;
@@ -48,18 +59,16 @@ const SHA1_FILE = /^[0-9a-f]{40}(\.[A-Za-z0-9]+)?$/;
  * data_product → object → storage_location → storage_root: `file://` roots are read in place after their
  * SHA-1 is checked, `http(s)://` roots are downloaded into the content store against the registry's SHA-1.
  */
-@injectable()
-export class RegistryDataSource extends DataSourceBase {
+export class RegistryDataSource implements DataSource {
   // The CMIP6 scopes, with the data product's namespace as one more column that must agree across the case.
-  override readonly experimentColumns = {
+  readonly experimentColumns = {
     ...CMIP6_EXPERIMENT_COLUMNS,
     case: ['namespace', ...CMIP6_EXPERIMENT_COLUMNS.case],
   };
-  override readonly tieBreakers = CMIP6_TIE_BREAKERS;
+  readonly tieBreakers = CMIP6_TIE_BREAKERS;
 
-  private options: Record<string, unknown> = {};
-  private client?: RegistryClient;
-  private template?: NameTemplate;
+  private readonly client: RegistryClient;
+  private readonly template: NameTemplate;
   private products: Product[] = [];
   private downloader?: Downloader;
   /** GETs of rows shared by many products (objects, locations, roots, namespaces), once each. */
@@ -67,21 +76,16 @@ export class RegistryDataSource extends DataSourceBase {
   private readonly locations = new Map<string, Location>();
   private readonly stores = new Map<string, ContentStore>();
 
-  override configure(options: Record<string, unknown>): void {
-    this.options = options;
+  constructor(
+    private readonly options: RegistryOptions,
+    private readonly services: PluginServices,
+  ) {
+    checkUrl(options.registryUrl, { key: '--registry-url' });
+    this.client = new RegistryClient(options.registryUrl);
+    this.template = compileNameTemplate(options.nameTemplate);
   }
 
-  override async setupQuery(_context: RequestContext): Promise<void> {
-    const url = this.stringOption('registryUrl');
-    if (!url) {
-      throw new ValidationError('the registry data manager needs the URL of a registry', {
-        location: { key: '--registry-url' },
-        hint: 'pass --registry-url http://HOST:PORT/api/ (a fairpod or FAIR data registry)',
-      });
-    }
-    checkUrl(url, { key: '--registry-url' });
-    this.client = new RegistryClient(url);
-    this.template = compileNameTemplate(this.stringOption('nameTemplate') ?? DEFAULT_NAME_TEMPLATE);
+  async setup(_context: RequestContext): Promise<void> {
     const products: Product[] = [];
     for await (const dp of this.client.list('data_product', { name: this.template.glob })) {
       const facets = this.template.parse(String(dp.name));
@@ -96,14 +100,14 @@ export class RegistryDataSource extends DataSourceBase {
     this.products = products;
   }
 
-  override async tearDown(): Promise<void> {
+  async tearDown(): Promise<void> {
     const summary = this.downloader?.finish();
     if (summary && summary.files + summary.cacheHits + summary.failures.length > 0)
       this.services.logger.info(formatSummary(summary));
   }
 
-  async queryDataset(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
-    const template = this.template!;
+  async query(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
+    const template = this.template;
     const columns = [...template.facets, 'version', 'namespace'];
     const query: Record<string, string> = { variable_id: entry.translation!.name };
     if (entry.frequency && template.facets.includes('frequency')) query.frequency = entry.frequency;
@@ -129,7 +133,7 @@ export class RegistryDataSource extends DataSourceBase {
     };
   }
 
-  async fetchDataset(key: DataKey, context: RequestContext): Promise<FetchResult> {
+  async fetch(key: DataKey, context: RequestContext): Promise<FetchResult> {
     const location = this.locations.get(key.id)!;
     if (location.root.startsWith('file:')) {
       const file = this.localFile(location);
@@ -207,7 +211,7 @@ export class RegistryDataSource extends DataSourceBase {
   private resource(url: string): Promise<Resource> {
     let pending = this.resources.get(url);
     if (!pending) {
-      pending = this.client!.getUrl(url);
+      pending = this.client.getUrl(url);
       this.resources.set(url, pending);
     }
     return pending;
@@ -215,16 +219,11 @@ export class RegistryDataSource extends DataSourceBase {
 
   private getDownloader(): Downloader {
     this.downloader ??= new Downloader({
-      store: new ContentStore(this.stringOption('store') ?? defaultStoreRoot(process.cwd())),
+      store: new ContentStore(this.options.store ?? this.services.storeRoot),
       namespace: 'registry',
       logger: this.services.logger,
-      retries: Number(this.options.retries ?? 5),
+      retries: this.options.retries,
     });
     return this.downloader;
-  }
-
-  private stringOption(name: string): string | undefined {
-    const v = this.options[name];
-    return typeof v === 'string' && v !== '' ? v : undefined;
   }
 }

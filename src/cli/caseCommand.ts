@@ -5,8 +5,10 @@ import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
 import { runConfigSession } from './session.js';
 import { runCases } from '../core/caseRuns.js';
+import { validateCase } from '../core/caseRun.js';
 import { formatReport, type RunReport } from '../core/report.js';
-import { findPlugin } from '../container.js';
+import { loadPlugins } from '../plugin/load.js';
+import { parseOptions } from '../plugin/options.js';
 import { locatePodSettings } from '../core/podLocator.js';
 import { loadPodSettings } from '../settings/podSettings.js';
 import { StderrLogger } from '../core/services.js';
@@ -102,19 +104,21 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       const cases = await caseSpecsFrom(options, (name) => services.translator.fieldlist(name));
       const pluginOptions = pluginOptionsFrom(caseOptions);
       const workDir = workDirFrom(options);
-      findPlugin(options.dataManager);
+      const plugin = (await loadPlugins()).find(options.dataManager);
+      for (const c of cases) validateCase(c);
       for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
+      parseOptions(plugin.definition.options ?? {}, pluginOptions, { plugin: plugin.definition.name });
       const logger = new StderrLogger();
       const project =
         mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
       let reports: RunReport[];
       try {
-        // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
-        if (project && pluginOptions.store === undefined) pluginOptions.store = project.store.root;
         reports = await runCases({
           pods,
           dataManager: options.dataManager,
           pluginOptions,
+          // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+          storeRoot: project?.store.root,
           cases,
           workDir,
           strict: options.strict,

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { Option, type Command } from 'commander';
-import '../../plugins/index.js';
-import { listPlugins } from '../container.js';
+import type { Command } from 'commander';
+import { wantsPluginOptions } from './pluginOptions.js';
 import type { CaseSpec } from '../core/dataSource.js';
 import { FairpodError, formatLocation, ValidationError } from '../core/errors.js';
 import { loadCaseList } from '../settings/caseList.js';
@@ -39,8 +38,9 @@ export function requireCaseOptions(options: Partial<CaseCommandOptions>): void {
 }
 
 /**
- * Adds the case options and every registered plugin's own options (each flag once) to a command. With
- * `required: false` the data manager is checked by `requireCaseOptions` instead of by commander.
+ * Adds the case options to a command; the plugins' own options are added when it is about to parse
+ * (`wantsPluginOptions`). With `required: false` the data manager is checked by `requireCaseOptions`
+ * instead of by commander.
  */
 export function addCaseOptions(command: Command, required = true): Command {
   const manager = '-m, --data-manager <name>';
@@ -79,20 +79,7 @@ export function addCaseOptions(command: Command, required = true): Command {
       'fairpod-work',
     )
     .option('--json', 'print the report as JSON on stdout');
-  const seen = new Set<string>();
-  for (const plugin of listPlugins()) {
-    for (const o of plugin.options) {
-      if (seen.has(o.flags)) continue;
-      seen.add(o.flags);
-      const users = listPlugins()
-        .filter((p) => p.options.some((x) => x.flags === o.flags))
-        .map((p) => p.name);
-      const option = new Option(o.flags, `${o.description} [${users.join(', ')}]`);
-      if (o.defaultValue !== undefined) option.default(o.defaultValue);
-      command.addOption(option);
-    }
-  }
-  return command;
+  return wantsPluginOptions(command);
 }
 
 function year(flag: string, v: string): number {
@@ -213,7 +200,7 @@ export async function caseSpecsFrom(
   return cases;
 }
 
-/** The plugin's own options: everything not a case option. */
+/** The plugins' options given on the command line: every value that is not a case option. */
 export function pluginOptionsFrom(options: CaseCommandOptions): Record<string, unknown> {
   const {
     dataManager: _d,
@@ -228,7 +215,7 @@ export function pluginOptionsFrom(options: CaseCommandOptions): Record<string, u
     json: _j,
     ...rest
   } = options;
-  return rest;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
 }
 
 /** The work directory as an absolute path. */

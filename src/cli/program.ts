@@ -1,13 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { FairpodError } from '../core/errors.js';
 import { COMMANDS } from './commands.js';
+import { beforeSubcommand } from './pluginOptions.js';
 
 /** Builds the `fairpod` program with every sub-command registered. */
 export function buildProgram(): Command {
   const program = new Command('fairpod')
     .description('Get model data to diagnostics (PODs), and remember how it was done.')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preSubcommand', (_program, command) => beforeSubcommand(command));
   for (const register of COMMANDS) register(program);
   return program;
 }
@@ -30,7 +32,11 @@ export function exitQuietlyOnClosedStdout(): void {
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = undefined;
   try {
-    await buildProgram().parseAsync(argv);
+    // `fairpod help run` prints commander's help without dispatching (so without the plugins' options, added
+    // on dispatch): it is `fairpod run --help`.
+    const [node, script, first, second, ...rest] = argv;
+    const args = first === 'help' && second ? [node!, script!, second, '--help', ...rest] : argv;
+    await buildProgram().parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { createContainer, resolveDataSource, findPlugin } from '../container.js';
+import { createContainer, resolveServices } from '../container.js';
+import { createDataSource } from '../plugin/define.js';
+import { loadPlugins } from '../plugin/load.js';
+import { defaultStoreRoot } from '../store/contentStore.js';
+import { DataRequest } from './dataRequest.js';
 import { loadPodSettings } from '../settings/podSettings.js';
 import type { CaseSpec } from './dataSource.js';
 import { ValidationError } from './errors.js';
@@ -32,8 +36,10 @@ export interface CaseRunRequest {
   /** POD settings files, POD directories, or names of shipped PODs. */
   pods: string[];
   dataManager: string;
-  /** The plugin's own options, by commander's camelCase name. */
+  /** The plugin's own options, by camelCase name: commander's strings or typed values, parsed by the core. */
   pluginOptions: Record<string, unknown>;
+  /** Where the plugin's downloads go unless its options say otherwise; default `.fairpod/store` here. */
+  storeRoot?: string;
   caseSpec: CaseSpec;
   workDir: string;
   strict?: boolean;
@@ -95,6 +101,8 @@ export interface CaseData {
   /** The PODs of the request, in order, each with this case's data. */
   pods: Pod[];
   report: RunReport;
+  /** The plugin's options as parsed (absolute paths, numbers), as the run records them. */
+  pluginOptions: Record<string, unknown>;
 }
 
 /** Loads the settings of the request's PODs (their warnings logged), once for all cases. */
@@ -112,21 +120,27 @@ export async function loadRequestedPods(
  */
 export async function requestCaseData(request: CaseRunRequest, settings: PodSettings[]): Promise<CaseData> {
   validateCase(request.caseSpec);
-  findPlugin(request.dataManager);
+  const plugin = (await loadPlugins()).find(request.dataManager);
+  // The plugin's options are parsed once, here; each case gets a data source of its own.
+  const { source, options } = createDataSource(plugin.definition, request.pluginOptions, {
+    logger: request.logger,
+    storeRoot: request.storeRoot ?? defaultStoreRoot(process.cwd()),
+  });
   const pods = settings.map(
     (s) =>
       new Pod(
         request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
       ),
   );
-  const container = createContainer({
-    translator: request.translator,
-    preprocessor: request.preprocessor,
-    logger: request.logger,
-  });
-  const source = resolveDataSource(container, request.dataManager, request.pluginOptions);
+  const services = resolveServices(
+    createContainer({
+      translator: request.translator,
+      preprocessor: request.preprocessor,
+      logger: request.logger,
+    }),
+  );
   if (!request.dryRun) await fs.mkdir(request.workDir, { recursive: true });
-  await source.requestData(pods, request.caseSpec, {
+  await new DataRequest(source, services).run(pods, request.caseSpec, {
     strict: request.strict,
     dryRun: request.dryRun,
     workDir: request.workDir,
@@ -135,6 +149,7 @@ export async function requestCaseData(request: CaseRunRequest, settings: PodSett
     caseSpec: request.caseSpec,
     pods,
     report: buildReport(request.dataManager, pods, request.caseSpec),
+    pluginOptions: options,
   };
 }
 
@@ -147,7 +162,8 @@ export async function runPods(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
   for (let i = 0; i < podCount; i++) {
     const podCases = cases.map((c) => ({ caseSpec: c.caseSpec, pod: c.pods[i]!, report: c.report.pods[i]! }));
     const lacking = podCases.filter((c) => c.pod.failed).map((c) => c.caseSpec.name);
-    if (lacking.length === 0) await runOnePod(request, podCases);
+    if (lacking.length === 0)
+      await runOnePod({ ...request, pluginOptions: cases[0]!.pluginOptions }, podCases);
     else
       for (const c of podCases.filter((x) => !x.pod.failed))
         failReport(

@@ -3,12 +3,13 @@ import type { CatalogRow } from '../catalog/types.js';
 import type { VarlistEntrySpec } from '../settings/types.js';
 
 /**
- * What a plugin ships in `plugins/<name>/contract.ts` (as `contractFixture`) so the contract test suite in
- * `test/plugins/` can run it for real: a tiny data source written into a temporary directory.
+ * What a plugin hands the contract suite (`contractSuite(plugin, fixture)`) so that it runs the plugin for
+ * real: a tiny data source written into a temporary directory.
  */
 export interface ContractFixture {
   /**
-   * Writes the data source under `dir` and returns the plugin options to reach it. It must offer variable
+   * Writes the data source under `dir` and returns the plugin's options to reach it (raw values by camelCase
+   * name, as the command line gives them: `{ catalog: 'x.json', retries: '1' }`). It must offer variable
    * `present` (one file covering 2000-2001, frequency `mon`, realm `atmos`), list variable `missing` whose
    * file does not exist, and have nothing for any other name.
    */

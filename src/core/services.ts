@@ -3,7 +3,7 @@ import type { DimensionSpec, TranslationRequest, Translation, VarlistEntrySpec }
 import type { DataKey } from './dataKey.js';
 import type { VarlistEntry } from './varlist.js';
 
-/** Injection tokens for the services every data source receives. */
+/** Injection tokens of the services the loop (`DataRequest`) works with; a library user may register others. */
 export const TOKENS = {
   Translator: Symbol.for('fairpod.Translator'),
   Preprocessor: Symbol.for('fairpod.Preprocessor'),
@@ -59,7 +59,7 @@ export class StderrLogger implements Logger {
   }
 }
 
-/** Everything a data-source plugin receives by injection. */
+/** The services the loop works with, resolved from the container (`resolveServices`) or made directly. */
 @injectable()
 export class DataSourceServices {
   constructor(

@@ -246,7 +246,7 @@ describe('fairpod run: bad input', () => {
 
   it('data manager names ignore case, `_`, `-` and spaces', async () => {
     const r = await fairpod(...caseCommand('plan', 'demo_plev', 'Local-Files'));
-    expect(r.stderr).to.match(/needs a catalog/);
+    expect(r.stderr).to.match(/the filesystem data manager needs --catalog/);
   });
 
   it('firstyr after lastyr is an error', async () => {
@@ -319,11 +319,24 @@ describe('fairpod run: bad input', () => {
 });
 
 describe('fairpod plugins', () => {
+  for (const args of [
+    ['plan', '--help'],
+    ['help', 'plan'],
+  ]) {
+    it(`fairpod ${args.join(' ')} lists the plugins' options, with the plugins that take them`, async () => {
+      const r = await fairpod(...args);
+      expect(r.code).to.equal(0);
+      expect(r.stdout)
+        .to.match(/--catalog-file <path> +table to use instead/)
+        .and.match(/--max-connections <n> +downloads at once \(default: 8\) \[http\]/);
+    });
+  }
+
   it('lists the filesystem plugin with its aliases and options', async () => {
     const r = await fairpod('plugins');
     expect(r.code).to.equal(0);
     expect(r.stdout)
       .to.match(/^filesystem \(aliases: local, local_files, esm_catalog\)/m)
-      .and.match(/--catalog <file>/);
+      .and.match(/--catalog <path> +ESM catalog.*\(path, required\)/);
   });
 });

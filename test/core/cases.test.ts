@@ -29,10 +29,10 @@ describe('cases: matching a case against the data', () => {
   });
 
   it('never stitches two model runs with the same facets into one series', async () => {
-    const { source, preprocessor } = memorySource();
+    const { source, request, preprocessor } = memorySource();
     source.rows = twoRuns();
     const p = pod('P', [entry('tas')]);
-    await source.requestData([p], { ...CASE, firstYear: 1980, lastYear: 1989 }, OPTIONS);
+    await request.run([p], { ...CASE, firstYear: 1980, lastYear: 1989 }, OPTIONS);
     const tas = p.varlist[0]!;
     expect(tas.status).to.equal(Status.FAILED);
     expect(preprocessor.calls).to.deep.equal([]);
@@ -43,13 +43,13 @@ describe('cases: matching a case against the data', () => {
   });
 
   it('keeps only the files whose path names the case', async () => {
-    const { source, preprocessor } = memorySource();
+    const { source, request, preprocessor } = memorySource();
     source.rows = [
       { variable: 'tas', range: '1980-1989', dir: 'runs/amip_A' },
       { variable: 'tas', range: '1980-1989', dir: 'runs/amip_B' },
     ];
     const p = pod('P', [entry('tas')]);
-    await source.requestData([p], { ...CASE, name: 'amip_B', firstYear: 1981, lastYear: 1982 }, OPTIONS);
+    await request.run([p], { ...CASE, name: 'amip_B', firstYear: 1981, lastYear: 1982 }, OPTIONS);
     expect(preprocessor.calls[0]!.files).to.deep.equal(['runs/amip_B/M1/r1i1p1f1/gn/v1/tas_1980-1989.nc']);
     expect(p.varlist[0]!.decisions.join('\n')).to.include(
       'dropped 1 file(s) whose path does not name case amip_B',
@@ -57,23 +57,23 @@ describe('cases: matching a case against the data', () => {
   });
 
   it('fails a variable none of whose files names a case that other variables found', async () => {
-    const { source } = memorySource();
+    const { source, request } = memorySource();
     source.rows = [
       { variable: 'tas', range: '1980-1989', dir: 'runs/amip_A' },
       { variable: 'pr', range: '1980-1989', dir: 'runs/amip_B' },
     ];
     const p = pod('P', [entry('tas'), entry('pr', { requirement: 'optional' })]);
-    await source.requestData([p], { ...CASE, name: 'amip_A', firstYear: 1981, lastYear: 1982 }, OPTIONS);
+    await request.run([p], { ...CASE, name: 'amip_A', firstYear: 1981, lastYear: 1982 }, OPTIONS);
     const [tas, pr] = p.varlist;
     expect(tas!.status).to.equal(Status.SUCCEEDED);
     expect(pr!.failures.join()).to.match(/query: none of 1 file\(s\) has case name amip_A in its path/);
   });
 
   it('a case name no path holds does not filter, and says so', async () => {
-    const { source, preprocessor } = memorySource();
+    const { source, request, preprocessor } = memorySource();
     source.rows = twoRuns();
     const p = pod('P', [entry('tas')]);
-    await source.requestData([p], { ...CASE, firstYear: 1986, lastYear: 1987 }, OPTIONS);
+    await request.run([p], { ...CASE, firstYear: 1986, lastYear: 1987 }, OPTIONS);
     expect(preprocessor.calls[0]!.files).to.deep.equal(['runs/amip_B/M1/r1i1p1f1/gn/v1/tas_1985-1989.nc']);
     expect(p.varlist[0]!.decisions.join('\n')).to.include('no file found names case TEST in its path');
   });
@@ -83,10 +83,10 @@ describe('cases: matching a case against the data', () => {
       { variable: 'tas', range: '1980-1989', dir: 'runs/amip_A' },
       { variable: 'tas', range: '1980-1989', dir: 'runs/amip_B' },
     ];
-    const { source, preprocessor } = memorySource();
+    const { source, request, preprocessor } = memorySource();
     source.rows = rows;
     const p = pod('P', [entry('tas')]);
-    await source.requestData([p], CASE, OPTIONS);
+    await request.run([p], CASE, OPTIONS);
     expect(preprocessor.calls[0]!.files).to.have.length(1);
     expect(p.varlist[0]!.decisions.join('\n')).to.match(/dropped \{.*runs\/amip_B.*no tie-breaker decides/);
 
@@ -94,7 +94,7 @@ describe('cases: matching a case against the data', () => {
     strict.source.rows = rows;
     const q = pod('P', [entry('tas')]);
     let error: unknown;
-    await strict.source.requestData([q], CASE, { ...OPTIONS, strict: true }).catch((e: unknown) => {
+    await strict.request.run([q], CASE, { ...OPTIONS, strict: true }).catch((e: unknown) => {
       error = e;
     });
     expect(error).to.be.instanceOf(AmbiguityError);
@@ -103,16 +103,15 @@ describe('cases: matching a case against the data', () => {
 
   it("translates to the case's data convention instead of the POD's own", async () => {
     const seen: string[] = [];
-    const { source } = memorySource();
-    source.rows = [{ variable: 'tas', range: '1980-1989' }];
-    (source as unknown as { services: { translator: unknown } }).services.translator = {
-      translate: (req: { name: string; standard_name: string }, convention: string) => {
+    const { source, request } = memorySource({
+      translate: (req, convention) => {
         seen.push(convention);
         return { convention, name: req.name, standard_name: req.standard_name, scalar_coordinates: {} };
       },
-    };
-    await source.requestData([pod('P', [entry('tas')])], { ...CASE, convention: 'cesm' }, OPTIONS);
-    await source.requestData([pod('Q', [entry('tas')])], CASE, OPTIONS);
+    });
+    source.rows = [{ variable: 'tas', range: '1980-1989' }];
+    await request.run([pod('P', [entry('tas')])], { ...CASE, convention: 'cesm' }, OPTIONS);
+    await request.run([pod('Q', [entry('tas')])], CASE, OPTIONS);
     expect(seen).to.deep.equal(['cesm', 'cmip']);
   });
 });

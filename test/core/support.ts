@@ -1,5 +1,6 @@
 /** A real, in-memory data source and POD builders for the core tests. */
-import { DataSourceBase, type FetchResult, type QueryResult } from '../../src/core/dataSource.js';
+import { DataRequest } from '../../src/core/dataRequest.js';
+import type { DataSource, FetchResult, QueryResult } from '../../src/core/dataSource.js';
 import { DataKeyError, type DataKey, type DataKeyInit } from '../../src/core/dataKey.js';
 import { Pod } from '../../src/core/pod.js';
 import {
@@ -60,18 +61,18 @@ export interface MemoryRow {
 }
 
 /** A data source over rows held in memory; keys in `failing` fail when fetched. */
-export class MemorySource extends DataSourceBase {
-  override readonly experimentColumns = {
+export class MemorySource implements DataSource {
+  readonly experimentColumns = {
     case: ['source_id', 'member_id'],
     pod: ['grid_label'],
     variable: ['version'],
   };
-  override readonly tieBreakers = [lowestEnsembleMember('member_id'), newestVersion('version')];
+  readonly tieBreakers = [lowestEnsembleMember('member_id'), newestVersion('version')];
   rows: MemoryRow[] = [];
   failing = new Set<string>();
   readonly fetched: string[] = [];
 
-  async queryDataset(entry: VarlistEntry): Promise<QueryResult> {
+  async query(entry: VarlistEntry): Promise<QueryResult> {
     const keys: DataKeyInit[] = this.rows
       .filter((r) => r.variable === entry.translation!.name)
       .map((r) => {
@@ -88,23 +89,26 @@ export class MemorySource extends DataSourceBase {
     return { keys, description: `variable_id=${entry.translation!.name}` };
   }
 
-  async fetchDataset(key: DataKey): Promise<FetchResult> {
+  async fetch(key: DataKey): Promise<FetchResult> {
     this.fetched.push(key.id);
     if (this.failing.has(key.id)) throw new Error('connection reset');
     return { localPath: `/data/${key.id}`, bytes: 10, cached: false };
   }
 }
 
-/** A data source with its services, ready for `requestData`. */
-export function memorySource(): {
+/** A memory data source and the loop that drives it (`request.run`), with the services it records into. */
+export function memorySource(translator: VariableTranslator = identityTranslator): {
   source: MemorySource;
+  request: DataRequest;
   preprocessor: RecordingPreprocessor;
   logger: MemoryLogger;
 } {
   const preprocessor = new RecordingPreprocessor();
   const logger = new MemoryLogger();
+  const source = new MemorySource();
   return {
-    source: new MemorySource(new DataSourceServices(identityTranslator, preprocessor, logger)),
+    source,
+    request: new DataRequest(source, new DataSourceServices(translator, preprocessor, logger)),
     preprocessor,
     logger,
   };

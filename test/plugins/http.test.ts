@@ -3,9 +3,12 @@ import { expect } from 'chai';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import '../../plugins/index.js';
-import { createContainer, resolveDataSource } from '../../src/container.js';
+import httpPlugin from '../../plugins/http/index.js';
 import { contractEntry, writeTestCatalog } from '../../src/core/contract.js';
+import { DataRequest } from '../../src/core/dataRequest.js';
+import { DataSourceServices } from '../../src/core/services.js';
+import { createDataSource } from '../../src/plugin/define.js';
+import { ValidationError } from '../../src/core/errors.js';
 import { Status } from '../../src/core/varlist.js';
 import { ContentStore } from '../../src/store/contentStore.js';
 import { identityTranslator, MemoryLogger, pod, RecordingPreprocessor } from '../core/support.js';
@@ -21,11 +24,12 @@ describe('http data manager', () => {
   const source = (options: Record<string, unknown>) => {
     logger = new MemoryLogger();
     preprocessor = new RecordingPreprocessor();
-    return resolveDataSource(
-      createContainer({ translator: identityTranslator, preprocessor, logger }),
-      'http',
+    const { source: http } = createDataSource(
+      httpPlugin,
       { store: path.join(dir, 'store'), retries: '1', timeout: '5', ...options },
+      { logger, storeRoot: path.join(dir, 'default-store') },
     );
+    return new DataRequest(http, new DataSourceServices(identityTranslator, preprocessor, logger));
   };
 
   beforeEach(async () => {
@@ -60,7 +64,7 @@ describe('http data manager', () => {
     it('finds the files, fetches only the chunks in the analysis period into the store, and reports what it did', async () => {
       const s = source({ indexUrl: `${nginx.url}CMIP6/`, template: 'cmip6' });
       const p = pod('P', [contractEntry('tas')]);
-      await s.requestData(
+      await s.run(
         [p],
         { name: 'C', firstYear: 1960, lastYear: 1970, facets: {} },
         { workDir: path.join(dir, 'work') },
@@ -83,7 +87,7 @@ describe('http data manager', () => {
     it('a second run is served from the store', async () => {
       const run = async () => {
         const p = pod('P', [contractEntry('pr')]);
-        await source({ indexUrl: `${nginx.url}CMIP6/`, template: 'cmip6' }).requestData(
+        await source({ indexUrl: `${nginx.url}CMIP6/`, template: 'cmip6' }).run(
           [p],
           { name: 'C', firstYear: 1900, lastYear: 1999, facets: {} },
           { workDir: path.join(dir, 'work') },
@@ -127,7 +131,7 @@ describe('http data manager', () => {
         contractEntry('ts', { alternates: [['tas']] }),
         contractEntry('tas', { requirement: 'alternate' }),
       ]);
-      await source({ catalog }).requestData(
+      await source({ catalog }).run(
         [p],
         { name: 'C', firstYear: 2000, lastYear: 2001, facets: {} },
         { workDir: path.join(dir, 'work') },
@@ -145,7 +149,7 @@ describe('http data manager', () => {
         `M,ts,200001-200112,,,,${server.url('/a/%2e%2e/%2e%2e/etc/passwd')}`,
       ]);
       const p = pod('P', [contractEntry('ts')]);
-      await source({ catalog }).requestData(
+      await source({ catalog }).run(
         [p],
         { name: 'C', firstYear: 2000, lastYear: 2001, facets: {} },
         { workDir: path.join(dir, 'work') },
@@ -161,7 +165,7 @@ describe('http data manager', () => {
       const catalog = await writeCatalog([`M,ts,200001-200112,,,,${server.url('/ts.nc')}`]);
       const p = pod('P', [contractEntry('ts')]);
       const s = source({ catalog });
-      await s.requestData(
+      await s.run(
         [p],
         { name: 'C', firstYear: 2000, lastYear: 2001, facets: {} },
         { workDir: path.join(dir, 'work'), dryRun: true },
@@ -174,14 +178,9 @@ describe('http data manager', () => {
 
     it('rejects a bad --max-connections with a located error', async () => {
       const catalog = await writeCatalog([]);
-      const error = await source({ catalog, maxConnections: 'many' })
-        .requestData(
-          [pod('P', [contractEntry('ts')])],
-          { name: 'C', firstYear: 2000, lastYear: 2001, facets: {} },
-          { workDir: dir },
-        )
-        .catch((e: unknown) => e);
-      expect((error as { location: { key: string } }).location.key).to.equal('--max-connections');
+      expect(() => source({ catalog, maxConnections: 'many' }))
+        .to.throw(ValidationError, /--max-connections "many" is not a whole number/)
+        .with.nested.property('location.key', '--max-connections');
     });
   });
 });
