@@ -10,7 +10,7 @@ import { caseEnvVars, entriesWithoutData, entryFile, podEnvironment, podPaths } 
 import { writeCaseInfo } from './caseInfo.js';
 import { writeBanner } from './figures.js';
 import { templatingDict } from './htmlTemplate.js';
-import { writeIndexPage } from './indexPage.js';
+import { writeIndexPage, type IndexEntry } from './indexPage.js';
 import { checkObsData, filesBelow } from './obsData.js';
 import { makeOutputTree, makePodOutput } from './podOutput.js';
 import { missingRequirements } from './runtimeRequirements.js';
@@ -55,7 +55,7 @@ function podInputs(pod: Pod): string[] {
 }
 
 /** Checks the case's period and name before any work starts. */
-function validateCase(c: CaseSpec): void {
+export function validateCase(c: CaseSpec): void {
   if (!Number.isInteger(c.firstYear) || !Number.isInteger(c.lastYear)) {
     throw new ValidationError('--firstyr and --lastyr must be whole years', {
       location: { key: '--firstyr' },
@@ -83,14 +83,7 @@ function validateCase(c: CaseSpec): void {
 export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   validateCase(request.caseSpec);
   findPlugin(request.dataManager);
-  const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
-  for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
-  const pods = settings.map(
-    (s) =>
-      new Pod(
-        request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
-      ),
-  );
+  const pods = await loadCasePods(request);
   const container = createContainer({
     translator: request.translator,
     preprocessor: request.preprocessor,
@@ -108,8 +101,22 @@ export async function runCase(request: CaseRunRequest): Promise<RunReport> {
   for (const [i, pod] of pods.entries()) {
     if (!pod.failed) await runOnePod(request, pod, report.pods[i]!);
   }
-  await writeIndex(request, pods, report);
+  report.index = await writeRunIndex(request, indexEntries(pods, report));
   return report;
+}
+
+/** The request's PODs, loaded (warnings logged) and with the preprocessor's edits to their varlists. */
+export async function loadCasePods(
+  request: Pick<CaseRunRequest, 'pods' | 'preprocessor' | 'logger'>,
+): Promise<Pod[]> {
+  const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
+  for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
+  return settings.map(
+    (s) =>
+      new Pod(
+        request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
+      ),
+  );
 }
 
 /** Marks a POD's report failed with `reason` (kept with any earlier one). */
@@ -123,7 +130,7 @@ function failReport(podReport: PodReport, reason: string): void {
  * the catalog of its preprocessed files, runs its driver with MDTF's environment, then makes its HTML page
  * and PNG figures and checks the page's links; records all of it when a registry is given.
  */
-async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport): Promise<void> {
+export async function runOnePod(request: CaseRunRequest, pod: Pod, podReport: PodReport): Promise<void> {
   const { caseSpec, workDir } = request;
   const paths = podPaths(pod, workDir, request.obsDataRoot);
   const obs = await checkObsData(pod, paths.obsData);
@@ -213,8 +220,21 @@ async function writeDataLog(pod: Pod, podWork: string, inputs: string[]): Promis
   await fs.writeFile(path.join(podWork, `${pod.name}.data.log`), text);
 }
 
+/** The index page's entries of `pods`, with their status from the report. */
+export function indexEntries(pods: Pod[], report: RunReport): IndexEntry[] {
+  return pods.map((pod, i) => ({
+    name: pod.name,
+    description: pod.settings.settings.description ?? pod.settings.settings.long_name ?? pod.name,
+    ok: report.pods[i]!.ok,
+    failure: report.pods[i]!.failure,
+  }));
+}
+
 /** The run's `index.html` in the work dir, linking every POD with its status, and the banner PODs' pages show. */
-async function writeIndex(request: CaseRunRequest, pods: Pod[], report: RunReport): Promise<void> {
+export async function writeRunIndex(
+  request: Pick<CaseRunRequest, 'workDir' | 'ghostscript' | 'logger' | 'caseSpec'>,
+  entries: IndexEntry[],
+): Promise<string> {
   let banner = true;
   try {
     await writeBanner(request.workDir, request.ghostscript);
@@ -222,12 +242,5 @@ async function writeIndex(request: CaseRunRequest, pods: Pod[], report: RunRepor
     banner = false;
     request.logger.warn(`no banner for index.html: ${(err as Error).message}`);
   }
-  const entries = pods.map((pod, i) => ({
-    name: pod.name,
-    description: pod.settings.settings.description ?? pod.settings.settings.long_name ?? pod.name,
-    ok: report.pods[i]!.ok,
-    failure: report.pods[i]!.failure,
-  }));
-  const index = await writeIndexPage(request.workDir, request.caseSpec.name, entries, banner);
-  report.index = index;
+  return writeIndexPage(request.workDir, request.caseSpec.name, entries, banner);
 }
