@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import knexFactory from 'knex';
 import { writeDemoDataset } from '../src/demo/dataset.js';
@@ -37,11 +38,19 @@ const schema = `bench_${randomBytes(4).toString('hex')}`;
 try {
   const catalog = (await writeDemoDataset(path.join(dir, 'data'))).catalogJson;
   const pods: string[] = [];
+  await fs.mkdir(path.join(dir, 'pods'));
+  await fs.writeFile(path.join(dir, 'pods', 'package.json'), '{"type": "module"}\n');
   for (let i = 1; i <= PODS; i++) {
     const name = `pod${String(i).padStart(2, '0')}`;
     const pod = path.join(dir, 'pods', name);
     await fs.cp(path.join(SETTINGS_DIR, 'pods', 'demo_plev'), pod, { recursive: true });
     await fs.rename(path.join(pod, 'demo_plev.html'), path.join(pod, `${name}.html`));
+    // The shipped driver imports ../demoDriver.js: the copy imports it from where it is shipped.
+    const shared = pathToFileURL(path.join(SETTINGS_DIR, 'pods', 'demoDriver.js')).href;
+    await fs.writeFile(
+      path.join(pod, 'demo_plev.js'),
+      `import { summarize } from ${JSON.stringify(shared)};\nawait summarize(['u850']);\n`,
+    );
     pods.push(pod);
   }
   const url = new URL(PG);
