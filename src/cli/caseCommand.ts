@@ -23,6 +23,16 @@ import {
 import { defaultServices } from './defaultServices.js';
 import { openRunProject } from './provenance.js';
 import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
+import { Project, FAIRPOD_DIR } from '../registry/project.js';
+import { ValidationError } from '../core/errors.js';
+import {
+  addExecutorOptions,
+  requireSharedRegistry,
+  resumeOnSlurm,
+  runOnSlurm,
+  slurmOptionsFrom,
+  type ExecutorOptions,
+} from './slurmRun.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
 async function isFairConfig(file: string): Promise<boolean> {
@@ -34,6 +44,26 @@ async function isFairConfig(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * The project Slurm jobs record into: it must exist already (a new one would get an SQLite registry, which
+ * `--executor slurm` refuses), at `dir` or containing the current directory.
+ */
+async function existingProject(dir: string | undefined): Promise<Project> {
+  const start = path.resolve(dir ?? process.cwd());
+  if (dir !== undefined && !fs.existsSync(path.join(start, FAIRPOD_DIR, 'config.yaml')))
+    throw noProject(start);
+  return Project.open(start).catch(() => {
+    throw noProject(start);
+  });
+}
+
+function noProject(start: string): ValidationError {
+  return new ValidationError(`--executor slurm: no fairpod project at ${start} to record the jobs' runs in`, {
+    location: { key: '--project' },
+    hint: 'create one with a shared registry: `fairpod init --registry postgres://USER@HOST/DB`; or --no-record',
+  });
+}
+
 /** Interpreter overrides: `--python`, else `$FAIRPOD_PYTHON`. */
 function interpretersFrom(python: string | undefined): Record<string, string> {
   const exe = python ?? process.env.FAIRPOD_PYTHON;
@@ -41,7 +71,7 @@ function interpretersFrom(python: string | undefined): Record<string, string> {
 }
 
 /** Options only `fairpod run` has. */
-interface RunOnlyOptions {
+interface RunOnlyOptions extends Partial<ExecutorOptions> {
   disablePreprocessor?: boolean;
   project?: string;
   /** False with `--no-record`. */
@@ -59,7 +89,7 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
   const command = program
     .command(mode)
     .argument(
-      '<pod...>',
+      mode === 'run' ? '[pod...]' : '<pod...>',
       mode === 'run'
         ? 'POD settings files, POD directories, names of shipped PODs, or one FAIR config.yaml'
         : 'POD settings files, POD directories, or names of shipped PODs',
@@ -79,8 +109,10 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         'the Python that runs .py drivers (default: $FAIRPOD_PYTHON, else python3 on PATH)',
       )
       .option('--ghostscript <exe>', 'ghostscript, which converts PS/EPS figures to PNG', 'gs');
+    addExecutorOptions(command);
   }
-  return addCaseOptions(command, mode === 'plan').action(
+  // Not commander's required option: `fairpod run --resume RUNDIR` needs no --data-manager.
+  return addCaseOptions(command, false).action(
     async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
       const {
         disablePreprocessor,
@@ -89,8 +121,41 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         obsDataRoot,
         python,
         ghostscript,
+        executor,
+        slurmOpt,
+        fetchHere,
+        allowSqlite,
+        runDir,
+        wait,
+        resume,
         ...caseOptions
       } = options;
+      const executorOptions: ExecutorOptions = {
+        executor: executor ?? 'local',
+        slurmOpt: slurmOpt ?? [],
+        fetchHere,
+        allowSqlite,
+        runDir,
+        wait,
+        resume,
+      };
+      if (resume !== undefined) {
+        if (pods.length > 0)
+          throw new ValidationError('--resume takes the run as it was planned: give no PODs', {
+            location: { key: '--resume' },
+            hint: `fairpod run --resume ${resume}`,
+          });
+        await resumeOnSlurm(
+          { ...executorOptions, json: options.json },
+          { ...defaultServices({ disablePreprocessor }), logger: new StderrLogger() },
+        );
+        return;
+      }
+      if (pods.length === 0)
+        throw new ValidationError('no POD given', {
+          location: { key: '<pod...>' },
+          hint: 'e.g. fairpod run demo_plev -m filesystem --catalog cat.json --case NAME --firstyr 1980 --lastyr 1989',
+        });
       if (mode === 'run' && pods.length === 1 && (await isFairConfig(pods[0]!))) {
         const result = await runConfigSession(pods[0]!, { project: projectDir });
         process.stdout.write(`code run ${result.runId}: script exited with ${result.exitCode}\n`);
@@ -108,9 +173,45 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       for (const c of cases) validateCase(c);
       for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
       parseOptions(plugin.definition.options ?? {}, pluginOptions, { plugin: plugin.definition.name });
+      const slurm = mode === 'run' && executorOptions.executor === 'slurm';
+      const slurmOptions = slurm ? slurmOptionsFrom(executorOptions) : {};
       const logger = new StderrLogger();
       const project =
-        mode === 'run' && record !== false ? await openRunProject(projectDir, logger) : undefined;
+        mode === 'run' && record !== false
+          ? slurm && !allowSqlite
+            ? await existingProject(projectDir)
+            : await openRunProject(projectDir, logger)
+          : undefined;
+      if (slurm) {
+        try {
+          if (project) requireSharedRegistry(project, allowSqlite);
+          await runOnSlurm(
+            {
+              pods,
+              dataManager: options.dataManager,
+              pluginOptions,
+              // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+              storeRoot: project?.store.root,
+              cases,
+              workDir,
+              strict: options.strict,
+              logger,
+              obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
+              interpreters: interpretersFrom(python),
+              ghostscript,
+              project: project?.dir,
+              disablePreprocessor: disablePreprocessor ?? false,
+              slurmOptions,
+              ...services,
+            },
+            { ...executorOptions, json: options.json },
+            { ...services, logger },
+          );
+        } finally {
+          await project?.close();
+        }
+        return;
+      }
       let reports: RunReport[];
       try {
         reports = await runCases({

@@ -21,6 +21,8 @@ import { registerRegistry } from './registry.js';
 import { registerRemote } from './remote.js';
 import { registerPush } from './push.js';
 import { registerPull } from './pull.js';
+import { registerJobs } from './jobs.js';
+import { registerJob } from './job.js';
 
 /** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
 export type RegisterCommand = (program: Command) => void;
@@ -30,6 +32,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerDemo,
   registerRun,
   registerPlan,
+  registerJobs,
   registerPlugins,
   registerCatalog,
   registerValidate,
@@ -49,4 +52,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerRemote,
   registerPush,
   registerPull,
+  registerJob,
 ];

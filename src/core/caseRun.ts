@@ -21,7 +21,7 @@ import {
 import { writeCaseInfo } from './caseInfo.js';
 import { writeBanner } from './figures.js';
 import { caseTemplateValues, templatingDict } from './htmlTemplate.js';
-import { updateIndexPage, type IndexCase } from './indexPage.js';
+import { updateIndexPage, type IndexCase, type IndexEntry } from './indexPage.js';
 import { checkObsData, filesBelow } from './obsData.js';
 import { makeOutputTree, makePodOutput } from './podOutput.js';
 import { missingRequirements } from './runtimeRequirements.js';
@@ -114,6 +114,20 @@ export async function loadRequestedPods(
   return settings;
 }
 
+/** PODs from their settings, with the preprocessor's edits to their varlists: one set per case's request. */
+export function podsFrom(settings: PodSettings[], preprocessor: Preprocessor): Pod[] {
+  return settings.map(
+    (s) => new Pod(preprocessor.editVarlist ? { ...s, varlist: preprocessor.editVarlist(s.varlist) } : s),
+  );
+}
+
+/** The request's PODs, loaded (warnings logged) and edited by the preprocessor. */
+export async function loadCasePods(
+  request: Pick<CaseRunRequest, 'pods' | 'preprocessor' | 'logger'>,
+): Promise<Pod[]> {
+  return podsFrom(await loadRequestedPods(request), request.preprocessor);
+}
+
 /**
  * Runs the data loop for one case: makes its own PODs from `settings`, resolves its own data source from the
  * container, and requests the data, so that the case is one consistent selection of its own.
@@ -126,12 +140,7 @@ export async function requestCaseData(request: CaseRunRequest, settings: PodSett
     logger: request.logger,
     storeRoot: request.storeRoot ?? defaultStoreRoot(process.cwd()),
   });
-  const pods = settings.map(
-    (s) =>
-      new Pod(
-        request.preprocessor.editVarlist ? { ...s, varlist: request.preprocessor.editVarlist(s.varlist) } : s,
-      ),
-  );
+  const pods = podsFrom(settings, request.preprocessor);
   const services = resolveServices(
     createContainer({
       translator: request.translator,
@@ -193,7 +202,7 @@ function failReport(podReport: PodReport, reason: string): void {
 }
 
 /** One case of a POD's run, with the case's report of the POD, which gets the run's outcome. */
-interface PodCaseRun extends PodCase {
+export interface PodCaseRun extends PodCase {
   report: PodReport;
 }
 
@@ -209,7 +218,10 @@ const MULTICASE_HINT =
  * MDTF's environment, then makes its HTML page and PNG figures and checks the page's links; records all of it,
  * as one code run with every case's inputs, when a registry is given. Every case's report gets the outcome.
  */
-async function runOnePod(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
+export async function runOnePod(
+  request: Omit<CaseRunRequest, 'caseSpec'>,
+  cases: PodCaseRun[],
+): Promise<void> {
   const { workDir } = request;
   const { pod } = cases[0]!;
   const fail = (reason: string) => cases.forEach((c) => failReport(c.report, reason));
@@ -316,13 +328,6 @@ async function writeDataLog(
  * or replacing their earlier entries), and the banner PODs' pages show. Returns the page.
  */
 async function writeIndex(request: Omit<CaseRunRequest, 'caseSpec'>, cases: CaseData[]): Promise<string> {
-  let banner = true;
-  try {
-    await writeBanner(request.workDir, request.ghostscript);
-  } catch (err) {
-    banner = false;
-    request.logger.warn(`no banner for index.html: ${(err as Error).message}`);
-  }
   const finished = new Date().toISOString();
   const entries = (cases[0]?.pods ?? []).map((pod, i) => {
     const reports = cases.map((c) => c.report.pods[i]!);
@@ -336,13 +341,28 @@ async function writeIndex(request: Omit<CaseRunRequest, 'caseSpec'>, cases: Case
       finished,
     };
   });
+  return writeIndexEntries(request, entries);
+}
+
+/** Adds `entries` to the work dir's `index.html` (other PODs' entries kept), under its banner; returns the page. */
+export async function writeIndexEntries(
+  request: Pick<CaseRunRequest, 'workDir' | 'ghostscript' | 'logger'>,
+  entries: IndexEntry[],
+): Promise<string> {
+  let banner = true;
+  try {
+    await writeBanner(request.workDir, request.ghostscript);
+  } catch (err) {
+    banner = false;
+    request.logger.warn(`no banner for index.html: ${(err as Error).message}`);
+  }
   const index = await updateIndexPage(request.workDir, entries, banner);
   for (const w of index.warnings) request.logger.warn(w);
   return index.page;
 }
 
 /** A case of a POD's run as the index page shows it. */
-function indexCase(caseSpec: CaseSpec, pod: Pod): IndexCase {
+export function indexCase(caseSpec: CaseSpec, pod: Pod): IndexCase {
   return {
     name: caseSpec.name,
     ...caseDates(caseSpec),

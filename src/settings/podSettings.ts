@@ -49,6 +49,8 @@ const SETTINGS: SectionSchema = {
   realm: { kind: 'stringOrStrings' },
   pod_env_vars: { kind: 'envMap' },
   runtime_requirements: { kind: 'stringListMap' },
+  /** fairpod's addition: sbatch options (resources) for the POD's job under `--executor slurm`. */
+  slurm: { kind: 'stringMap' },
 };
 
 const REQUIREMENTS: readonly Requirement[] = ['required', 'optional', 'alternate'];
