@@ -25,7 +25,12 @@ export function registerPush(program: Command): void {
         const client = new RegistryClient(remote.url, { token });
         const pusher = new RegistryPusher(project, client, { dataStore: remote.data_store, token });
         const report = await pusher.push(entities);
-        await markPushed(project, entities, remote.url);
+        // The data products that went with the runs are on the remote too: `status` says so.
+        const named = new Set(entities.filter((e) => e.entity === 'data_product').map((e) => Number(e.id)));
+        const alongside = report.dataProducts
+          .filter((id) => !named.has(Number(id)))
+          .map((id) => ({ entity: 'data_product' as const, id }));
+        await markPushed(project, [...entities, ...alongside], remote.url);
         say(
           `pushed ${entities.length} item(s) to ${remoteName}: ${report.rows} row(s), ` +
             `${report.filesUploaded} file(s) uploaded (${report.bytesUploaded} bytes)`,

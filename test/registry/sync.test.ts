@@ -303,6 +303,22 @@ describeOnBackends('fairpod remote and push to a registry on 127.0.0.1', (locati
     expect(contents.sort()).to.deep.equal(['changed input bytes', 'input bytes']);
   });
 
+  it('after a push, status lists the run and the data product it wrote as pushed, none as local only', async () => {
+    await addOrigin();
+    const before = await fairpod('status');
+    expect(before.stdout).to.match(/local only:\n {2}data product alice:results\/out@1\.0\.0/);
+    expect((await fairpod('push')).code).to.equal(0);
+    const after = await fairpod('status');
+    expect(after.stdout).to.not.include('local only');
+    expect(after.stdout).to.match(
+      new RegExp(
+        `pushed:\\n {2}run ${runId.slice(0, 12)} -> [^\\n]+\\n {2}data product alice:results/out@1\\.0\\.0 -> `,
+      ),
+    );
+    // Nothing is left to send to that remote.
+    expect((await fairpod('push')).stdout).to.match(/nothing to push/);
+  });
+
   it('a second user pushes the same bytes under other paths: both pushes succeed and share one storage location', async () => {
     await addOrigin();
     expect((await fairpod('push')).code).to.equal(0);

@@ -41,6 +41,8 @@ export interface PushReport {
   /** Files copied into the remote data store (files already there are not counted). */
   filesUploaded: number;
   bytesUploaded: number;
+  /** Local ids of every data product now on the remote: those named and those the pushed runs wrote or read. */
+  dataProducts: RowId[];
 }
 
 type Row = Record<string, unknown>;
@@ -53,7 +55,7 @@ type Row = Record<string, unknown>;
 export class RegistryPusher {
   /** `table:localId` → the row's URL on the remote. */
   private readonly sent = new Map<string, Promise<string>>();
-  private readonly report: PushReport = { rows: 0, filesUploaded: 0, bytesUploaded: 0 };
+  private readonly report: Omit<PushReport, 'dataProducts'> = { rows: 0, filesUploaded: 0, bytesUploaded: 0 };
   private readonly dataStore?: RemoteDataStore;
   /** Local rows read ahead in bulk (`table:id`), and what the per-object queries would return. */
   private readonly rows = new Map<string, Row>();
@@ -76,7 +78,10 @@ export class RegistryPusher {
       if (e.entity === 'code_run') await this.codeRun(e.id);
       else await this.dataProduct(e.id);
     }
-    return { ...this.report };
+    const dataProducts = [...this.sent.keys()]
+      .filter((k) => k.startsWith('data_product:'))
+      .map((k) => Number(k.slice('data_product:'.length)));
+    return { ...this.report, dataProducts };
   }
 
   private once(table: string, id: RowId, send: () => Promise<string>): Promise<string> {
@@ -406,7 +411,17 @@ export async function markPushed(project: Project, entities: PushEntity[], remot
       await trx('fairpod_staging')
         .where(where)
         .update({ state: 'pushed', remote: remoteUrl, updated_at: now });
-      const staging = (await trx('fairpod_staging').where(where).first('id')) as { id: RowId };
+      let staging = (await trx('fairpod_staging').where(where).first('id')) as { id: RowId } | undefined;
+      // A data product pushed with a run (its output or input) was never staged: it is pushed all the same.
+      if (!staging) {
+        await trx('fairpod_staging').insert({
+          ...where,
+          state: 'pushed',
+          remote: remoteUrl,
+          updated_at: now,
+        });
+        staging = (await trx('fairpod_staging').where(where).first('id')) as { id: RowId };
+      }
       await trx('fairpod_pushed')
         .insert({ staging_id: staging.id, remote: remoteUrl, pushed_at: now })
         .onConflict(['staging_id', 'remote'])
