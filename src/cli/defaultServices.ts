@@ -1,6 +1,6 @@
 import { PlaceFilesPreprocessor } from '../core/placeFiles.js';
 import type { Preprocessor } from '../core/services.js';
-import { NetcdfPreprocessor } from '../preprocess/varlistPreprocessor.js';
+import { NetcdfPreprocessor } from '../preprocess/netcdfPreprocessor.js';
 import { Translator } from '../settings/translator.js';
 
 /** The translator and preprocessor the CLI hands to the loop. */
