@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { NetCDFReader } from 'netcdfjs';
-import { findVariable } from './netcdfReader.js';
-import type { NetcdfFormat, NetcdfReader } from './netcdfReader.js';
+import { findVariable } from './readerContract.js';
+import type { NetcdfFormat, NetcdfReader } from './readerContract.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type {
   Hyperslab,

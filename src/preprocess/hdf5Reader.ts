@@ -2,8 +2,8 @@ import { posix } from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { loadH5, quietHdf5 } from './h5.js';
 import type { H5 } from './h5.js';
-import { findVariable } from './netcdfReader.js';
-import type { NetcdfReader } from './netcdfReader.js';
+import { findVariable } from './readerContract.js';
+import type { NetcdfReader } from './readerContract.js';
 import { product, resolveSlab } from './ncTypes.js';
 import type {
   Hyperslab,

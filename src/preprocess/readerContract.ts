@@ -1,0 +1,48 @@
+import { FairpodError } from '../core/errors.js';
+import type { Hyperslab, NcAttributeValue, NcDimension, NcVariableInfo, NumericArray } from './ncTypes.js';
+
+// What every netCDF reader implements and shares, apart from `openNetcdf`, which picks one: the readers import
+// this module, not netcdfReader.ts, so that module graph has no circle.
+
+/** The on-disk format a reader found. */
+export type NetcdfFormat = 'netCDF-4' | 'netCDF-3 classic' | 'netCDF-3 64-bit offset';
+
+/**
+ * One open netCDF file, whatever its format: metadata up front, data read by hyperslab so that memory is bounded
+ * by the slab, not the file.
+ */
+export interface NetcdfReader {
+  readonly path: string;
+  readonly format: NetcdfFormat;
+  readonly dimensions: NcDimension[];
+  /** Data and coordinate variables (netCDF-4's dimension-only scales are not variables). */
+  readonly variables: NcVariableInfo[];
+  /** Global attributes. */
+  readonly attributes: Record<string, NcAttributeValue>;
+  hasVariable(name: string): boolean;
+  /** The variable's metadata; a FairpodError naming file and variable when it is absent. */
+  variable(name: string): NcVariableInfo;
+  /** Values of a hyperslab (row-major); the whole variable when no slab is given. */
+  read(name: string, slab?: Hyperslab): NumericArray;
+  close(): void;
+}
+
+/** The named variable of a reader's list; the located "not found" error when the file does not hold it. */
+export function findVariable(file: string, variables: NcVariableInfo[], name: string): NcVariableInfo {
+  const v = variables.find((x) => x.name === name);
+  if (!v)
+    throw missingVariable(
+      file,
+      name,
+      variables.map((x) => x.name),
+    );
+  return v;
+}
+
+/** The error for a variable a file does not hold. */
+export function missingVariable(file: string, name: string, present: string[]): FairpodError {
+  return new FairpodError(`variable ${name} not found in ${file}`, {
+    location: { file, key: name },
+    hint: `the file holds: ${present.join(', ') || '(no variables)'}; check the variable's native name in the fieldlist`,
+  });
+}
