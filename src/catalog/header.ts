@@ -9,14 +9,7 @@ import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { parseLocatedDocument } from '../settings/locatedDocument.js';
-import {
-  addProblem,
-  checkDocument,
-  isPlainObject,
-  problem,
-  throwIfErrors,
-  type Problem,
-} from '../settings/schema.js';
+import { addProblem, checkDocument, isPlainObject, say, throwIfErrors } from '../settings/schema.js';
 
 /** The esmcat version fairpod writes. */
 export const ESMCAT_VERSION = '0.1.0';
@@ -45,10 +38,24 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
-const say =
-  (message: string, hint: string, more: Partial<Problem> = {}) =>
-  (): string =>
-    problem({ message, hint, ...more });
+/** An ESM catalog's `aggregation_control`: how intake-esm combines the files of one dataset. */
+export const aggregationControlSchema = z.looseObject(
+  {
+    variable_column_name: z.string({ error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) }),
+    groupby_attrs: z.array(z.string(), {
+      error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }),
+    }),
+    aggregations: z.array(
+      z.looseObject({
+        type: z.string(),
+        attribute_name: z.string(),
+        options: z.record(z.string(), z.unknown()).optional(),
+      }),
+      { error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) },
+    ),
+  },
+  { error: say(...INCOMPLETE_CONTROL) },
+);
 
 /** An ESM collection spec header (esmcat 0.1.0); other keys are kept as written. */
 const esmCatalogHeaderSchema = z
@@ -91,25 +98,7 @@ const esmCatalogHeaderSchema = z
             hint: 'add "format": "netcdf" (or "format_column_name": a column holding each row\'s format)',
           });
       }),
-    aggregation_control: z
-      .looseObject(
-        {
-          variable_column_name: z.string({ error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) }),
-          groupby_attrs: z.array(z.string(), {
-            error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }),
-          }),
-          aggregations: z.array(
-            z.looseObject({
-              type: z.string(),
-              attribute_name: z.string(),
-              options: z.record(z.string(), z.unknown()).optional(),
-            }),
-            { error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) },
-          ),
-        },
-        { error: say(...INCOMPLETE_CONTROL) },
-      )
-      .optional(),
+    aggregation_control: aggregationControlSchema.optional(),
     catalog_file: z
       .string({
         error: say(

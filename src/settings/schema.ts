@@ -45,6 +45,11 @@ export function problem(p: Problem): string {
   return MARK + JSON.stringify(p);
 }
 
+/** An `error` map that reports `message` and `hint` (and `more`) whatever zod found. */
+export function say(message: string, hint: string, more: Partial<Problem> = {}): () => string {
+  return () => problem({ message, hint, ...more });
+}
+
 /** Adds a problem at `path` (relative to the value being refined) from a `superRefine`. */
 export function addProblem(ctx: z.RefinementCtx, path: KeyPath, p: Problem): void {
   if (p.warning && warningsMuted) return;
@@ -109,6 +114,11 @@ export function unknownKeyWarning(what: string): (key: string, allowed: readonly
       warning: true,
     };
   };
+}
+
+/** A value built in code rather than read from a file: problems in it carry the file and key path, but no line. */
+export function unlocatedDocument(value: unknown, file: string): LocatedDocument {
+  return { file, format: 'yaml', value, locate: () => undefined, source: () => undefined };
 }
 
 /** Where `keyPath` is in `document`, falling back to its nearest existing ancestor's key (for missing keys). */
