@@ -38,11 +38,11 @@ import {
   addProblem,
   checkDocument,
   isPlainObject,
+  parseWith,
   problem,
   say,
   section,
   throwIfErrors,
-  type Plain,
   type Problem,
 } from './schema.js';
 
@@ -241,10 +241,8 @@ function entries<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
       hint: `known keys here: ${allowed.join(', ')}`,
       part: 'key',
     }),
-    () => ({
-      message: `${what} must be a map of \`key: value\` entries`,
-      hint: `write ${what} as nested \`key: value\` lines`,
-    }),
+    say(`${what} must be a map of \`key: value\` entries`, `write ${what} as nested \`key: value\` lines`),
+    true,
   );
 }
 
@@ -345,7 +343,8 @@ function variableSchema(modifiers: Readonly<Record<string, Modifier>>) {
 }
 
 /** The coordinates that variables name in templates and levels must be listed under `coordinates`. */
-function checkCoordinateReferences(file: Plain, ctx: z.RefinementCtx): void {
+function checkCoordinateReferences(file: unknown, ctx: z.RefinementCtx): void {
+  if (!isPlainObject(file)) return;
   const coordinates = isPlainObject(file.coordinates) ? Object.keys(file.coordinates) : [];
   if (!isPlainObject(file.variables)) return;
   for (const [name, variable] of Object.entries(file.variables)) {
@@ -377,7 +376,7 @@ function checkCoordinateReferences(file: Plain, ctx: z.RefinementCtx): void {
 }
 
 function fieldlistSchema(modifiers: Readonly<Record<string, Modifier>>) {
-  return entries('a fieldlist file', {
+  const file = entries('a fieldlist file', {
     /** The name; looked up case-insensitively, like the aliases. */
     convention: requiredText('convention'),
     aliases: stringList,
@@ -391,7 +390,13 @@ function fieldlistSchema(modifiers: Readonly<Record<string, Modifier>>) {
       up: 1,
       part: 'key',
     }),
-  }).superRefine(checkCoordinateReferences, { when: () => true });
+  });
+  // The references across sections are checked on what was written, whatever else is wrong.
+  return z.unknown().transform((written, ctx) => {
+    const parsed = parseWith(ctx, file, written);
+    checkCoordinateReferences(written, ctx);
+    return parsed ?? z.NEVER;
+  });
 }
 
 const modifierSchema = entries('a modifier', {

@@ -80,26 +80,34 @@ export function isStringList(value: unknown): value is string[] {
 
 /**
  * An object with the keys of `shape`; any other key is reported by `unknownKey` (a warning or an error, as the
- * problem says) and kept in the result.
+ * problem says) and kept in the result. Its keys come in the order they were written, unless `shapeOrder`.
  */
 export function section<Shape extends z.ZodRawShape>(
   shape: Shape,
   unknownKey: (key: string, allowed: readonly string[]) => Problem,
-  error?: (input: unknown) => Problem,
+  error?: (issue: { input?: unknown }) => string,
+  shapeOrder = false,
 ) {
   const allowed = Object.keys(shape);
-  return z
-    .looseObject(shape, error ? { error: (issue) => problem(error(issue.input)) } : undefined)
-    .superRefine(
-      (value, ctx) => {
-        if (!isPlainObject(value)) return;
-        for (const key of Object.keys(value)) {
-          if (Object.hasOwn(shape, key)) continue;
-          addProblem(ctx, [key], { part: 'key', ...unknownKey(key, allowed) });
-        }
-      },
-      { when: () => true },
-    );
+  const object = z.looseObject(shape, error ? { error } : undefined).superRefine(
+    (value, ctx) => {
+      if (!isPlainObject(value)) return;
+      for (const key of Object.keys(value)) {
+        if (Object.hasOwn(shape, key)) continue;
+        addProblem(ctx, [key], { part: 'key', ...unknownKey(key, allowed) });
+      }
+    },
+    { when: () => true },
+  );
+  if (shapeOrder) return object;
+  // zod gives the shape's keys first; keep them in the order the user wrote them.
+  return z.unknown().transform((written, ctx) => {
+    const parsed = parseWith(ctx, object, written);
+    if (parsed === undefined) return z.NEVER;
+    const inOrder: Plain = {};
+    for (const k of Object.keys(written as Plain)) if (Object.hasOwn(parsed, k)) inOrder[k] = parsed[k];
+    return Object.assign(inOrder, parsed) as typeof parsed;
+  });
 }
 
 /** The warning for an unknown key, with the closest allowed key as a suggestion; `what` names the object. */
@@ -119,6 +127,23 @@ export function unknownKeyWarning(what: string): (key: string, allowed: readonly
 /** A value built in code rather than read from a file: problems in it carry the file and key path, but no line. */
 export function unlocatedDocument(value: unknown, file: string): LocatedDocument {
   return { file, format: 'yaml', value, locate: () => undefined, source: () => undefined };
+}
+
+/**
+ * Parses `value` with `schema` inside another schema's refinement or transform, passing its issues on (at their
+ * paths below the value being refined); undefined when it fails.
+ */
+export function parseWith<S extends z.ZodType>(
+  ctx: z.RefinementCtx,
+  schema: S,
+  value: unknown,
+  at: KeyPath = [],
+): z.output<S> | undefined {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues)
+    ctx.addIssue({ ...issue, path: [...at, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+  return undefined;
 }
 
 /** Where `keyPath` is in `document`, falling back to its nearest existing ancestor's key (for missing keys). */
