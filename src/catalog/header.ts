@@ -5,12 +5,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { ValidationError, ValidationErrors, type Location } from '../core/errors.js';
-import type { EsmCatalogHeader } from './types.js';
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import { parseLocatedDocument } from '../settings/locatedDocument.js';
+import { addProblem, checkDocument, isPlainObject, say, throwIfErrors } from '../settings/schema.js';
 
 /** The esmcat version fairpod writes. */
 export const ESMCAT_VERSION = '0.1.0';
+
+const NO_COLUMN_NAME = [
+  'an attribute has no column_name',
+  'write each attribute as {"column_name": "...", "vocabulary": ""}',
+] as const;
+const NO_ASSETS = [
+  'assets.column_name is missing',
+  'add "assets": {"column_name": "path", "format": "netcdf"}',
+] as const;
+const INCOMPLETE_CONTROL = [
+  'aggregation_control needs variable_column_name, groupby_attrs and aggregations',
+  'complete aggregation_control or remove it',
+] as const;
 
 /** Line (1-based) and column (1-based) of a character offset in `text`. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -23,6 +38,98 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
+/** An ESM catalog's `aggregation_control`: how intake-esm combines the files of one dataset. */
+export const aggregationControlSchema = z.looseObject(
+  {
+    variable_column_name: z.string({ error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) }),
+    groupby_attrs: z.array(z.string(), {
+      error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }),
+    }),
+    aggregations: z.array(
+      z.looseObject({
+        type: z.string(),
+        attribute_name: z.string(),
+        options: z.record(z.string(), z.unknown()).optional(),
+      }),
+      { error: say(...INCOMPLETE_CONTROL, { up: 1, firstWithin: 1 }) },
+    ),
+  },
+  { error: say(...INCOMPLETE_CONTROL) },
+);
+
+/** An ESM collection spec header (esmcat 0.1.0); other keys are kept as written. */
+const esmCatalogHeaderSchema = z
+  .looseObject({
+    esmcat_version: z.string({
+      error: say('esmcat_version is missing or not a string', `add "esmcat_version": "${ESMCAT_VERSION}"`),
+    }),
+    id: z.string().optional(),
+    description: z.string().nullable().optional(),
+    title: z.string().nullable().optional(),
+    last_updated: z.string().optional(),
+    attributes: z.array(
+      z.looseObject(
+        {
+          column_name: z.string({ error: say(...NO_COLUMN_NAME, { up: 1 }) }),
+          vocabulary: z.string().optional(),
+        },
+        { error: say(...NO_COLUMN_NAME) },
+      ),
+      {
+        error: say(
+          'attributes is missing or not a list',
+          'add "attributes": [{"column_name": "..."}, ...] naming the searchable columns',
+        ),
+      },
+    ),
+    assets: z
+      .looseObject(
+        {
+          column_name: z.string({ error: say(...NO_ASSETS, { up: 1 }) }),
+          format: z.string().nullable().optional(),
+          format_column_name: z.string().nullable().optional(),
+        },
+        { error: say(...NO_ASSETS) },
+      )
+      .superRefine((assets, ctx) => {
+        if (typeof assets.format !== 'string' && typeof assets.format_column_name !== 'string')
+          addProblem(ctx, [], {
+            message: 'assets has neither format nor format_column_name',
+            hint: 'add "format": "netcdf" (or "format_column_name": a column holding each row\'s format)',
+          });
+      }),
+    aggregation_control: aggregationControlSchema.optional(),
+    catalog_file: z
+      .string({
+        error: say(
+          'catalog_file is not a string',
+          'write catalog_file as a path or file: URL of the CSV table',
+        ),
+      })
+      .optional(),
+    catalog_dict: z
+      .array(z.record(z.string(), z.unknown()), {
+        error: say(
+          'catalog_dict is not a list of rows',
+          'write catalog_dict as [{"column": "value", ...}, ...]',
+        ),
+      })
+      .optional(),
+  })
+  .superRefine(
+    (header, ctx) => {
+      if (isPlainObject(header) && header.catalog_file === undefined && header.catalog_dict === undefined)
+        addProblem(ctx, [], {
+          message: 'the header has neither catalog_file nor catalog_dict',
+          hint: 'add "catalog_file": "<table>.csv" (relative to this file) or an inline "catalog_dict": [...]',
+        });
+    },
+    { when: () => true },
+  );
+
+/** An ESM catalog's JSON header, as `parseHeader` checks it. */
+export type EsmCatalogHeader = z.infer<typeof esmCatalogHeaderSchema>;
+
 /** Reads and validates the JSON header at `file`; every problem is reported with its line and key. */
 export function parseHeader(file: string, text: string): EsmCatalogHeader {
   const errors: ParseError[] = [];
@@ -34,104 +141,18 @@ export function parseHeader(file: string, text: string): EsmCatalogHeader {
       hint: 'an ESM catalog header is a JSON object; fix the syntax at this position',
     });
   }
-  const at = (keyPath: (string | number)[]): Location => {
-    const node: Node | undefined =
-      findNodeAtLocation(tree, keyPath) ??
-      (keyPath.length ? findNodeAtLocation(tree, keyPath.slice(0, -1)) : tree);
-    return { file, ...(node ? lineColumn(text, node.offset) : {}), key: keyPath.join('.') || undefined };
-  };
-  const header = JSON.parse(text) as unknown;
-  const problems: ValidationError[] = [];
-  const problem = (keyPath: (string | number)[], message: string, hint: string): void => {
-    problems.push(new ValidationError(message, { location: at(keyPath), hint }));
-  };
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+  const document = parseLocatedDocument(text, file, 'jsonc');
+  if (!isPlainObject(document.value)) {
     throw new ValidationError('the header is not a JSON object', {
       location: { file, line: 1 },
       hint: 'write the header as {"esmcat_version": ..., ...}',
     });
   }
-  const h = header as Record<string, unknown>;
-  if (typeof h.esmcat_version !== 'string') {
-    problem(
-      ['esmcat_version'],
-      'esmcat_version is missing or not a string',
-      `add "esmcat_version": "${ESMCAT_VERSION}"`,
-    );
-  }
-  if (!Array.isArray(h.attributes)) {
-    problem(
-      ['attributes'],
-      'attributes is missing or not a list',
-      'add "attributes": [{"column_name": "..."}, ...] naming the searchable columns',
-    );
-  } else {
-    h.attributes.forEach((a: unknown, i) => {
-      if (
-        typeof a !== 'object' ||
-        a === null ||
-        typeof (a as Record<string, unknown>).column_name !== 'string'
-      ) {
-        problem(
-          ['attributes', i],
-          'an attribute has no column_name',
-          'write each attribute as {"column_name": "...", "vocabulary": ""}',
-        );
-      }
-    });
-  }
-  const assets = h.assets as Record<string, unknown> | undefined;
-  if (typeof assets !== 'object' || assets === null || typeof assets.column_name !== 'string') {
-    problem(
-      ['assets'],
-      'assets.column_name is missing',
-      'add "assets": {"column_name": "path", "format": "netcdf"}',
-    );
-  } else if (typeof assets.format !== 'string' && typeof assets.format_column_name !== 'string') {
-    problem(
-      ['assets'],
-      'assets has neither format nor format_column_name',
-      'add "format": "netcdf" (or "format_column_name": a column holding each row\'s format)',
-    );
-  }
-  const control = h.aggregation_control as Record<string, unknown> | undefined;
-  if (control !== undefined) {
-    if (
-      typeof control !== 'object' ||
-      control === null ||
-      typeof control.variable_column_name !== 'string' ||
-      !Array.isArray(control.groupby_attrs) ||
-      !Array.isArray(control.aggregations)
-    ) {
-      problem(
-        ['aggregation_control'],
-        'aggregation_control needs variable_column_name, groupby_attrs and aggregations',
-        'complete aggregation_control or remove it',
-      );
-    }
-  }
-  if (h.catalog_file === undefined && h.catalog_dict === undefined) {
-    problem(
-      [],
-      'the header has neither catalog_file nor catalog_dict',
-      'add "catalog_file": "<table>.csv" (relative to this file) or an inline "catalog_dict": [...]',
-    );
-  } else if (h.catalog_file !== undefined && typeof h.catalog_file !== 'string') {
-    problem(
-      ['catalog_file'],
-      'catalog_file is not a string',
-      'write catalog_file as a path or file: URL of the CSV table',
-    );
-  } else if (h.catalog_dict !== undefined && !Array.isArray(h.catalog_dict)) {
-    problem(
-      ['catalog_dict'],
-      'catalog_dict is not a list of rows',
-      'write catalog_dict as [{"column": "value", ...}, ...]',
-    );
-  }
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new ValidationErrors(problems);
-  return header as EsmCatalogHeader;
+  const { data, errors: problems } = checkDocument(esmCatalogHeaderSchema, document, {
+    formatKey: (keyPath) => keyPath.join('.'),
+  });
+  throwIfErrors(problems);
+  return data!;
 }
 
 /** The header fairpod assumes for a bare CSV table: every column is an attribute, assets in `path`. */

@@ -9,26 +9,35 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { CATALOGS_DIR } from '../paths.js';
+import { parseLocatedDocument, type LocatedDocument } from '../settings/locatedDocument.js';
+import { checkDocument, locate, say, throwIfErrors, unlocatedDocument } from '../settings/schema.js';
 import { formatCatalogDate, tryParseCatalogDate } from './dates.js';
-import { ESMCAT_VERSION } from './header.js';
+import { aggregationControlSchema, ESMCAT_VERSION } from './header.js';
 import type { CatalogRow, EsmCatalogHeader } from './types.js';
 
 /** The directory of the templates shipped with fairpod. */
 export const TEMPLATES_DIR = path.join(CATALOGS_DIR, 'templates');
 
-/** A DRS template as written in its YAML file. */
-export interface DrsTemplateSpec {
-  name: string;
-  description?: string;
-  pattern: string;
+const NO_PATTERN = ['the template has no pattern', 'add "pattern: <field>/<field>/<field>.nc"'] as const;
+
+/** The schema of a DRS template file. */
+const drsTemplateSpecSchema = z.looseObject({
+  name: z
+    .string({ error: say('the template has no name', 'add "name: <short-name>"') })
+    .min(1, { error: say('the template has no name', 'add "name: <short-name>"') }),
+  description: z.string().optional(),
+  pattern: z.string({ error: say(...NO_PATTERN) }).min(1, { error: say(...NO_PATTERN) }),
   /** Regular expressions of fields; default: any text without `/` (dates: 4 to 14 digits). */
-  fields?: Record<string, string>;
-  format?: string;
-  aggregation_control?: EsmCatalogHeader['aggregation_control'];
-}
+  fields: z.record(z.string(), z.string()).optional(),
+  format: z.string().optional(),
+  aggregation_control: aggregationControlSchema.optional(),
+});
+
+/** A DRS template as written in its YAML file. */
+export type DrsTemplateSpec = z.infer<typeof drsTemplateSpecSchema>;
 
 /** A compiled template. */
 export interface DrsTemplate {
@@ -48,15 +57,24 @@ export interface DrsTemplate {
 const TIME_COLUMNS = ['start_time', 'end_time', 'time_range'];
 const PLACEHOLDER = /<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
-/** Compiles a template; a bad pattern is a ValidationError located at `file` and the key. */
-export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTemplate {
+/**
+ * Checks and compiles a template as written (`document`, when it was read from a file, locates problems by line);
+ * a bad template is a ValidationError located at `file` and the key.
+ */
+export function compileTemplate(
+  written: unknown,
+  file?: string,
+  document: LocatedDocument = unlocatedDocument(written, file ?? ''),
+): DrsTemplate {
+  const { data, errors } = checkDocument(drsTemplateSpecSchema, document, { value: written });
+  throwIfErrors(errors);
+  const spec = data!;
   const fail = (key: string, message: string, hint: string): never => {
-    throw new ValidationError(message, { location: { file, key }, hint });
+    throw new ValidationError(message, {
+      location: { ...locate(document, key.split('.'), 'value'), key },
+      hint,
+    });
   };
-  if (typeof spec?.name !== 'string' || spec.name === '')
-    fail('name', 'the template has no name', 'add "name: <short-name>"');
-  if (typeof spec.pattern !== 'string' || spec.pattern === '')
-    fail('pattern', 'the template has no pattern', 'add "pattern: <field>/<field>/<field>.nc"');
   const fields = spec.fields ?? {};
   const seen: string[] = [];
   let source = '';
@@ -175,17 +193,8 @@ export function loadTemplate(nameOrFile: string): DrsTemplate {
       hint: `use one of: ${listTemplates().join(', ')}, or the path of a template YAML file`,
     });
   }
-  let spec: DrsTemplateSpec;
-  try {
-    spec = parseYaml(fs.readFileSync(file, 'utf8')) as DrsTemplateSpec;
-  } catch (err) {
-    const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    throw new ValidationError(`not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
-      location: { file, line: pos?.line, column: pos?.col },
-      hint: 'fix the YAML syntax of the template',
-    });
-  }
-  return compileTemplate(spec, file);
+  const document = parseLocatedDocument(fs.readFileSync(file, 'utf8'), file, 'yaml');
+  return compileTemplate(document.value, file, document);
 }
 
 /**

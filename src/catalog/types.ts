@@ -1,26 +1,11 @@
 /** The catalog engine's public shapes (ESM collection specification). */
+import type { EsmCatalogHeader } from './header.js';
 
 /** One row of a catalog table: column → value. List-valued columns are parsed into arrays. */
 export type CatalogRow = Record<string, string | string[]>;
 
-/** The JSON header of an ESM collection (esmcat). */
-export interface EsmCatalogHeader {
-  esmcat_version: string;
-  id?: string;
-  description?: string | null;
-  title?: string | null;
-  last_updated?: string;
-  attributes: { column_name: string; vocabulary?: string }[];
-  assets: { column_name: string; format?: string | null; format_column_name?: string | null };
-  aggregation_control?: {
-    variable_column_name: string;
-    groupby_attrs: string[];
-    aggregations: { type: string; attribute_name: string; options?: Record<string, unknown> }[];
-  };
-  catalog_file?: string;
-  catalog_dict?: CatalogRow[];
-  [key: string]: unknown;
-}
+/** The JSON header of an ESM collection (esmcat), derived from the schema `parseHeader` checks it with. */
+export type { EsmCatalogHeader };
 
 /** A search: column → one value or several (ORed); columns are ANDed. Patterns as in intake-esm. */
 export type CatalogQuery = Record<string, string | string[]>;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
-import { Translator } from '../settings/translator.js';
+import { Translator, type PodDimensions } from '../settings/translator.js';
 import type { TranslationRequest } from '../settings/types.js';
 
 /** Options of `fairpod translate`, as commander parses them. */
@@ -20,7 +20,7 @@ const DIMENSIONS_BY_NDIM: Record<number, string[]> = {
   3: ['time', 'lat', 'lon'],
   4: ['time', 'plev', 'lat', 'lon'],
 };
-const POD_DIMENSIONS = {
+const POD_DIMENSIONS: PodDimensions = {
   time: { standard_name: 'time', axis: 'T' },
   lat: { standard_name: 'latitude', units: 'degrees_north', axis: 'Y' },
   lon: { standard_name: 'longitude', units: 'degrees_east', axis: 'X' },

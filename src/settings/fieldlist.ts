@@ -29,16 +29,22 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ValidationError, ValidationErrors, type FairpodError } from '../core/errors.js';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
 import { SETTINGS_DIR } from '../paths.js';
 import { didYouMean, suggest } from './suggest.js';
+import { documentFormat, parseLocatedDocument, type LocatedDocument } from './locatedDocument.js';
 import {
-  documentFormat,
-  formatKeyPath,
-  parseLocatedDocument,
-  type KeyPath,
-  type LocatedDocument,
-} from './locatedDocument.js';
+  addProblem,
+  checkDocument,
+  isPlainObject,
+  parseWith,
+  problem,
+  say,
+  section,
+  throwIfErrors,
+  type Problem,
+} from './schema.js';
 
 /** The folder of fieldlists shipped with fairpod. */
 export const DEFAULT_FIELDLIST_DIR = path.join(SETTINGS_DIR, 'fieldlists');
@@ -47,45 +53,13 @@ export const DEFAULT_FIELDLIST_DIR = path.join(SETTINGS_DIR, 'fieldlists');
 export const MODIFIERS_FILE_BASENAME = 'modifiers';
 
 /** A coordinate as a convention stores it. */
-export interface FieldlistCoordinate {
-  name: string;
-  standard_name?: string;
-  long_name?: string;
-  units?: string;
-  axis?: 'X' | 'Y' | 'Z' | 'T' | 'N';
-  positive?: 'up' | 'down';
-  /** Units of level values written in variable names and `scalar_coordinates` (default: `units`). */
-  level_units?: string;
-}
+export type FieldlistCoordinate = z.output<typeof coordinateSchema> & { name: string };
 
 /** A variable as a convention stores it. */
-export interface FieldlistVariable {
-  /** Native name. */
-  name: string;
-  /** CF standard name; absent for variables with none (then only found by exact name). */
-  standard_name?: string;
-  long_name?: string;
-  units: string;
-  realm?: string;
-  /** Dimensions as stored, time included. */
-  ndim: number;
-  modifier?: string;
-  positive?: 'up' | 'down';
-  /** Coordinate name → native name of one level, with `{value}` for the level: `{ plev: 'ua{value}' }`. */
-  scalar_coord_templates: Record<string, string>;
-  /** For a variable that is another at fixed levels: coordinate name → level (in `level_units`). */
-  scalar_coordinates: Record<string, number>;
-  /** Other standard names this variable answers to. */
-  alternate_standard_names: string[];
-}
+export type FieldlistVariable = z.output<ReturnType<typeof variableSchema>> & { name: string };
 
 /** A qualifier telling apart variables with the same standard name (`atmos_height`). */
-export interface Modifier {
-  name: string;
-  description: string;
-  /** For a modifier that only names a realm: a request carrying it matches unmodified variables of that realm. */
-  realm?: string;
-}
+export type Modifier = z.output<typeof modifierSchema> & { name: string };
 
 /** One naming convention, loaded from one file. */
 export interface Fieldlist {
@@ -205,290 +179,260 @@ function readDocument(file: string): LocatedDocument {
   return parseLocatedDocument(text, file);
 }
 
-// ---- validation ----
+// ---- the schema ----
 
-/** Collects located problems in one file so that they are reported together. */
-class Checker {
-  readonly errors: FairpodError[] = [];
-  constructor(readonly doc: LocatedDocument) {}
+const NOT_TEXT: Problem = {
+  message: 'must be a non-empty string',
+  hint: 'write a text value, in quotes if it looks like a number',
+};
 
-  fail(keyPath: KeyPath, message: string, hint: string, part: 'key' | 'value' = 'value'): void {
-    const at = this.doc.locate(keyPath, part) ?? this.doc.locate(keyPath.slice(0, -1), 'key');
-    this.errors.push(
-      new ValidationError(message, {
-        location: {
-          file: this.doc.file,
-          line: at?.line,
-          column: at?.column,
-          key: formatKeyPath(keyPath) || undefined,
-        },
-        hint,
+/** A non-empty string. */
+const text = z.string({ error: () => problem(NOT_TEXT) }).refine((v) => v.trim() !== '', {
+  error: () => problem(NOT_TEXT),
+});
+
+/** A string that may be left out (null counts as left out). */
+const optionalText = text.nullish().transform((v) => v ?? undefined);
+
+/** A string that must be given; a missing one is reported at the object lacking it. */
+function requiredText(key: string) {
+  return z
+    .string({
+      error: (issue) =>
+        problem(
+          issue.input === undefined || issue.input === null
+            ? { message: `\`${key}\` is missing`, hint: `add \`${key}: ...\``, up: 1, part: 'key' }
+            : NOT_TEXT,
+        ),
+    })
+    .refine((v) => v.trim() !== '', { error: () => problem(NOT_TEXT) });
+}
+
+/** `units: 1` (dimensionless) is the text "1". */
+const numberAsText = (v: unknown): unknown => (typeof v === 'number' ? String(v) : v);
+
+/** One of `allowed`, or left out. */
+function optionalOneOf<const T extends readonly [string, ...string[]]>(allowed: T) {
+  return optionalText.pipe(
+    z
+      .enum(allowed, {
+        error: (issue) =>
+          problem({
+            message: `\`${String(issue.input)}\` is not one of ${allowed.join(', ')}`,
+            hint: `use one of ${allowed.join(', ')}`,
+          }),
+      })
+      .optional(),
+  );
+}
+
+/** A list of strings (left out or null: empty; null items are dropped). */
+const stringList = z
+  .array(optionalText, { error: say('must be a list of strings', 'write a list: `[a, b]`') })
+  .nullish()
+  .transform((list) => (list ?? []).filter((v) => v !== undefined));
+
+/** An object whose keys are all known; any other key is an error with the closest known key as a suggestion. */
+function entries<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
+  return section(
+    shape,
+    (key, allowed) => ({
+      message: `unknown key \`${key}\`${didYouMean(suggest(key, allowed))}`,
+      hint: `known keys here: ${allowed.join(', ')}`,
+      part: 'key',
+    }),
+    say(`${what} must be a map of \`key: value\` entries`, `write ${what} as nested \`key: value\` lines`),
+    true,
+  );
+}
+
+/** A map of name → value, whose values get their name; `missing` says what to do when it is left out. */
+function named<T extends z.ZodType<object>>(what: string, value: T, missing?: Problem) {
+  const notAMap: Problem = {
+    message: `${what} must be a map of \`key: value\` entries`,
+    hint: `write ${what} as nested \`key: value\` lines`,
+  };
+  return z
+    .record(z.string(), value, {
+      error: (issue) => problem(issue.input === undefined && missing ? missing : notAMap),
+    })
+    .transform(
+      (map) =>
+        Object.fromEntries(
+          Object.entries(map).map(([name, v]) => [name, dropUndefined({ name, ...v })]),
+        ) as Record<string, z.output<T> & { name: string }>,
+    );
+}
+
+/** A map that may be left out (then empty); null is not a map. */
+function optionalMap<T extends z.ZodType>(what: string, value: T) {
+  return z
+    .record(z.string(), value, {
+      error: say(
+        `${what} must be a map of \`key: value\` entries`,
+        `write ${what} as nested \`key: value\` lines`,
+      ),
+    })
+    .optional()
+    .transform((map) => dropUndefined(map ?? {}) as Record<string, NonNullable<z.output<T>>>);
+}
+
+const AXES = ['X', 'Y', 'Z', 'T', 'N'] as const;
+const POSITIVE = ['up', 'down'] as const;
+
+const coordinateSchema = entries('a coordinate', {
+  standard_name: optionalText,
+  long_name: optionalText,
+  units: z.preprocess(numberAsText, optionalText),
+  axis: optionalOneOf(AXES),
+  positive: optionalOneOf(POSITIVE),
+  /** Units of level values written in variable names and `scalar_coordinates` (default: `units`). */
+  level_units: optionalText,
+});
+
+const BAD_NDIM: Problem = {
+  message: '`ndim` must be a whole number ≥ 0',
+  hint: 'e.g. `ndim: 3` for (time, lat, lon)',
+  firstWithin: 0,
+};
+
+function variableSchema(modifiers: Readonly<Record<string, Modifier>>) {
+  return entries('a variable', {
+    /** CF standard name; absent for variables with none (then only found by exact name). */
+    standard_name: optionalText,
+    long_name: optionalText,
+    units: z.preprocess(numberAsText, requiredText('units')),
+    realm: optionalText,
+    /** Dimensions as stored, time included. */
+    ndim: z
+      .number({
+        error: (issue) =>
+          problem(
+            issue.input === undefined
+              ? {
+                  message: '`ndim` is missing',
+                  hint: 'add `ndim: N`, the number of dimensions as stored (time included)',
+                  up: 1,
+                  part: 'key',
+                }
+              : BAD_NDIM,
+          ),
+      })
+      .refine(Number.isInteger, { error: () => problem(BAD_NDIM) })
+      .min(0, { error: () => problem(BAD_NDIM) }),
+    modifier: optionalText.refine((m) => m === undefined || Object.hasOwn(modifiers, m), {
+      error: (issue) =>
+        problem({
+          message: `unknown modifier \`${String(issue.input)}\`${didYouMean(suggest(String(issue.input), Object.keys(modifiers)))}`,
+          hint: `known modifiers: ${Object.keys(modifiers).join(', ') || 'none'}; define new ones in modifiers.yaml`,
+        }),
+    }),
+    positive: optionalOneOf(POSITIVE),
+    /** Coordinate name → native name of one level, with `{value}` for the level: `{ plev: 'ua{value}' }`. */
+    scalar_coord_templates: optionalMap('`scalar_coord_templates`', optionalText),
+    /** For a variable that is another at fixed levels: coordinate name → level (in `level_units`). */
+    scalar_coordinates: optionalMap(
+      '`scalar_coordinates`',
+      z.number({
+        error: say('a level must be a number', "e.g. `{ plev: 500 }`, in the coordinate's level_units"),
       }),
-    );
-  }
+    ),
+    /** Other standard names this variable answers to. */
+    alternate_standard_names: stringList,
+  });
+}
 
-  map(keyPath: KeyPath, value: unknown, what: string): Record<string, unknown> | undefined {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value))
-      return value as Record<string, unknown>;
-    this.fail(
-      keyPath,
-      `${what} must be a map of \`key: value\` entries`,
-      `write ${what} as nested \`key: value\` lines`,
-    );
-    return undefined;
-  }
-
-  string(keyPath: KeyPath, value: unknown, required = false): string | undefined {
-    if (value === undefined || value === null) {
-      if (required)
-        this.fail(
-          keyPath.slice(0, -1),
-          `\`${String(keyPath[keyPath.length - 1])}\` is missing`,
-          `add \`${String(keyPath[keyPath.length - 1])}: ...\``,
-          'key',
-        );
-      return undefined;
+/** The coordinates that variables name in templates and levels must be listed under `coordinates`. */
+function checkCoordinateReferences(file: unknown, ctx: z.RefinementCtx): void {
+  if (!isPlainObject(file)) return;
+  const coordinates = isPlainObject(file.coordinates) ? Object.keys(file.coordinates) : [];
+  if (!isPlainObject(file.variables)) return;
+  for (const [name, variable] of Object.entries(file.variables)) {
+    if (!isPlainObject(variable)) continue;
+    for (const key of ['scalar_coord_templates', 'scalar_coordinates'] as const) {
+      const map = variable[key];
+      if (!isPlainObject(map)) continue;
+      for (const [coord, value] of Object.entries(map)) {
+        const at = ['variables', name, key, coord];
+        if (!coordinates.includes(coord))
+          addProblem(ctx, at, {
+            message: `unknown coordinate \`${coord}\`${didYouMean(suggest(coord, coordinates))}`,
+            hint: 'name a coordinate listed under `coordinates` in this file',
+            part: 'key',
+          });
+        else if (
+          key === 'scalar_coord_templates' &&
+          typeof value === 'string' &&
+          value.trim() !== '' &&
+          !value.includes('{value}')
+        )
+          addProblem(ctx, at, {
+            message: `template \`${value}\` has no \`{value}\``,
+            hint: 'write where the level goes, e.g. `ua{value}` for ua500',
+          });
+      }
     }
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    if (typeof value === 'number' && keyPath[keyPath.length - 1] === 'units') return String(value); // `units: 1`
-    this.fail(
-      keyPath,
-      'must be a non-empty string',
-      'write a text value, in quotes if it looks like a number',
-    );
-    return undefined;
-  }
-
-  oneOf<T extends string>(keyPath: KeyPath, value: unknown, allowed: readonly T[]): T | undefined {
-    const s = this.string(keyPath, value);
-    if (s === undefined) return undefined;
-    if ((allowed as readonly string[]).includes(s)) return s as T;
-    this.fail(keyPath, `\`${s}\` is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
-    return undefined;
-  }
-
-  stringList(keyPath: KeyPath, value: unknown): string[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-      this.fail(keyPath, 'must be a list of strings', 'write a list: `[a, b]`');
-      return [];
-    }
-    return value.flatMap((v, i) => this.string([...keyPath, i], v) ?? []);
-  }
-
-  knownKeys(keyPath: KeyPath, value: Record<string, unknown>, known: readonly string[]): void {
-    for (const key of Object.keys(value)) {
-      if (known.includes(key)) continue;
-      this.fail(
-        [...keyPath, key],
-        `unknown key \`${key}\`${didYouMean(suggest(key, known))}`,
-        `known keys here: ${known.join(', ')}`,
-        'key',
-      );
-    }
-  }
-
-  throwIfAny(): void {
-    if (this.errors.length === 1) throw this.errors[0];
-    if (this.errors.length > 1) throw new ValidationErrors(this.errors);
   }
 }
 
-const TOP_KEYS = ['convention', 'aliases', 'description', 'coordinates', 'variables'] as const;
-const COORDINATE_KEYS = ['standard_name', 'long_name', 'units', 'axis', 'positive', 'level_units'] as const;
-const VARIABLE_KEYS = [
-  'standard_name',
-  'long_name',
-  'units',
-  'realm',
-  'ndim',
-  'modifier',
-  'positive',
-  'scalar_coord_templates',
-  'scalar_coordinates',
-  'alternate_standard_names',
-] as const;
-const AXES = ['X', 'Y', 'Z', 'T', 'N'] as const;
-const POSITIVE = ['up', 'down'] as const;
+function fieldlistSchema(modifiers: Readonly<Record<string, Modifier>>) {
+  const file = entries('a fieldlist file', {
+    /** The name; looked up case-insensitively, like the aliases. */
+    convention: requiredText('convention'),
+    aliases: stringList,
+    description: optionalText,
+    coordinates: named('`coordinates`', coordinateSchema)
+      .optional()
+      .transform((map) => map ?? {}),
+    variables: named('`variables`', variableSchema(modifiers), {
+      message: '`variables` is missing',
+      hint: 'add `variables:`, a map of native variable names to their facts',
+      up: 1,
+      part: 'key',
+    }),
+  });
+  // The references across sections are checked on what was written, whatever else is wrong.
+  return z.unknown().transform((written, ctx) => {
+    const parsed = parseWith(ctx, file, written);
+    checkCoordinateReferences(written, ctx);
+    return parsed ?? z.NEVER;
+  });
+}
+
+const modifierSchema = entries('a modifier', {
+  description: requiredText('description'),
+  /** For a modifier that only names a realm: a request carrying it matches unmodified variables of that realm. */
+  realm: optionalText,
+});
+
+const modifiersFileSchema = entries('a modifiers file', {
+  modifiers: named('`modifiers`', modifierSchema),
+});
 
 /** Validates a parsed fieldlist file; every problem found is reported at once, located. */
 export function parseFieldlist(
   doc: LocatedDocument,
   modifiers: Readonly<Record<string, Modifier>>,
 ): Fieldlist {
-  const c = new Checker(doc);
-  const root = c.map([], doc.value, 'a fieldlist file');
-  if (root === undefined) c.throwIfAny();
-  const top = root!;
-  c.knownKeys([], top, TOP_KEYS);
-  const convention = c.string(['convention'], top.convention, true) ?? '';
-  const aliases = c.stringList(['aliases'], top.aliases);
-  const description = c.string(['description'], top.description);
-
-  const coordinates: Record<string, FieldlistCoordinate> = {};
-  const coordSection =
-    top.coordinates === undefined ? {} : c.map(['coordinates'], top.coordinates, '`coordinates`');
-  for (const [name, raw] of Object.entries(coordSection ?? {})) {
-    const at = ['coordinates', name];
-    const entry = c.map(at, raw, `coordinate \`${name}\``);
-    if (!entry) continue;
-    c.knownKeys(at, entry, COORDINATE_KEYS);
-    coordinates[name] = dropUndefined({
-      name,
-      standard_name: c.string([...at, 'standard_name'], entry.standard_name),
-      long_name: c.string([...at, 'long_name'], entry.long_name),
-      units: c.string([...at, 'units'], entry.units),
-      axis: c.oneOf([...at, 'axis'], entry.axis, AXES),
-      positive: c.oneOf([...at, 'positive'], entry.positive, POSITIVE),
-      level_units: c.string([...at, 'level_units'], entry.level_units),
-    });
-  }
-
-  const variables: FieldlistVariable[] = [];
-  if (top.variables === undefined)
-    c.fail([], '`variables` is missing', 'add `variables:`, a map of native variable names to their facts');
-  const varSection = top.variables === undefined ? {} : c.map(['variables'], top.variables, '`variables`');
-  for (const [name, raw] of Object.entries(varSection ?? {})) {
-    const at = ['variables', name];
-    const entry = c.map(at, raw, `variable \`${name}\``);
-    if (!entry) continue;
-    c.knownKeys(at, entry, VARIABLE_KEYS);
-    const ndim = entry.ndim;
-    if (ndim === undefined)
-      c.fail(
-        at,
-        '`ndim` is missing',
-        'add `ndim: N`, the number of dimensions as stored (time included)',
-        'key',
-      );
-    else if (typeof ndim !== 'number' || !Number.isInteger(ndim) || ndim < 0)
-      c.fail([...at, 'ndim'], '`ndim` must be a whole number ≥ 0', 'e.g. `ndim: 3` for (time, lat, lon)');
-    const modifier = c.string([...at, 'modifier'], entry.modifier);
-    if (modifier !== undefined && !(modifier in modifiers)) {
-      c.fail(
-        [...at, 'modifier'],
-        `unknown modifier \`${modifier}\`${didYouMean(suggest(modifier, Object.keys(modifiers)))}`,
-        `known modifiers: ${Object.keys(modifiers).join(', ') || 'none'}; define new ones in modifiers.yaml`,
-      );
-    }
-    variables.push(
-      dropUndefined({
-        name,
-        standard_name: c.string([...at, 'standard_name'], entry.standard_name),
-        long_name: c.string([...at, 'long_name'], entry.long_name),
-        units: c.string([...at, 'units'], entry.units, true) ?? '',
-        realm: c.string([...at, 'realm'], entry.realm),
-        ndim: typeof ndim === 'number' ? ndim : 0,
-        modifier,
-        positive: c.oneOf([...at, 'positive'], entry.positive, POSITIVE),
-        scalar_coord_templates: templates(
-          c,
-          [...at, 'scalar_coord_templates'],
-          entry.scalar_coord_templates,
-          coordinates,
-        ),
-        scalar_coordinates: levels(c, [...at, 'scalar_coordinates'], entry.scalar_coordinates, coordinates),
-        alternate_standard_names: c.stringList(
-          [...at, 'alternate_standard_names'],
-          entry.alternate_standard_names,
-        ),
-      }),
-    );
-  }
-  c.throwIfAny();
+  const { data, errors } = checkDocument(fieldlistSchema(modifiers), doc);
+  throwIfErrors(errors);
+  const { convention, aliases, description, coordinates, variables } = data!;
   return dropUndefined({
     convention,
     aliases,
     description,
     file: doc.file,
     coordinates,
-    variables,
+    variables: Object.values(variables),
     modifiers: { ...modifiers },
   });
 }
 
-function templates(
-  c: Checker,
-  at: KeyPath,
-  value: unknown,
-  coordinates: Record<string, FieldlistCoordinate>,
-): Record<string, string> {
-  if (value === undefined) return {};
-  const section = c.map(at, value, '`scalar_coord_templates`');
-  const out: Record<string, string> = {};
-  for (const [coord, raw] of Object.entries(section ?? {})) {
-    const template = c.string([...at, coord], raw);
-    if (template === undefined) continue;
-    if (!(coord in coordinates)) knownCoordinate(c, [...at, coord], coord, coordinates);
-    else if (!template.includes('{value}'))
-      c.fail(
-        [...at, coord],
-        `template \`${template}\` has no \`{value}\``,
-        'write where the level goes, e.g. `ua{value}` for ua500',
-      );
-    else out[coord] = template;
-  }
-  return out;
-}
-
-function levels(
-  c: Checker,
-  at: KeyPath,
-  value: unknown,
-  coordinates: Record<string, FieldlistCoordinate>,
-): Record<string, number> {
-  if (value === undefined) return {};
-  const section = c.map(at, value, '`scalar_coordinates`');
-  const out: Record<string, number> = {};
-  for (const [coord, raw] of Object.entries(section ?? {})) {
-    if (!(coord in coordinates)) knownCoordinate(c, [...at, coord], coord, coordinates);
-    else if (typeof raw !== 'number' || !Number.isFinite(raw))
-      c.fail(
-        [...at, coord],
-        'a level must be a number',
-        "e.g. `{ plev: 500 }`, in the coordinate's level_units",
-      );
-    else out[coord] = raw;
-  }
-  return out;
-}
-
-function knownCoordinate(
-  c: Checker,
-  at: KeyPath,
-  coord: string,
-  coordinates: Record<string, FieldlistCoordinate>,
-): void {
-  c.fail(
-    at,
-    `unknown coordinate \`${coord}\`${didYouMean(suggest(coord, Object.keys(coordinates)))}`,
-    'name a coordinate listed under `coordinates` in this file',
-    'key',
-  );
-}
-
 /** Validates a parsed modifiers file: `modifiers: { name: { description, realm? } }`. */
 export function parseModifiers(doc: LocatedDocument): Record<string, Modifier> {
-  const c = new Checker(doc);
-  const root = c.map([], doc.value, 'a modifiers file');
-  const out: Record<string, Modifier> = {};
-  if (root) {
-    c.knownKeys([], root, ['modifiers']);
-    const section = c.map(['modifiers'], root.modifiers ?? null, '`modifiers`');
-    for (const [name, raw] of Object.entries(section ?? {})) {
-      const at = ['modifiers', name];
-      const entry = c.map(at, raw, `modifier \`${name}\``);
-      if (!entry) continue;
-      c.knownKeys(at, entry, ['description', 'realm']);
-      out[name] = dropUndefined({
-        name,
-        description: c.string([...at, 'description'], entry.description, true) ?? '',
-        realm: c.string([...at, 'realm'], entry.realm),
-      });
-    }
-  }
-  c.throwIfAny();
-  return out;
+  const { data, errors } = checkDocument(modifiersFileSchema, doc);
+  throwIfErrors(errors);
+  return data!.modifiers;
 }
 
 /** Optional properties are left out rather than set to undefined, so results compare and print cleanly. */

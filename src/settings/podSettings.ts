@@ -6,112 +6,292 @@ import {
   type KeyPath,
   type LocatedDocument,
 } from './locatedDocument.js';
+import { z } from 'zod';
 import {
+  addProblem,
+  checkDocument,
   describeValue,
-  Findings,
   isPlainObject,
   isStringList,
+  parseWith,
+  problem,
   type Plain,
-  type SectionSchema,
-} from './schemaCheck.js';
+} from './schema.js';
+import { key, named, oneOf, sectionSchema, settingsSection, type KeyBuilder } from './schemaCheck.js';
 import { didYouMean, suggest } from './suggest.js';
 import { isFloatLiteral, pythonStr } from './pythonStr.js';
-import type { DimensionSpec, PodSettings, Requirement, VarlistEntrySpec } from './types.js';
+import type { PodSettings, VarlistEntrySpec } from './types.js';
 
-// ---- The schema, as data ----
+// ---- The schema ----
 
-const TOP_LEVEL: SectionSchema = {
-  settings: {
-    kind: 'object',
-    required: true,
-    example: '"settings": {"driver": "my_pod.py", "long_name": "My diagnostic"}',
-  },
-  data: { kind: 'object' },
-  dimensions: {
-    kind: 'object',
-    required: true,
-    example: '"dimensions": {"lat": {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}}',
-  },
-  varlist: {
-    kind: 'object',
-    required: true,
-    example:
-      '"varlist": {"tas": {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}}',
-  },
-};
+const text = key('string');
+const flag = key('boolean');
+
+/** How much a POD needs a variable (MDTF's `requirement`). */
+const REQUIREMENTS = ['required', 'optional', 'alternate'] as const;
 
 /** MDTF's `settings` section. */
-const SETTINGS: SectionSchema = {
-  driver: { kind: 'string', required: true, example: '"driver": "my_pod.py" (the script that runs the POD)' },
-  long_name: { kind: 'string' },
-  description: { kind: 'string' },
-  convention: { kind: 'string', oneOf: ['cmip', 'cesm', 'gfdl'] },
-  realm: { kind: 'stringOrStrings' },
-  pod_env_vars: { kind: 'envMap' },
-  runtime_requirements: { kind: 'stringListMap' },
+const SETTINGS = {
+  driver: key('string', {
+    required: true,
+    example: '"driver": "my_pod.py" (the script that runs the POD)',
+  }),
+  long_name: text,
+  description: text,
+  /** `cmip` (default), `cesm` or `gfdl`. */
+  convention: oneOf(['cmip', 'cesm', 'gfdl']),
+  realm: key('stringOrStrings'),
+  pod_env_vars: key('envMap'),
+  runtime_requirements: key('stringListMap'),
   /** fairpod's addition: sbatch options (resources) for the POD's job under `--executor slurm`. */
-  slurm: { kind: 'stringMap' },
+  slurm: key('stringMap'),
 };
 
-const REQUIREMENTS: readonly Requirement[] = ['required', 'optional', 'alternate'];
-
 /** Keys that `data` sets for every varlist entry and that an entry may override. */
-const VARIABLE_DEFAULTS: SectionSchema = {
-  frequency: { kind: 'string' },
-  min_frequency: { kind: 'string' },
-  max_frequency: { kind: 'string' },
-  min_duration: { kind: 'string' },
-  max_duration: { kind: 'string' },
-  realm: { kind: 'string' },
-  units: { kind: 'string' },
-  dimensions: { kind: 'strings' },
-  dimensions_ordered: { kind: 'boolean' },
-  requirement: { kind: 'string', oneOf: REQUIREMENTS },
-  modifier: { kind: 'string' },
-  multi_file_ok: { kind: 'boolean' },
+const VARIABLE_DEFAULTS = {
+  frequency: text,
+  min_frequency: text,
+  max_frequency: text,
+  min_duration: text,
+  max_duration: text,
+  realm: text,
+  units: text,
+  dimensions: key('strings'),
+  dimensions_ordered: flag,
+  requirement: oneOf(REQUIREMENTS),
+  modifier: text,
+  multi_file_ok: flag,
 };
 
 /** MDTF's `data` section: the variable defaults plus format options that concern the whole POD. */
-const DATA: SectionSchema = {
+const DATA = {
   ...VARIABLE_DEFAULTS,
-  format: { kind: 'string' },
-  rename_dimensions: { kind: 'boolean' },
-  rename_variables: { kind: 'boolean' },
+  format: text,
+  rename_dimensions: flag,
+  rename_variables: flag,
 };
 
 /** One entry of `dimensions`. */
-const DIMENSION: SectionSchema = {
-  standard_name: {
-    kind: 'string',
+const DIMENSION = {
+  standard_name: key('string', {
     required: true,
     example: '"standard_name": "latitude" (its CF standard name)',
-  },
-  units: { kind: 'string' },
-  axis: { kind: 'string' },
-  positive: { kind: 'string', oneOf: ['up', 'down'] },
-  realm: { kind: 'string' },
-  calendar: { kind: 'string' },
-  need_bounds: { kind: 'boolean' },
-  range: { kind: 'numberPair' },
-  long_name: { kind: 'string' },
-  description: { kind: 'string' },
+  }),
+  units: text,
+  axis: text,
+  positive: oneOf(['up', 'down']),
+  realm: text,
+  calendar: text,
+  need_bounds: flag,
+  range: key('numberPair'),
+  long_name: text,
+  description: text,
 };
 
-/** One entry of `varlist`. `dimensions` is required after the `data` defaults are applied. */
-const VARLIST_ENTRY: SectionSchema = {
+/** One entry of `varlist`. `dimensions` is required after the `data` defaults are applied (see `crossCheck`). */
+const VARLIST_ENTRY = {
   ...VARIABLE_DEFAULTS,
-  standard_name: {
-    kind: 'string',
+  standard_name: key('string', {
     required: true,
     example: '"standard_name": "air_temperature" (its CF standard name)',
-  },
-  scalar_coordinates: { kind: 'numberMap' },
-  alternates: { kind: 'alternates' },
-  use_exact_name: { kind: 'boolean' },
-  path_variable: { kind: 'string' },
-  long_name: { kind: 'string' },
-  description: { kind: 'string' },
+  }),
+  scalar_coordinates: key('numberMap'),
+  alternates: key('alternates'),
+  use_exact_name: flag,
+  path_variable: text,
+  long_name: text,
+  description: text,
 };
+
+const dimensionSchema = (name: string) =>
+  sectionSchema(`dimension \`${name}\``, DIMENSION, (issue) =>
+    problem({
+      message: `expected an object describing dimension \`${name}\`, found ${describeValue(issue.input)}`,
+      hint: 'write e.g. {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}',
+    }),
+  );
+
+const varlistEntrySchema = (name: string) =>
+  sectionSchema(`varlist entry \`${name}\``, VARLIST_ENTRY, (issue) =>
+    problem({
+      message: `expected an object describing variable \`${name}\`, found ${describeValue(issue.input)}`,
+      hint: 'write e.g. {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}',
+    }),
+  );
+
+/** The sections of a POD settings file, each checked on its own. */
+const podSettingsSections = sectionSchema('the top level', {
+  settings: settingsSection('`settings`', SETTINGS, {
+    required: true,
+    example: '"settings": {"driver": "my_pod.py", "long_name": "My diagnostic"}',
+  }),
+  data: settingsSection('`data`', DATA),
+  dimensions: named(dimensionSchema, {
+    required: true,
+    example: '"dimensions": {"lat": {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}}',
+  }),
+  varlist: named(varlistEntrySchema, {
+    required: true,
+    example:
+      '"varlist": {"tas": {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}}',
+  }),
+});
+
+/** A POD settings file: its sections, and what holds across them (`crossCheck`). */
+const podSettingsSchema = z.unknown().transform((written, ctx) => {
+  const parsed = parseWith(ctx, podSettingsSections, written);
+  crossCheck(ctx, written as Plain);
+  return parsed ?? z.NEVER;
+});
+
+type Parsed = z.output<typeof podSettingsSections>;
+
+/** How much a POD needs a variable (MDTF's `requirement`). */
+export type Requirement = (typeof REQUIREMENTS)[number];
+/** One entry of a POD's `dimensions` section (as the translator takes it: any of its keys may be left out). */
+export type DimensionSpec = Partial<Parsed['dimensions'][string]>;
+/** A POD's `settings` section, with `convention`, `pod_env_vars` and `runtime_requirements` filled in. */
+export type PodSettingsSection = Parsed['settings'] & {
+  convention: string;
+  pod_env_vars: Record<string, string>;
+  runtime_requirements: Record<string, string[]>;
+};
+
+// ---- What holds across sections ----
+
+/** The values of `keys` in `written` that their schemas accept, as they parse (failed keys left out). */
+function validKeys(written: Plain, keys: Record<string, KeyBuilder>): Plain {
+  const out: Plain = {};
+  for (const [k, build] of Object.entries(keys)) {
+    if (!Object.hasOwn(written, k)) continue;
+    const result = build(k, '').safeParse(written[k]);
+    if (result.success) out[k] = result.data;
+  }
+  return out;
+}
+
+/** What every varlist entry is checked against. */
+interface VarlistContext {
+  ctx: z.RefinementCtx;
+  /** Keys of `dimensions`; undefined when that section is unusable (its own error says enough). */
+  dimensionNames: string[] | undefined;
+  varNames: string[];
+  /** Filled with every name some entry lists as an alternate. */
+  referencedAsAlternate: Set<string>;
+}
+
+/**
+ * The checks across sections: dimensions and scalar coordinates declared in `dimensions`, alternates naming
+ * other entries, `dimensions` given by each entry or by `data`, and alternates that something uses. They run
+ * on what was written, whatever else is wrong, so that one pass reports every problem.
+ */
+function crossCheck(ctx: z.RefinementCtx, root: Plain): void {
+  if (!isPlainObject(root)) return;
+  const rawData = isPlainObject(root.data) ? root.data : {};
+  const defaults = validKeys(rawData, VARIABLE_DEFAULTS);
+  const rawVarlist = isPlainObject(root.varlist) ? root.varlist : {};
+  const vc: VarlistContext = {
+    ctx,
+    dimensionNames: isPlainObject(root.dimensions) ? Object.keys(root.dimensions) : undefined,
+    varNames: Object.keys(rawVarlist),
+    referencedAsAlternate: new Set(),
+  };
+  const alternatesToUse: string[] = [];
+  for (const [name, raw] of Object.entries(rawVarlist)) {
+    if (!isPlainObject(raw)) continue;
+    const entry: Plain = { ...defaults, ...validKeys(raw, VARLIST_ENTRY) };
+    // `dimensions` may come from `data`, so it is required here rather than in the entry's schema.
+    if (!Object.hasOwn(raw, 'dimensions') && !Object.hasOwn(rawData, 'dimensions')) {
+      addProblem(ctx, ['varlist', name, 'dimensions'], {
+        message: `missing required key \`dimensions\` in varlist entry \`${name}\``,
+        hint: `add "dimensions": ["time", "lat", "lon"] (keys of the \`dimensions\` section)`,
+        part: 'key',
+      });
+    }
+    checkDimensionReferences(vc, name, raw, entry);
+    checkAlternates(vc, name, entry.alternates);
+    if (
+      typeof entry.standard_name === 'string' &&
+      isStringList(entry.dimensions) &&
+      entry.requirement === 'alternate'
+    )
+      alternatesToUse.push(name);
+  }
+  for (const name of alternatesToUse) {
+    if (vc.referencedAsAlternate.has(name)) continue;
+    addProblem(ctx, ['varlist', name], {
+      message: `variable \`${name}\` is an alternate, but no entry lists it in \`alternates\`, so it is never used`,
+      hint: 'list it in the `alternates` of the variable it can replace, or set its "requirement" to "required" or "optional"',
+      part: 'key',
+      warning: true,
+    });
+  }
+}
+
+/** Checks that every dimension and scalar coordinate of an entry is declared in `dimensions`. */
+function checkDimensionReferences(vc: VarlistContext, name: string, raw: Plain, entry: Plain): void {
+  const { ctx, dimensionNames } = vc;
+  if (dimensionNames === undefined) return;
+  // Inherited dimensions are reported where they were written: in `data`.
+  const dimensionsAt: KeyPath = Object.hasOwn(raw, 'dimensions')
+    ? ['varlist', name, 'dimensions']
+    : ['data', 'dimensions'];
+  if (isStringList(entry.dimensions)) {
+    entry.dimensions.forEach((dim, i) => {
+      if (dimensionNames.includes(dim)) return;
+      addProblem(ctx, [...dimensionsAt, i], {
+        message: `dimension \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
+        hint: `add \`${dim}\` to the \`dimensions\` section, or use one of: ${dimensionNames.join(', ')}`,
+      });
+    });
+  }
+  if (isPlainObject(entry.scalar_coordinates)) {
+    for (const dim of Object.keys(entry.scalar_coordinates)) {
+      if (dimensionNames.includes(dim)) continue;
+      addProblem(ctx, ['varlist', name, 'scalar_coordinates', dim], {
+        message: `scalar coordinate \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
+        hint: `add \`${dim}\` (with its units) to the \`dimensions\` section`,
+        part: 'key',
+      });
+    }
+  }
+}
+
+/** A flat list of names is one alternate set; a list of lists is several. */
+function alternateSets(written: unknown): { sets: string[][]; flat: boolean } {
+  if (!Array.isArray(written) || written.length === 0) return { sets: [], flat: true };
+  const flat = isStringList(written);
+  return { sets: flat ? [written] : (written as string[][]), flat };
+}
+
+/** Checks that each alternate names another varlist entry. */
+function checkAlternates(vc: VarlistContext, name: string, written: unknown): void {
+  const { sets, flat } = alternateSets(written);
+  sets.forEach((set, i) => {
+    if (set.length === 0) {
+      addProblem(vc.ctx, ['varlist', name, 'alternates', i], {
+        message: 'empty alternate set',
+        hint: 'list the varlist entries that together replace this one, or remove the empty list',
+      });
+    }
+    set.forEach((alternate, j) => {
+      const at: KeyPath = flat ? ['varlist', name, 'alternates', j] : ['varlist', name, 'alternates', i, j];
+      if (alternate === name) {
+        addProblem(vc.ctx, at, {
+          message: `variable \`${name}\` lists itself as an alternate`,
+          hint: 'name other varlist entries that can replace it',
+        });
+      } else if (!vc.varNames.includes(alternate)) {
+        addProblem(vc.ctx, at, {
+          message: `alternate \`${alternate}\` names no varlist entry${didYouMean(suggest(alternate, vc.varNames))}`,
+          hint: `add a varlist entry \`${alternate}\` (usually with "requirement": "alternate"), or name one of: ${vc.varNames.join(', ')}`,
+        });
+      } else {
+        vc.referencedAsAlternate.add(alternate);
+      }
+    });
+  });
+}
 
 // ---- Building PodSettings ----
 
@@ -122,150 +302,27 @@ function podName(file: string): string {
   return base === 'settings' ? path.basename(path.dirname(path.resolve(file))) : base;
 }
 
-/** What every varlist entry is checked against. */
-interface VarlistContext {
-  findings: Findings;
-  /** The `data` section as written (to tell inherited keys from missing ones). */
-  rawData: Plain;
-  /** `data` keys that apply to every entry. */
-  defaults: Plain;
-  /** Keys of `dimensions`; undefined when that section is unusable (its own error says enough). */
-  dimensionNames: string[] | undefined;
-  varNames: string[];
-  /** Filled with every name some entry lists as an alternate. */
-  referencedAsAlternate: Set<string>;
-}
-
-/** Checks the `dimensions` section and returns it. */
-function readDimensions(findings: Findings, section: Plain): Record<string, DimensionSpec> {
-  const dimensions: Record<string, DimensionSpec> = {};
-  for (const [name, spec] of Object.entries(section)) {
-    if (!isPlainObject(spec)) {
-      findings.error(
-        ['dimensions', name],
-        `expected an object describing dimension \`${name}\`, found ${describeValue(spec)}`,
-        'write e.g. {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}',
-      );
-      continue;
-    }
-    dimensions[name] = findings.section(
-      spec,
-      ['dimensions', name],
-      DIMENSION,
-      `dimension \`${name}\``,
-    ) as DimensionSpec;
-  }
-  return dimensions;
-}
-
-/** Checks that every dimension and scalar coordinate of an entry is declared in `dimensions`. */
-function checkDimensionReferences(ctx: VarlistContext, name: string, raw: Plain, entry: Plain): void {
-  const { findings, dimensionNames } = ctx;
-  if (dimensionNames === undefined) return;
-  // Inherited dimensions are reported where they were written: in `data`.
-  const dimensionsAt: KeyPath = Object.hasOwn(raw, 'dimensions')
-    ? ['varlist', name, 'dimensions']
-    : ['data', 'dimensions'];
-  if (isStringList(entry.dimensions)) {
-    entry.dimensions.forEach((dim, i) => {
-      if (dimensionNames.includes(dim)) return;
-      findings.error(
-        [...dimensionsAt, i],
-        `dimension \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
-        `add \`${dim}\` to the \`dimensions\` section, or use one of: ${dimensionNames.join(', ')}`,
-      );
-    });
-  }
-  if (isPlainObject(entry.scalar_coordinates)) {
-    for (const dim of Object.keys(entry.scalar_coordinates)) {
-      if (dimensionNames.includes(dim)) continue;
-      findings.error(
-        ['varlist', name, 'scalar_coordinates', dim],
-        `scalar coordinate \`${dim}\` is not declared in \`dimensions\`${didYouMean(suggest(dim, dimensionNames))}`,
-        `add \`${dim}\` (with its units) to the \`dimensions\` section`,
-        'key',
-      );
-    }
-  }
-}
-
-/** Normalises an entry's alternates to sets and checks that each names another varlist entry. */
-function readAlternates(ctx: VarlistContext, name: string, written: unknown): string[][] {
-  if (!Array.isArray(written) || written.length === 0) return [];
-  // A flat list of names is one alternate set; a list of lists is several.
-  const flat = isStringList(written);
-  const sets = flat ? [written] : (written as string[][]);
-  sets.forEach((set, i) => {
-    if (set.length === 0) {
-      ctx.findings.error(
-        ['varlist', name, 'alternates', i],
-        'empty alternate set',
-        'list the varlist entries that together replace this one, or remove the empty list',
-      );
-    }
-    set.forEach((alternate, j) => {
-      const at: KeyPath = flat ? ['varlist', name, 'alternates', j] : ['varlist', name, 'alternates', i, j];
-      if (alternate === name) {
-        ctx.findings.error(
-          at,
-          `variable \`${name}\` lists itself as an alternate`,
-          'name other varlist entries that can replace it',
-        );
-      } else if (!ctx.varNames.includes(alternate)) {
-        ctx.findings.error(
-          at,
-          `alternate \`${alternate}\` names no varlist entry${didYouMean(suggest(alternate, ctx.varNames))}`,
-          `add a varlist entry \`${alternate}\` (usually with "requirement": "alternate"), or name one of: ${ctx.varNames.join(', ')}`,
-        );
-      } else {
-        ctx.referencedAsAlternate.add(alternate);
-      }
-    });
-  });
-  return sets;
-}
-
-/** Checks one varlist entry and builds it with the `data` defaults applied; undefined when it is unusable. */
-function readVarlistEntry(ctx: VarlistContext, name: string, raw: unknown): VarlistEntrySpec | undefined {
-  const { findings } = ctx;
-  const at = ['varlist', name];
-  if (!isPlainObject(raw)) {
-    findings.error(
-      at,
-      `expected an object describing variable \`${name}\`, found ${describeValue(raw)}`,
-      'write e.g. {"standard_name": "air_temperature", "units": "K", "dimensions": ["time", "lat", "lon"]}',
-    );
-    return undefined;
-  }
-  const entry: Plain = {
-    ...ctx.defaults,
-    ...findings.section(raw, at, VARLIST_ENTRY, `varlist entry \`${name}\``),
-  };
-  // `dimensions` may come from `data`, so it is required here rather than in the entry's schema.
-  if (!Object.hasOwn(raw, 'dimensions') && !Object.hasOwn(ctx.rawData, 'dimensions')) {
-    findings.error(
-      [...at, 'dimensions'],
-      `missing required key \`dimensions\` in varlist entry \`${name}\``,
-      `add "dimensions": ["time", "lat", "lon"] (keys of the \`dimensions\` section)`,
-      'key',
-    );
-  }
-  checkDimensionReferences(ctx, name, raw, entry);
-  const alternates = readAlternates(ctx, name, entry.alternates);
-  if (typeof entry.standard_name !== 'string' || !isStringList(entry.dimensions)) return undefined;
+/** One varlist entry with the `data` defaults applied. */
+function varlistEntry(
+  name: string,
+  entry: Parsed['varlist'][string],
+  data: Parsed['data'],
+): VarlistEntrySpec {
+  const defaults = Object.fromEntries(
+    Object.entries(data ?? {}).filter(([k]) => Object.hasOwn(VARIABLE_DEFAULTS, k)),
+  ) as Partial<Parsed['varlist'][string]>;
+  const merged = { ...defaults, ...entry };
   const spec: VarlistEntrySpec = {
     name,
-    standard_name: entry.standard_name,
-    dimensions: entry.dimensions,
-    scalar_coordinates: isPlainObject(entry.scalar_coordinates)
-      ? (entry.scalar_coordinates as Record<string, number>)
-      : {},
-    requirement: typeof entry.requirement === 'string' ? (entry.requirement as Requirement) : 'required',
-    alternates,
-    use_exact_name: entry.use_exact_name === true,
+    standard_name: merged.standard_name,
+    dimensions: merged.dimensions ?? [],
+    scalar_coordinates: merged.scalar_coordinates ?? {},
+    requirement: merged.requirement ?? 'required',
+    alternates: alternateSets(merged.alternates).sets,
+    use_exact_name: merged.use_exact_name === true,
   };
-  for (const key of ['units', 'frequency', 'realm', 'modifier', 'path_variable'] as const) {
-    if (typeof entry[key] === 'string') spec[key] = entry[key];
+  for (const k of ['units', 'frequency', 'realm', 'modifier', 'path_variable'] as const) {
+    if (typeof merged[k] === 'string') spec[k] = merged[k];
   }
   return spec;
 }
@@ -275,7 +332,6 @@ function readVarlistEntry(ctx: VarlistContext, name: string, raw: unknown): Varl
  * every varlist entry. Every error of the document is collected into one `ValidationErrors`.
  */
 export function podSettingsFromDocument(document: LocatedDocument): PodSettings {
-  const findings = new Findings(document);
   const root = document.value;
   if (!isPlainObject(root)) {
     throw new ValidationErrors([
@@ -285,57 +341,23 @@ export function podSettingsFromDocument(document: LocatedDocument): PodSettings 
       }),
     ]);
   }
-  const top = findings.section(root, [], TOP_LEVEL, 'the top level');
-  const settings = isPlainObject(top.settings)
-    ? findings.section(top.settings, ['settings'], SETTINGS, '`settings`')
-    : undefined;
-  const rawData = isPlainObject(top.data) ? top.data : {};
-  const data = findings.section(rawData, ['data'], DATA, '`data`');
-  const dimensions = isPlainObject(top.dimensions) ? readDimensions(findings, top.dimensions) : {};
-  const rawVarlist = isPlainObject(top.varlist) ? top.varlist : {};
-  const ctx: VarlistContext = {
-    findings,
-    rawData,
-    defaults: Object.fromEntries(
-      Object.entries(data).filter(([key]) => Object.hasOwn(VARIABLE_DEFAULTS, key)),
-    ),
-    dimensionNames: isPlainObject(top.dimensions) ? Object.keys(top.dimensions) : undefined,
-    varNames: Object.keys(rawVarlist),
-    referencedAsAlternate: new Set(),
-  };
-  const varlist = Object.entries(rawVarlist)
-    .map(([name, raw]) => readVarlistEntry(ctx, name, raw))
-    .filter((entry) => entry !== undefined);
-  for (const entry of varlist) {
-    if (entry.requirement === 'alternate' && !ctx.referencedAsAlternate.has(entry.name)) {
-      findings.warn(
-        ['varlist', entry.name],
-        `variable \`${entry.name}\` is an alternate, but no entry lists it in \`alternates\`, so it is never used`,
-        'list it in the `alternates` of the variable it can replace, or set its "requirement" to "required" or "optional"',
-      );
-    }
-  }
-
-  const errors = findings.errors();
-  // The `settings` check narrows its type: a missing or malformed section has already been recorded as an error.
-  if (errors.length > 0 || settings === undefined || typeof settings.driver !== 'string') {
-    throw new ValidationErrors(errors);
-  }
+  const { data, errors, warnings } = checkDocument(podSettingsSchema, document);
+  if (errors.length > 0 || data === undefined) throw new ValidationErrors(errors);
   const file = path.resolve(document.file);
+  const { settings } = data;
   return {
     name: podName(file),
     file,
     podHome: path.dirname(file),
     settings: {
       ...settings,
-      driver: settings.driver,
-      convention: typeof settings.convention === 'string' ? settings.convention : 'cmip',
+      convention: settings.convention ?? 'cmip',
       pod_env_vars: podEnvVars(document, settings.pod_env_vars),
-      runtime_requirements: (settings.runtime_requirements as Record<string, string[]> | undefined) ?? {},
+      runtime_requirements: settings.runtime_requirements ?? {},
     },
-    dimensions,
-    varlist,
-    warnings: findings.warnings(),
+    dimensions: data.dimensions,
+    varlist: Object.entries(data.varlist).map(([name, entry]) => varlistEntry(name, entry, data.data)),
+    warnings,
   };
 }
 

@@ -1,10 +1,19 @@
-import { FairpodError, formatLocation, ValidationError, type Location } from '../core/errors.js';
-import { formatKeyPath, type KeyPath, type LocatedDocument } from './locatedDocument.js';
+import { z } from 'zod';
 import { didYouMean, suggest } from './suggest.js';
+import {
+  addProblem,
+  describeValue,
+  parseWith,
+  problem,
+  section,
+  unknownKeyWarning,
+  type Problem,
+} from './schema.js';
 
-// A small schema checker for documents read with `locatedDocument`: each section is a table of allowed
-// keys (written as data), and every finding is located by key path. Hand-written because JSON-schema
-// validators report paths but not the user's line:column, and give no "did you mean" for unknown keys.
+// The value kinds of MDTF-style settings sections (POD settings, FAIR configs) as zod schemas, with the
+// messages fairpod gives for each: a section is a table of allowed keys, a missing required key is an error at
+// the object lacking it, an unknown key a warning with a suggestion, and a value of the wrong kind an error at
+// its first wrong part ("expected a string, found the number 5").
 
 /** What a settings key may hold. */
 export type ValueKind =
@@ -28,19 +37,6 @@ export type ValueKind =
   /** a list of names (one set) or a list of lists of names (several sets) */
   | 'alternates';
 
-/** One allowed key of a section. */
-export interface KeySpec {
-  kind: ValueKind;
-  required?: boolean;
-  /** Allowed values of a string, matched case-insensitively and stored in lower case. */
-  oneOf?: readonly string[];
-  /** A complete entry to show in the hint when the key is missing. */
-  example?: string;
-}
-
-/** The allowed keys of one section (an object) of a document. */
-export type SectionSchema = Readonly<Record<string, KeySpec>>;
-
 /** What each kind looks like, for the hint of a type error. */
 export const KIND_EXAMPLES: Record<ValueKind, string> = {
   string: 'a string in quotes, e.g. "mon"',
@@ -58,182 +54,226 @@ export const KIND_EXAMPLES: Record<ValueKind, string> = {
     'a list of varlist names, e.g. ["ps", "zg_hybrid_sigma"] (one set), or a list of such lists (several sets)',
 };
 
-/** A parsed object. */
-export type Plain = Record<string, unknown>;
-
-/** Is `value` an object (not a list, not null)? */
-export function isPlainObject(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** How one key of a section is declared. */
+export interface KeyOptions {
+  required?: boolean;
+  /** A complete entry to show in the hint when the key is missing. */
+  example?: string;
 }
 
-/** `the string "x"`, `a list`, `the number 5` ...: what was found, for a message. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+/** One key of a section: its schema, built once the section knows the key's name and its own. */
+export type KeyBuilder<T extends z.ZodType = z.ZodType> = (key: string, what: string) => T;
+
+/** The error map of a whole value of `kind`: missing (when required) or of the wrong kind. */
+function wholeError(kind: ValueKind, key: string, what: string, options: KeyOptions) {
+  return (issue: { input?: unknown }): string =>
+    problem(
+      issue.input === undefined
+        ? {
+            message: `missing required key \`${key}\` in ${what}`,
+            hint: options.example ? `add ${options.example}` : `add \`${key}\`: ${KIND_EXAMPLES[kind]}`,
+          }
+        : {
+            message: `expected ${KIND_EXAMPLES[kind].split(', e.g.')[0]}, found ${describeValue(issue.input)}`,
+            hint: `write ${KIND_EXAMPLES[kind]}`,
+            firstWithin: 0,
+          },
+    );
 }
 
-/** Is `value` a list of strings? */
-export function isStringList(value: unknown): value is string[] {
+/** The error map of a part `depth` levels inside a value of `kind`; only the first wrong part of a value is reported. */
+function partError(kind: ValueKind, expected: string, depth: number) {
+  return (issue: { input?: unknown }): string =>
+    problem({
+      message: `expected ${expected}, found ${describeValue(issue.input)}`,
+      hint: `write ${KIND_EXAMPLES[kind]}`,
+      firstWithin: depth,
+    });
+}
+
+type ErrorMap = (issue: { input?: unknown }) => string;
+type PartError = (expected: string, depth?: number) => ErrorMap;
+
+/** The schema of each kind, given the error map of the whole value and of its parts. */
+const KINDS = {
+  string: (error: ErrorMap) => z.string({ error }),
+  boolean: (error: ErrorMap) => z.boolean({ error }),
+  object: (error: ErrorMap) => z.record(z.string(), z.unknown(), { error }),
+  strings: (error: ErrorMap, part: PartError) => z.array(z.string({ error: part('a string') }), { error }),
+  stringOrStrings: (error: ErrorMap) =>
+    z
+      .union([z.string(), z.array(z.unknown())], { error })
+      .superRefine((value, ctx) => {
+        const i = Array.isArray(value) ? value.findIndex((item) => typeof item !== 'string') : -1;
+        if (i >= 0)
+          addProblem(ctx, [i], {
+            message: `expected a string, found ${describeValue((value as unknown[])[i])}`,
+            hint: `write ${KIND_EXAMPLES.stringOrStrings}`,
+          });
+      })
+      .transform((value) => value as string | string[]),
+  stringMap: (error: ErrorMap, part: PartError) =>
+    z.record(z.string(), z.string({ error: part('a string in quotes') }), { error }),
+  envMap: (error: ErrorMap, part: PartError) =>
+    z.record(
+      z.string(),
+      z.unknown().refine((v) => v !== null, { error: part('a string, number, boolean, list or object') }),
+      { error },
+    ),
+  numberMap: (error: ErrorMap, part: PartError) =>
+    z.record(z.string(), z.number({ error: part('a number') }), { error }),
+  stringListMap: (error: ErrorMap, part: PartError) =>
+    z.record(
+      z.string(),
+      z.array(z.string({ error: part('a string', 2) }), { error: part('a list of strings') }),
+      {
+        error,
+      },
+    ),
+  numberPair: (error: ErrorMap, part: PartError) =>
+    z
+      .array(z.unknown(), { error })
+      .refine((list) => list.length === 2, { error })
+      .pipe(z.tuple([z.number({ error: part('a number') }), z.number({ error: part('a number') })])),
+  alternates: (error: ErrorMap) =>
+    z
+      .array(z.unknown(), { error })
+      .superRefine((list, ctx) => {
+        // One form throughout: all names (one set), or all lists of names (several sets).
+        if (list.every((item) => typeof item === 'string')) return;
+        const i = list.findIndex((item) => !isNameList(item));
+        if (i >= 0)
+          addProblem(ctx, [i], {
+            message: `expected a list of varlist names, found ${describeValue(list[i])}`,
+            hint: `write ${KIND_EXAMPLES.alternates}`,
+          });
+      })
+      .transform((list) => list as string[] | string[][]),
+} satisfies Record<ValueKind, (error: ErrorMap, part: PartError) => z.ZodType>;
+
+/** The schema of a value of kind `K`. */
+type KindOf<K extends ValueKind> = ReturnType<(typeof KINDS)[K]>;
+
+function isNameList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-/** Where a value departs from its kind: the path inside it (empty for the whole value), what is there, and what an item should be. */
-interface Mismatch {
-  at: KeyPath;
-  found: unknown;
-  expected?: string;
-}
-
-/** The first place where `value` departs from the shape `kind` asks for, or undefined when it fits. */
-function mismatch(value: unknown, kind: ValueKind): Mismatch | undefined {
-  const whole = { at: [], found: value };
-  const firstBadItem = (list: unknown[], ok: (item: unknown) => boolean, expected: string) => {
-    const i = list.findIndex((item) => !ok(item));
-    return i < 0 ? undefined : { at: [i], found: list[i], expected };
+/** A key holding a value of `kind`; optional unless `required`. */
+export function key<K extends ValueKind>(
+  kind: K,
+  options: KeyOptions & { required: true },
+): KeyBuilder<KindOf<K>>;
+export function key<K extends ValueKind>(kind: K, options?: KeyOptions): KeyBuilder<z.ZodOptional<KindOf<K>>>;
+export function key(kind: ValueKind, options: KeyOptions = {}): KeyBuilder {
+  return (name, what) => {
+    const build = KINDS[kind] as (error: ErrorMap, part: PartError) => z.ZodType;
+    const schema = build(wholeError(kind, name, what, options), (expected, depth = 1) =>
+      partError(kind, expected, depth),
+    );
+    return options.required ? schema : schema.optional();
   };
-  const firstBadValue = (object: Plain, ok: (item: unknown) => boolean, expected: string) => {
-    const key = Object.keys(object).find((k) => !ok(object[k]));
-    return key === undefined ? undefined : { at: [key], found: object[key], expected };
+}
+
+/** `build` with a check of its string value (when it is one) that may find a problem. */
+export function checked<T extends z.ZodType>(
+  build: KeyBuilder<T>,
+  check: (value: string) => Problem | undefined,
+): KeyBuilder<T> {
+  return (name, what) =>
+    build(name, what).superRefine((value, ctx) => {
+      const found = typeof value === 'string' ? check(value) : undefined;
+      if (found) addProblem(ctx, [], found);
+    }) as unknown as T;
+}
+
+/** The schema of a string whose value is one of `allowed`, matched case-insensitively and given in lower case. */
+function oneOfSchema<const T extends readonly string[]>(
+  allowed: T,
+  name: string,
+  what: string,
+  options: KeyOptions,
+) {
+  return z
+    .string({ error: wholeError('string', name, what, options) })
+    .refine((v) => allowed.includes(v.toLowerCase()), {
+      error: (issue) =>
+        problem({
+          message: `\`${String(issue.input)}\` is not one of ${allowed.map((v) => `\`${v}\``).join(', ')}${didYouMean(suggest(String(issue.input), allowed))}`,
+          hint: `use one of: ${allowed.join(', ')}`,
+        }),
+    })
+    .transform((v) => v.toLowerCase() as T[number]);
+}
+
+/** A string key whose value is one of `allowed`, matched case-insensitively and given in lower case. */
+export function oneOf<const T extends readonly string[]>(
+  allowed: T,
+  options: KeyOptions & { required: true },
+): KeyBuilder<ReturnType<typeof oneOfSchema<T>>>;
+export function oneOf<const T extends readonly string[]>(
+  allowed: T,
+  options?: KeyOptions,
+): KeyBuilder<z.ZodOptional<ReturnType<typeof oneOfSchema<T>>>>;
+export function oneOf(allowed: readonly string[], options: KeyOptions = {}): KeyBuilder {
+  return (name, what) => {
+    const schema = oneOfSchema(allowed, name, what, options);
+    return options.required ? schema : schema.optional();
   };
-  const isString = (item: unknown) => typeof item === 'string';
-  const isNumber = (item: unknown) => typeof item === 'number';
-  switch (kind) {
-    case 'string':
-      return isString(value) ? undefined : whole;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : whole;
-    case 'object':
-      return isPlainObject(value) ? undefined : whole;
-    case 'stringOrStrings':
-      if (isString(value)) return undefined;
-      return Array.isArray(value) ? firstBadItem(value, isString, 'a string') : whole;
-    case 'strings':
-      return Array.isArray(value) ? firstBadItem(value, isString, 'a string') : whole;
-    case 'stringMap':
-      return isPlainObject(value) ? firstBadValue(value, isString, 'a string in quotes') : whole;
-    case 'envMap':
-      return isPlainObject(value)
-        ? firstBadValue(value, (item) => item !== null, 'a string, number, boolean, list or object')
-        : whole;
-    case 'numberMap':
-      return isPlainObject(value) ? firstBadValue(value, isNumber, 'a number') : whole;
-    case 'stringListMap':
-      if (!isPlainObject(value)) return whole;
-      for (const [key, list] of Object.entries(value)) {
-        if (!Array.isArray(list)) return { at: [key], found: list, expected: 'a list of strings' };
-        const inner = firstBadItem(list, isString, 'a string');
-        if (inner) return { ...inner, at: [key, ...inner.at] };
-      }
-      return undefined;
-    case 'numberPair':
-      return Array.isArray(value) && value.length === 2 ? firstBadItem(value, isNumber, 'a number') : whole;
-    case 'alternates':
-      if (!Array.isArray(value)) return whole;
-      // One form throughout: all names (one set), or all lists of names (several sets).
-      return value.every(isString) ? undefined : firstBadItem(value, isStringList, 'a list of varlist names');
-  }
 }
 
-function byPosition(a: Location, b: Location): number {
-  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+/**
+ * A section: an object with the keys of `keys` (unknown keys are warnings), as a key of its parent. `what`
+ * names it in messages, e.g. "`settings`".
+ */
+export function settingsSection<Keys extends Record<string, KeyBuilder>>(
+  what: string,
+  keys: Keys,
+  options: KeyOptions & { required: true },
+): KeyBuilder<ReturnType<typeof sectionSchema<Keys>>>;
+export function settingsSection<Keys extends Record<string, KeyBuilder>>(
+  what: string,
+  keys: Keys,
+  options?: KeyOptions,
+): KeyBuilder<z.ZodOptional<ReturnType<typeof sectionSchema<Keys>>>>;
+export function settingsSection(
+  what: string,
+  keys: Record<string, KeyBuilder>,
+  options: KeyOptions = {},
+): KeyBuilder {
+  return (name, parentWhat) => {
+    const schema = sectionSchema(what, keys, wholeError('object', name, parentWhat, options));
+    return options.required ? schema : schema.optional();
+  };
 }
 
-/** Collects every problem of one document, each located by key path. */
-export class Findings {
-  private readonly errorList: FairpodError[] = [];
-  private readonly warningList: { location: Location; text: string }[] = [];
+/** The schema of a section named `what` (e.g. "the top level"); `error` reports a value that is no object. */
+export function sectionSchema<Keys extends Record<string, KeyBuilder>>(
+  what: string,
+  keys: Keys,
+  error?: ErrorMap,
+) {
+  const shape = Object.fromEntries(Object.entries(keys).map(([k, build]) => [k, build(k, what)])) as {
+    [K in keyof Keys]: ReturnType<Keys[K]>;
+  };
+  return section(shape, unknownKeyWarning(what), error);
+}
 
-  constructor(private readonly document: LocatedDocument) {}
-
-  /** Where `keyPath` is, falling back to its nearest existing ancestor (for missing keys). */
-  location(keyPath: KeyPath, part: 'key' | 'value'): Location {
-    for (let n = keyPath.length; n >= 0; n--) {
-      const position = this.document.locate(keyPath.slice(0, n), n === keyPath.length ? part : 'key');
-      if (position)
-        return { file: this.document.file, ...position, key: formatKeyPath(keyPath) || undefined };
-    }
-    return { file: this.document.file, key: formatKeyPath(keyPath) || undefined };
-  }
-
-  /** Records an error at the value (or key) of `keyPath`; `hint` says what to do. */
-  error(keyPath: KeyPath, message: string, hint: string, part: 'key' | 'value' = 'value'): void {
-    this.errorList.push(new ValidationError(message, { location: this.location(keyPath, part), hint }));
-  }
-
-  /** Records a warning at the key of `keyPath`; `hint` says what to do. */
-  warn(keyPath: KeyPath, message: string, hint: string): void {
-    const location = this.location(keyPath, 'key');
-    this.warningList.push({ location, text: `${formatLocation(location)}: ${message}\n  hint: ${hint}` });
-  }
-
-  /** The errors in the order they appear in the file. */
-  errors(): FairpodError[] {
-    return [...this.errorList].sort((a, b) => byPosition(a.location, b.location));
-  }
-
-  /** The formatted warnings in the order they appear in the file. */
-  warnings(): string[] {
-    return [...this.warningList].sort((a, b) => byPosition(a.location, b.location)).map((w) => w.text);
-  }
-
-  /**
-   * Checks one object against its schema: types and allowed values are errors, unknown keys warnings.
-   * Returns the object with `oneOf` values in lower case, keeping keys that failed out.
-   */
-  section(value: Plain, at: KeyPath, schema: SectionSchema, what: string): Plain {
-    const clean: Plain = {};
-    const allowed = Object.keys(schema);
-    for (const [key, item] of Object.entries(value)) {
-      const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
-      if (spec === undefined) {
-        const suggestion = suggest(key, allowed);
-        this.warn(
-          [...at, key],
-          `unknown key \`${key}\` in ${what}${didYouMean(suggestion)}`,
-          suggestion
-            ? `rename it to \`${suggestion}\`, or remove it`
-            : `remove it; ${what} may hold: ${allowed.join(', ')}`,
-        );
-        clean[key] = item;
-      } else if (this.value(item, [...at, key], spec)) {
-        clean[key] = spec.oneOf && typeof item === 'string' ? item.toLowerCase() : item;
-      }
-    }
-    for (const [key, spec] of Object.entries(schema)) {
-      if (spec.required && !Object.hasOwn(value, key)) {
-        this.error(
-          [...at, key],
-          `missing required key \`${key}\` in ${what}`,
-          spec.example ? `add ${spec.example}` : `add \`${key}\`: ${KIND_EXAMPLES[spec.kind]}`,
-          'key',
-        );
-      }
-    }
-    return clean;
-  }
-
-  /** Checks one value's kind and allowed values; false (after recording the error) when it is unusable. */
-  private value(item: unknown, at: KeyPath, spec: KeySpec): boolean {
-    const bad = mismatch(item, spec.kind);
-    if (bad) {
-      this.error(
-        [...at, ...bad.at],
-        `expected ${bad.expected ?? KIND_EXAMPLES[spec.kind].split(', e.g.')[0]}, found ${describeValue(bad.found)}`,
-        `write ${KIND_EXAMPLES[spec.kind]}`,
-      );
-      return false;
-    }
-    if (spec.oneOf && typeof item === 'string' && !spec.oneOf.includes(item.toLowerCase())) {
-      this.error(
-        at,
-        `\`${item}\` is not one of ${spec.oneOf.map((v) => `\`${v}\``).join(', ')}${didYouMean(suggest(item, spec.oneOf))}`,
-        `use one of: ${spec.oneOf.join(', ')}`,
-      );
-      return false;
-    }
-    return true;
-  }
+/** A key holding a map of name → entry, each entry checked by the schema `entry(name)` (which names it in messages). */
+export function named<T extends z.ZodType>(
+  entry: (name: string) => T,
+  options: KeyOptions & { required: true },
+): KeyBuilder<z.ZodType<Record<string, z.output<T>>>> {
+  return (name, what) =>
+    z
+      .record(z.string(), z.unknown(), { error: wholeError('object', name, what, options) })
+      .transform((record, ctx) => {
+        const out: Record<string, z.output<T>> = {};
+        let ok = true;
+        for (const [entryName, value] of Object.entries(record)) {
+          const parsed = parseWith(ctx, entry(entryName), value, [entryName]);
+          if (parsed === undefined) ok = false;
+          else out[entryName] = parsed;
+        }
+        return ok ? out : z.NEVER;
+      });
 }

@@ -1,17 +1,7 @@
 /** The shapes shared between POD settings, the translator and the core. */
+import type { DimensionSpec, PodSettingsSection, Requirement } from './podSettings.js';
 
-/** How much a POD needs a variable (MDTF's `requirement`). */
-export type Requirement = 'required' | 'optional' | 'alternate';
-
-/** One entry of a POD's `dimensions` section. */
-export interface DimensionSpec {
-  standard_name?: string;
-  units?: string;
-  axis?: string;
-  positive?: string;
-  realm?: string;
-  [key: string]: unknown;
-}
+export type { DimensionSpec, Requirement };
 
 /** One `varlist` entry after `data` defaults are applied; keys as in MDTF's settings.jsonc. */
 export interface VarlistEntrySpec {
@@ -45,16 +35,7 @@ export interface PodSettings {
   file: string;
   /** Directory holding the settings file and the driver (POD_HOME). */
   podHome: string;
-  settings: {
-    driver: string;
-    long_name?: string;
-    description?: string;
-    /** `cmip` (default), `cesm` or `gfdl`. */
-    convention: string;
-    pod_env_vars: Record<string, string>;
-    runtime_requirements: Record<string, string[]>;
-    [key: string]: unknown;
-  };
+  settings: PodSettingsSection;
   dimensions: Record<string, DimensionSpec>;
   varlist: VarlistEntrySpec[];
   /** Non-fatal findings (unknown keys with suggestions ...), already formatted with file:line:column. */

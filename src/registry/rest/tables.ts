@@ -1,8 +1,9 @@
 /**
  * How each FAIR registry table appears over REST: its fields as the FAIR data registry's serializers name
  * them (a foreign key `object_id` is the field `object`, given and returned as a URL), their kinds, which
- * are required on POST, and which tables accept PATCH. Derived by hand from `migrations.ts`, which is the
- * source of truth for the columns.
+ * are required on POST, and which tables accept PATCH. Written beside `migrations.ts`, which is the source of
+ * truth for the columns; test/registry/restTables.test.ts compares the two on SQLite and PostgreSQL (every column
+ * a field of its kind, required exactly where NOT NULL has no default), so they cannot drift apart.
  */
 
 /** How a field is parsed from a query string or JSON body and written back. */
