@@ -11,13 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../core/errors.js';
-import { CATALOGS_DIR } from '../paths.js';
 import { formatCatalogDate, tryParseCatalogDate } from './dates.js';
 import { ESMCAT_VERSION } from './header.js';
+import { listTemplates, TEMPLATES_DIR } from './templateNames.js';
 import type { CatalogRow, EsmCatalogHeader } from './types.js';
 
-/** The directory of the templates shipped with fairpod. */
-export const TEMPLATES_DIR = path.join(CATALOGS_DIR, 'templates');
+export { listTemplates, TEMPLATES_DIR };
 
 /** A DRS template as written in its YAML file. */
 export interface DrsTemplateSpec {
@@ -148,17 +147,6 @@ export function compileTemplate(spec: DrsTemplateSpec, file?: string): DrsTempla
     loose: new RegExp(`^${loose}$`),
     depth: [slashes, slashes + optionalSlashes],
   };
-}
-
-/** The names of the templates shipped with fairpod. */
-export function listTemplates(): string[] {
-  return fs.existsSync(TEMPLATES_DIR)
-    ? fs
-        .readdirSync(TEMPLATES_DIR)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .map((f) => f.replace(/\.ya?ml$/, ''))
-        .sort()
-    : [];
 }
 
 /** Loads a template by name (from `catalogs/templates/`) or by the path of a YAML file. */

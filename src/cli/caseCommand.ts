@@ -1,15 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import YAML from 'yaml';
-import { looksLikeFairConfig } from '../settings/fairConfig.js';
-import { runConfigSession } from './session.js';
-import { runCases } from '../core/caseRuns.js';
-import { formatReport, type RunReport } from '../core/report.js';
-import { findPlugin } from '../container.js';
-import { locatePodSettings } from '../core/podLocator.js';
-import { loadPodSettings } from '../settings/podSettings.js';
-import { StderrLogger } from '../core/services.js';
+import type { PluginRegistration } from '../container.js';
+import type { RunReport } from '../core/report.js';
 import {
   addCaseOptions,
   requireCaseOptions,
@@ -18,13 +11,14 @@ import {
   workDirFrom,
   type CaseCommandOptions,
 } from './caseOptions.js';
-import { defaultServices } from './defaultServices.js';
-import { openRunProject } from './provenance.js';
-import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
 async function isFairConfig(file: string): Promise<boolean> {
   if (!/\.ya?ml$/i.test(file) || !fs.existsSync(file)) return false;
+  const [{ default: YAML }, { looksLikeFairConfig }] = await Promise.all([
+    import('yaml'),
+    import('../settings/fairConfig.js'),
+  ]);
   try {
     return looksLikeFairConfig(YAML.parse(await fs.promises.readFile(file, 'utf8')));
   } catch {
@@ -53,7 +47,12 @@ interface RunOnlyOptions {
  * Adds `fairpod run` or `fairpod plan` (the dry run): both take PODs and the case options, run the loop,
  * print the report (text or `--json`), and exit non-zero when a POD fails.
  */
-export function addCaseCommand(program: Command, mode: 'run' | 'plan', description: string): Command {
+export function addCaseCommand(
+  program: Command,
+  mode: 'run' | 'plan',
+  description: string,
+  plugins: readonly PluginRegistration[],
+): Command {
   const command = program
     .command(mode)
     .argument(
@@ -78,7 +77,7 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       )
       .option('--ghostscript <exe>', 'ghostscript, which converts PS/EPS figures to PNG', 'gs');
   }
-  return addCaseOptions(command, mode === 'plan').action(
+  return addCaseOptions(command, plugins, mode === 'plan').action(
     async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
       const {
         disablePreprocessor,
@@ -90,12 +89,35 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
         ...caseOptions
       } = options;
       if (mode === 'run' && pods.length === 1 && (await isFairConfig(pods[0]!))) {
+        const { runConfigSession } = await import('./session.js');
         const result = await runConfigSession(pods[0]!, { project: projectDir });
         process.stdout.write(`code run ${result.runId}: script exited with ${result.exitCode}\n`);
         if (result.exitCode !== 0) process.exitCode = 1;
         return;
       }
       requireCaseOptions(options);
+      const [
+        { runCases },
+        { formatReport },
+        { findPlugin },
+        { locatePodSettings },
+        { loadPodSettings },
+        { StderrLogger },
+        { defaultServices },
+        { openRunProject },
+        { ProjectRunProvenance },
+      ] = await Promise.all([
+        import('../core/caseRuns.js'),
+        import('../core/report.js'),
+        import('../container.js'),
+        import('../core/podLocator.js'),
+        import('../settings/podSettings.js'),
+        import('../core/services.js'),
+        import('./defaultServices.js'),
+        import('./provenance.js'),
+        import('../registry/podRunRecorder.js'),
+        import('../../plugins/index.js'),
+      ]);
       // Everything the user gave is checked before a project is opened or created: a bad option or bad POD
       // settings leave no `.fairpod/` behind, and no open registry keeps the process alive after the error.
       const services = defaultServices({ disablePreprocessor });

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import '../../plugins/index.js';
-import { listPlugins } from '../container.js';
+import type { PluginRegistration } from '../container.js';
 import type { CaseSpec } from '../core/dataSource.js';
 import { FairpodError, formatLocation, ValidationError } from '../core/errors.js';
-import { loadCaseList } from '../settings/caseList.js';
 
 /** Options shared by `fairpod run` and `fairpod plan`, as commander parses them. */
 export interface CaseCommandOptions {
@@ -39,10 +37,14 @@ export function requireCaseOptions(options: Partial<CaseCommandOptions>): void {
 }
 
 /**
- * Adds the case options and every registered plugin's own options (each flag once) to a command. With
- * `required: false` the data manager is checked by `requireCaseOptions` instead of by commander.
+ * Adds the case options and the options of `plugins` (each flag once) to a command. With `required: false`
+ * the data manager is checked by `requireCaseOptions` instead of by commander.
  */
-export function addCaseOptions(command: Command, required = true): Command {
+export function addCaseOptions(
+  command: Command,
+  plugins: readonly PluginRegistration[],
+  required = true,
+): Command {
   const manager = '-m, --data-manager <name>';
   const managerText = 'data source plugin (see `fairpod plugins`)';
   if (required) command.requiredOption(manager, managerText);
@@ -80,13 +82,11 @@ export function addCaseOptions(command: Command, required = true): Command {
     )
     .option('--json', 'print the report as JSON on stdout');
   const seen = new Set<string>();
-  for (const plugin of listPlugins()) {
+  for (const plugin of plugins) {
     for (const o of plugin.options) {
       if (seen.has(o.flags)) continue;
       seen.add(o.flags);
-      const users = listPlugins()
-        .filter((p) => p.options.some((x) => x.flags === o.flags))
-        .map((p) => p.name);
+      const users = plugins.filter((p) => p.options.some((x) => x.flags === o.flags)).map((p) => p.name);
       const option = new Option(o.flags, `${o.description} [${users.join(', ')}]`);
       if (o.defaultValue !== undefined) option.default(o.defaultValue);
       command.addOption(option);
@@ -187,6 +187,7 @@ export async function caseSpecsFrom(
         location: { key: '--convention' },
         hint: `set "convention" in each entry of ${options.caseList}`,
       });
+    const { loadCaseList } = await import('../settings/caseList.js');
     for (const c of await loadCaseList(path.resolve(options.caseList)))
       cases.push({ ...c, facets: { ...facets, ...c.facets } });
   }

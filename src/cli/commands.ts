@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PluginRegistration } from '../container.js';
 import { registerValidate } from './validate.js';
 import { registerCatalog } from './catalog.js';
 import { registerTranslate } from './translate.js';
@@ -22,8 +23,16 @@ import { registerRemote } from './remote.js';
 import { registerPush } from './push.js';
 import { registerPull } from './pull.js';
 
-/** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
-export type RegisterCommand = (program: Command) => void;
+/**
+ * Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. A command's module imports
+ * only commander and small modules at its top; its action imports the rest (`await import(...)`), so
+ * `fairpod --help` or `fairpod log` never load mathjs, h5wasm, fastify or the catalog engine.
+ * `plugins` are the data-source plugins whose options `run` and `plan` take (empty for other commands).
+ */
+export type RegisterCommand = (program: Command, plugins: readonly PluginRegistration[]) => void;
+
+/** The sub-commands whose options include the plugins' own: only for them are the plugins loaded first. */
+export const PLUGIN_OPTION_COMMANDS: readonly string[] = ['run', 'plan'];
 
 /** Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. */
 export const COMMANDS: RegisterCommand[] = [

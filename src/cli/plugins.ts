@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import '../../plugins/index.js';
-import { listPlugins } from '../container.js';
 
 /** `fairpod plugins`: every data manager with its aliases and its own options. */
 export function registerPlugins(program: Command): void {
@@ -8,7 +6,9 @@ export function registerPlugins(program: Command): void {
     .command('plugins')
     .description('list the data-source plugins (for --data-manager) and their options')
     .option('--json', 'print as JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      await import('../../plugins/index.js');
+      const { listPlugins } = await import('../container.js');
       const plugins = listPlugins().map((p) => ({
         name: p.name,
         aliases: p.aliases,

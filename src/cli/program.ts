@@ -1,15 +1,33 @@
 import { Command, CommanderError } from 'commander';
+import type { PluginRegistration } from '../container.js';
 import { FairpodError } from '../core/errors.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, PLUGIN_OPTION_COMMANDS } from './commands.js';
 
-/** Builds the `fairpod` program with every sub-command registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the `fairpod` program with every sub-command registered; `run` and `plan` get the options of
+ * `plugins` (see `pluginsFor`).
+ */
+export function buildProgram(plugins: readonly PluginRegistration[]): Command {
   const program = new Command('fairpod')
     .description('Get model data to diagnostics (PODs), and remember how it was done.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const register of COMMANDS) register(program, plugins);
   return program;
+}
+
+/**
+ * The data-source plugins, loaded only when `argv` asks for a command that takes their options
+ * (`fairpod run ...`, `fairpod help plan`): loading them costs more than the rest of most commands.
+ */
+export async function pluginsFor(argv: string[]): Promise<readonly PluginRegistration[]> {
+  // The program itself has no option taking a value, so its first operand names the sub-command.
+  const operands = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = operands[0] === 'help' ? operands[1] : operands[0];
+  if (name === undefined || !PLUGIN_OPTION_COMMANDS.includes(name)) return [];
+  await import('../../plugins/index.js');
+  const { listPlugins } = await import('../container.js');
+  return listPlugins();
 }
 
 /**
@@ -30,7 +48,7 @@ export function exitQuietlyOnClosedStdout(): void {
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = undefined;
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(await pluginsFor(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

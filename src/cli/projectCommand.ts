@@ -1,7 +1,8 @@
-import { Project } from '../registry/project.js';
+import type { Project } from '../registry/project.js';
 
 /** Runs `fn` on the project containing the current directory, closing it afterwards. */
 export async function withProject<T>(fn: (project: Project) => Promise<T>): Promise<T> {
+  const { Project } = await import('../registry/project.js');
   const project = await Project.open();
   try {
     return await fn(project);

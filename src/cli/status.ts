@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { redactLocation } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod status`: runs and data products by state: local only, staged, committed, pushed. */
@@ -10,6 +9,7 @@ export function registerStatus(program: Command): void {
       'show runs and data products that are local only, staged, committed (ready to push) or pushed',
     )
     .action(async () => {
+      const { redactLocation } = await import('../registry/registry.js');
       await withProject(async ({ registry, settings }) => {
         const k = registry.knex;
         const runs = (await k('code_run as r')
