@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CodeRunSummary } from '../registry/queries.js';
-import { say, withProject } from './projectCommand.js';
+import { sayAll, withProject } from './projectCommand.js';
 
 /** One line per run: short id, date, status, counts, description. */
 export function formatRunLine(r: CodeRunSummary): string {
@@ -18,7 +18,7 @@ export function registerLog(program: Command): void {
       const { listCodeRuns } = await import('../registry/queries.js');
       await withProject(async (project) => {
         const runs = await listCodeRuns(project.registry);
-        for (const r of runs.slice(0, opts.maxCount ?? runs.length)) say(formatRunLine(r));
+        sayAll(runs.slice(0, opts.maxCount ?? runs.length).map(formatRunLine));
       });
     });
 }

@@ -15,3 +15,8 @@ export async function withProject<T>(fn: (project: Project) => Promise<T>): Prom
 export function say(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** Writes lines to stdout in one write: stdout to a pipe is synchronous, one system call per write. */
+export function sayAll(lines: readonly string[]): void {
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+}
