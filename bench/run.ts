@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The benchmarks, in the order they run (cheap first, so a broken set-up shows early). */
-const BENCHMARKS = ['store', 'registry', 'registryList', 'push', 'catalog', 'preprocess', 'download'];
+const BENCHMARKS = ['cli', 'store', 'registry', 'registryList', 'push', 'catalog', 'preprocess', 'download'];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.resolve(here, '..', '..', 'bench', 'out');
