@@ -185,7 +185,7 @@ export class ContentStore {
       } else {
         await fs.mkdir(path.dirname(objectAbs), { recursive: true });
         await fs.chmod(tmp, 0o444);
-        await fs.rename(tmp, objectAbs);
+        await this.place(tmp, objectRel);
       }
       const relativePath = `${namespace}/${name}/${ext ? `${sha1}.${ext}` : sha1}`;
       const target = path.join(this.root, relativePath);
@@ -405,6 +405,26 @@ export class ContentStore {
         return false;
       throw err;
     }
+  }
+
+  /**
+   * Puts the finished file `tmp` at the content object `objectRel`, never replacing an intact object another
+   * writer of the same content put there meanwhile: renaming over it would drop its inode's last link while
+   * that writer hard-links it into the layout, and its link would fail with ENOENT. Only a damaged object is
+   * replaced.
+   */
+  private async place(tmp: string, objectRel: string): Promise<void> {
+    const objectAbs = path.join(this.root, objectRel);
+    try {
+      await fs.link(tmp, objectAbs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!(await this.isIntact(objectRel))) {
+        await fs.rename(tmp, objectAbs);
+        return;
+      }
+    }
+    await fs.rm(tmp, { force: true });
   }
 
   /** Hard-links the content object at `target`; false when `target` already held that content. */
