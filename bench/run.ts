@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The benchmarks, in the order they run (cheap first, so a broken set-up shows early). */
 const BENCHMARKS = [
+  'cli',
   'store',
   'registry',
   'registryList',

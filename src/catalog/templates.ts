@@ -11,15 +11,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { CATALOGS_DIR } from '../paths.js';
 import { parseLocatedDocument, type LocatedDocument } from '../settings/locatedDocument.js';
 import { checkDocument, locate, say, throwIfErrors, unlocatedDocument } from '../settings/schema.js';
 import { formatCatalogDate, tryParseCatalogDate } from './dates.js';
 import { aggregationControlSchema, ESMCAT_VERSION } from './header.js';
+import { listTemplates, TEMPLATES_DIR } from './templateNames.js';
 import type { CatalogRow, EsmCatalogHeader } from './types.js';
 
-/** The directory of the templates shipped with fairpod. */
-export const TEMPLATES_DIR = path.join(CATALOGS_DIR, 'templates');
+export { listTemplates, TEMPLATES_DIR };
 
 const NO_PATTERN = ['the template has no pattern', 'add "pattern: <field>/<field>/<field>.nc"'] as const;
 
@@ -166,17 +165,6 @@ export function compileTemplate(
     loose: new RegExp(`^${loose}$`),
     depth: [slashes, slashes + optionalSlashes],
   };
-}
-
-/** The names of the templates shipped with fairpod. */
-export function listTemplates(): string[] {
-  return fs.existsSync(TEMPLATES_DIR)
-    ? fs
-        .readdirSync(TEMPLATES_DIR)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .map((f) => f.replace(/\.ya?ml$/, ''))
-        .sort()
-    : [];
 }
 
 /** Loads a template by name (from `catalogs/templates/`) or by the path of a YAML file. */

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
-import { resolveTarget } from '../registry/queries.js';
-import { isoNow } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod add TOKEN...`: stage runs or data products for the next commit (and push). */
@@ -11,6 +9,10 @@ export function registerAdd(program: Command): void {
     .description('stage code runs (run id prefix) or data products (namespace:name@version) for push')
     .argument('<tokens...>')
     .action(async (tokens: string[]) => {
+      const [{ resolveTarget }, { isoNow }] = await Promise.all([
+        import('../registry/queries.js'),
+        import('../registry/registry.js'),
+      ]);
       await withProject(async ({ registry, store }) => {
         for (const token of tokens) {
           const target = await resolveTarget(registry, store, token);

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { wantsPluginOptions } from './pluginOptions.js';
 import type { CaseSpec } from '../core/dataSource.js';
 import { FairpodError, formatLocation, ValidationError } from '../core/errors.js';
-import { loadCaseList } from '../settings/caseList.js';
 
 /** Options shared by `fairpod run` and `fairpod plan`, as commander parses them. */
 export interface CaseCommandOptions {
@@ -174,6 +173,7 @@ export async function caseSpecsFrom(
         location: { key: '--convention' },
         hint: `set "convention" in each entry of ${options.caseList}`,
       });
+    const { loadCaseList } = await import('../settings/caseList.js');
     for (const c of await loadCaseList(path.resolve(options.caseList)))
       cases.push({ ...c, facets: { ...facets, ...c.facets } });
   }

@@ -2,12 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
-import { attributeHeader, ATTRIBUTE_COLUMNS, crawlAttributes } from '../catalog/attributeCrawl.js';
-import { crawl } from '../catalog/crawl.js';
-import { loadEsmCatalog, type LoadedEsmCatalog } from '../catalog/esmCatalog.js';
-import { listTemplates, loadTemplate, templateHeader } from '../catalog/templates.js';
+import type { LoadedEsmCatalog } from '../catalog/esmCatalog.js';
+import { listTemplates } from '../catalog/templateNames.js';
 import type { CatalogQuery } from '../catalog/types.js';
-import { writeEsmCatalog } from '../catalog/write.js';
 
 // Unmatched files printed on stderr before the rest go to a list file.
 const UNMATCHED_SHOWN = 20;
@@ -18,6 +15,7 @@ interface LoadFlags {
 }
 
 async function open(catalog: string, flags: LoadFlags): Promise<LoadedEsmCatalog> {
+  const { loadEsmCatalog } = await import('../catalog/esmCatalog.js');
   const loaded = await loadEsmCatalog(catalog, { catalogFile: flags.catalogFile, index: flags.index });
   for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
   return loaded;
@@ -178,6 +176,17 @@ export function registerCatalog(program: Command): void {
             },
           );
         }
+        const [
+          { loadTemplate, templateHeader },
+          { attributeHeader, ATTRIBUTE_COLUMNS, crawlAttributes },
+          { crawl },
+          { writeEsmCatalog },
+        ] = await Promise.all([
+          import('../catalog/templates.js'),
+          import('../catalog/attributeCrawl.js'),
+          import('../catalog/crawl.js'),
+          import('../catalog/write.js'),
+        ]);
         const template = opts.template !== undefined ? loadTemplate(opts.template) : undefined;
         const unmatched: [string, string][] = [];
         const unmatchedList = `${opts.output.replace(/\.json$/i, '')}.unmatched.txt`;

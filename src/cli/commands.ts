@@ -24,7 +24,12 @@ import { registerPull } from './pull.js';
 import { registerJobs } from './jobs.js';
 import { registerJob } from './job.js';
 
-/** Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. */
+/**
+ * Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. A command's module imports
+ * only commander and small modules at its top; its action imports the rest (`await import(...)`), so
+ * `fairpod --help` or `fairpod log` never load mathjs, h5wasm, fastify or the catalog engine. The plugins'
+ * own options are added to `run` and `plan` only when one of them is about to parse (`pluginOptions.ts`).
+ */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. */

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
-import { isoNow } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod commit -m MESSAGE`: seal what is staged into a commit, ready to push. */
@@ -10,6 +9,7 @@ export function registerCommit(program: Command): void {
     .description('record the staged runs and data products as a commit, ready for `fairpod push`')
     .requiredOption('-m, --message <text>', 'what this commit holds')
     .action(async (opts: { message: string }) => {
+      const { isoNow } = await import('../registry/registry.js');
       await withProject(async ({ registry }) => {
         const n = await registry.write(async (trx) => {
           const staged = (await trx('fairpod_staging').where({ state: 'staged' }).pluck('id')) as number[];

@@ -1,10 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { workingConfigYaml } from '../settings/fairConfigResolve.js';
 import { withProject } from './projectCommand.js';
-import { prepareSession, writeJobScript } from './session.js';
-import { writeFileAtomic } from '../store/atomicWrite.js';
 
 /** `fairpod config resolve CONFIG [-o FILE]`: the working config, with everything resolved and explicit. */
 export function registerConfig(program: Command): void {
@@ -17,6 +14,12 @@ export function registerConfig(program: Command): void {
     .argument('<config>', 'a FAIR config.yaml')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (file: string, opts: { output?: string }) => {
+      const [{ workingConfigYaml }, { prepareSession, writeJobScript }, { writeFileAtomic }] =
+        await Promise.all([
+          import('../settings/fairConfigResolve.js'),
+          import('./session.js'),
+          import('../store/atomicWrite.js'),
+        ]);
       await withProject(async (project) => {
         const prepared = await prepareSession(project, file, {
           jobDir: opts.output ? path.dirname(path.resolve(opts.output)) : undefined,

@@ -1,14 +1,5 @@
 import type { Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
-import {
-  deleteCodeRuns,
-  deleteDataProducts,
-  dependentRuns,
-  protectedRuns,
-  pruneOrphans,
-  unreferencedStoreFiles,
-} from '../registry/maintenance.js';
-import { resolveTarget, runsTouching } from '../registry/queries.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod delete [--force] TOKEN|PATH`. */
@@ -19,6 +10,17 @@ export function registerDelete(program: Command): void {
     .argument('<token>', 'run id prefix, namespace:name@version, or path')
     .option('--force', 'delete even if it is staged or pushed, or other runs depend on it')
     .action(async (token: string, opts: { force?: boolean }) => {
+      const [
+        {
+          deleteCodeRuns,
+          deleteDataProducts,
+          dependentRuns,
+          protectedRuns,
+          pruneOrphans,
+          unreferencedStoreFiles,
+        },
+        { resolveTarget, runsTouching },
+      ] = await Promise.all([import('../registry/maintenance.js'), import('../registry/queries.js')]);
       await withProject(async (project) => {
         const { registry, store } = project;
         const target = await resolveTarget(registry, store, token);

@@ -1,12 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runCase } from '../core/caseRun.js';
-import { formatReport } from '../core/report.js';
-import { StderrLogger } from '../core/services.js';
-import { writeDemoDataset } from '../demo/dataset.js';
-import { defaultServices } from './defaultServices.js';
-import { openRunProject } from './provenance.js';
-import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
 
 /** The PODs shipped in `settings/pods/` that the demo runs. */
 export const DEMO_PODS = ['demo_alternate', 'demo_plev'];
@@ -21,6 +14,24 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'where the dataset, the work directory and the outputs go', 'fairpod-demo')
     .option('--json', 'print the report as JSON')
     .action(async (options: { dir: string; json?: boolean }) => {
+      const [
+        { runCase },
+        { formatReport },
+        { StderrLogger },
+        { writeDemoDataset },
+        { defaultServices },
+        { openRunProject },
+        { ProjectRunProvenance },
+      ] = await Promise.all([
+        import('../core/caseRun.js'),
+        import('../core/report.js'),
+        import('../core/services.js'),
+        import('../demo/dataset.js'),
+        import('./defaultServices.js'),
+        import('./provenance.js'),
+        import('../registry/podRunRecorder.js'),
+        import('../../plugins/index.js'),
+      ]);
       const dir = path.resolve(options.dir);
       const logger = new StderrLogger();
       logger.info(`writing the demo dataset under ${path.join(dir, 'data')}`);

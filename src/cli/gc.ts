@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
-import {
-  deleteCodeRuns,
-  deleteCodeRunsIn,
-  dependentRuns,
-  protectedRuns,
-  unreferencedStoreFiles,
-} from '../registry/maintenance.js';
 import type { Project } from '../registry/project.js';
-import { abandonedTempFiles } from '../store/atomicWrite.js';
 import type { RowId } from '../registry/registry.js';
 import { say, withProject } from './projectCommand.js';
 
@@ -22,6 +14,7 @@ interface GcOptions {
 
 /** Runs in scope that gc may remove: not staged/committed/pushed, and no kept run read what they wrote. */
 async function removableRuns(project: Project, opts: GcOptions): Promise<RowId[]> {
+  const { dependentRuns, protectedRuns } = await import('../registry/maintenance.js');
   const k = project.registry.knex;
   const conditions: Array<(q: ReturnType<typeof k>) => void> = [];
   if (opts.failed) conditions.push((q) => q.orWhere('status', 'failed'));
@@ -72,6 +65,8 @@ export function registerGc(program: Command): void {
           hint: 'add one or more of --failed, --unfinished, --older-than DAYS, --unreferenced (try --dry-run first)',
         });
       }
+      const [{ deleteCodeRuns, deleteCodeRunsIn, unreferencedStoreFiles }, { abandonedTempFiles }] =
+        await Promise.all([import('../registry/maintenance.js'), import('../store/atomicWrite.js')]);
       await withProject(async (project) => {
         const runs = await removableRuns(project, opts);
         const runIds = runs.length

@@ -1,15 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import {
-  codeRunInfo,
-  describeComponents,
-  lineage,
-  runsTouching,
-  resolveTarget,
-  type LineageNode,
-  type RecordedFileInfo,
-} from '../registry/queries.js';
+import type { LineageNode, RecordedFileInfo } from '../registry/queries.js';
 import type { Registry } from '../registry/registry.js';
 import { formatRunLine } from './log.js';
 import { say, withProject } from './projectCommand.js';
@@ -39,6 +31,7 @@ function printLineage(nodes: LineageNode[], indent: string): void {
 }
 
 async function printRunsOf(registry: Registry, objectIds: number[]): Promise<void> {
+  const { lineage, runsTouching } = await import('../registry/queries.js');
   const readers = await runsTouching(registry, objectIds, 'code_run_inputs');
   if (readers.length)
     say(
@@ -57,6 +50,7 @@ export function registerInfo(program: Command): void {
     )
     .argument('<token>', 'run id prefix, namespace:name[@version], or path')
     .action(async (token: string) => {
+      const { codeRunInfo, describeComponents, resolveTarget } = await import('../registry/queries.js');
       await withProject(async ({ registry, store }) => {
         const target = await resolveTarget(registry, store, token);
         if (target.kind === 'code_run') {

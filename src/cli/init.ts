@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Project } from '../registry/project.js';
 import { say } from './projectCommand.js';
 
 /** `fairpod init`: a `.fairpod/` with registry, store and a user/namespace. */
@@ -17,6 +16,7 @@ export function registerInit(program: Command): void {
         dir: string,
         opts: { user?: string; namespace?: string; identifier?: string; registry?: string },
       ) => {
+        const { Project } = await import('../registry/project.js');
         const project = await Project.init(dir, opts);
         try {
           say(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { FairSession } from '../registry/session.js';
 
 /** `fairpod link read|write DATA_PRODUCT`: for shell, Python or R scripts inside `fairpod run CONFIG`. */
 export function registerLink(program: Command): void {
@@ -11,6 +10,7 @@ export function registerLink(program: Command): void {
     .description('print the stored file of a `read` entry and record the read')
     .argument('<data_product>', 'data product name as in the config')
     .action(async (name: string) => {
+      const { FairSession } = await import('../registry/session.js');
       const session = await FairSession.initialise();
       try {
         process.stdout.write(`${await session.linkRead(name)}\n`);
@@ -23,6 +23,7 @@ export function registerLink(program: Command): void {
     .description('print the path to write a `write` entry to; it is stored and registered when the run ends')
     .argument('<data_product>', 'data product name as in the config')
     .action(async (name: string) => {
+      const { FairSession } = await import('../registry/session.js');
       const session = await FairSession.initialise();
       try {
         process.stdout.write(`${await session.linkWrite(name)}\n`);

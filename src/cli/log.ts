@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { listCodeRuns, type CodeRunSummary } from '../registry/queries.js';
-import { say, withProject } from './projectCommand.js';
+import type { CodeRunSummary } from '../registry/queries.js';
+import { sayAll, withProject } from './projectCommand.js';
 
 /** One line per run: short id, date, status, counts, description. */
 export function formatRunLine(r: CodeRunSummary): string {
@@ -15,9 +15,10 @@ export function registerLog(program: Command): void {
     .description('list code runs, newest first (a run that never finished shows NOT FINISHED)')
     .option('-n, --max-count <n>', 'show at most n runs', (v) => Number(v))
     .action(async (opts: { maxCount?: number }) => {
+      const { listCodeRuns } = await import('../registry/queries.js');
       await withProject(async (project) => {
         const runs = await listCodeRuns(project.registry);
-        for (const r of runs.slice(0, opts.maxCount ?? runs.length)) say(formatRunLine(r));
+        sayAll(runs.slice(0, opts.maxCount ?? runs.length).map(formatRunLine));
       });
     });
 }

@@ -1,11 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { RegistryClient } from '../registry/client/client.js';
-import { loadRegistryToken } from '../registry/client/token.js';
-import { RegistryPuller, remoteReads } from '../registry/sync/pull.js';
-import { findRemote } from '../registry/sync/remotes.js';
-import { loadFairConfig } from '../settings/fairConfig.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod pull CONFIG [REMOTE]`: copy the data products a FAIR config reads, with their lineage and files, from a remote. */
@@ -18,6 +13,19 @@ export function registerPull(program: Command): void {
     .argument('<config>', 'FAIR config (config.yaml) whose `read` entries name the data products')
     .argument('[remote]', 'remote name (default: the only remote, or origin)')
     .action(async (configFile: string, name: string | undefined) => {
+      const [
+        { RegistryClient },
+        { loadRegistryToken },
+        { RegistryPuller, remoteReads },
+        { findRemote },
+        { loadFairConfig },
+      ] = await Promise.all([
+        import('../registry/client/client.js'),
+        import('../registry/client/token.js'),
+        import('../registry/sync/pull.js'),
+        import('../registry/sync/remotes.js'),
+        import('../settings/fairConfig.js'),
+      ]);
       const config = await loadFairConfig(path.resolve(configFile));
       await withProject(async (project) => {
         const { name: remoteName, remote } = await findRemote(project.fairpodDir, name);

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { RegistryClient } from '../registry/client/client.js';
-import { loadRegistryToken } from '../registry/client/token.js';
-import { findRemote } from '../registry/sync/remotes.js';
-import { entitiesToPush, markPushed, RegistryPusher } from '../registry/sync/push.js';
 import { say, withProject } from './projectCommand.js';
 
 /** `fairpod push [REMOTE]`: send staged and committed runs and data products to a remote registry. */
@@ -14,6 +10,17 @@ export function registerPush(program: Command): void {
     )
     .argument('[remote]', 'remote name (default: the only remote, or origin)')
     .action(async (name: string | undefined) => {
+      const [
+        { RegistryClient },
+        { loadRegistryToken },
+        { findRemote },
+        { entitiesToPush, markPushed, RegistryPusher },
+      ] = await Promise.all([
+        import('../registry/client/client.js'),
+        import('../registry/client/token.js'),
+        import('../registry/sync/remotes.js'),
+        import('../registry/sync/push.js'),
+      ]);
       await withProject(async (project) => {
         const { name: remoteName, remote } = await findRemote(project.fairpodDir, name);
         const entities = await entitiesToPush(project, remote.url);

@@ -3,12 +3,7 @@ import os from 'node:os';
 import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
-import { Project } from '../registry/project.js';
-import { Registry } from '../registry/registry.js';
-import { startRegistryServer } from '../registry/rest/server.js';
-import { existingDataStoreDir } from '../registry/sync/dataStores.js';
-import { createToken, revokeToken } from '../registry/rest/tokens.js';
-import { listTokens, revokeTokenById, tokenId } from '../registry/tokenAdmin.js';
+import type { Registry } from '../registry/registry.js';
 import { say } from './projectCommand.js';
 
 /** Where the registry of a `fairpod registry` command is given: `--db`, `--db-file`, or neither. */
@@ -62,6 +57,7 @@ async function readSecretFile(file: string, flag: string): Promise<string> {
 async function withRegistry<T>(opts: DbOptions, fn: (registry: Registry) => Promise<T>): Promise<T> {
   const db = await dbLocation(opts);
   if (db) {
+    const { Registry } = await import('../registry/registry.js');
     const registry = await Registry.open(db);
     try {
       return await fn(registry);
@@ -69,6 +65,7 @@ async function withRegistry<T>(opts: DbOptions, fn: (registry: Registry) => Prom
       await registry.close();
     }
   }
+  const { Project } = await import('../registry/project.js');
   const project = await Project.open();
   try {
     return await fn(project.registry);
@@ -133,6 +130,10 @@ export function registerRegistry(program: Command): void {
       'serve this directory at /data/: anyone reads, token holders PUT files (write-once, SHA-1 checked)',
     )
     .action(async (opts: { port: number; host: string; dataStore?: string } & DbOptions) => {
+      const [{ existingDataStoreDir }, { startRegistryServer }] = await Promise.all([
+        import('../registry/sync/dataStores.js'),
+        import('../registry/rest/server.js'),
+      ]);
       const dataStore =
         opts.dataStore &&
         (await existingDataStoreDir(
@@ -156,6 +157,10 @@ export function registerRegistry(program: Command): void {
     .option(dbOption, dbHelp)
     .option(dbFileOption, dbFileHelp)
     .action(async (opts: { user: string } & DbOptions) => {
+      const [{ createToken }, { tokenId }] = await Promise.all([
+        import('../registry/rest/tokens.js'),
+        import('../registry/tokenAdmin.js'),
+      ]);
       await withRegistry(opts, async (r) => {
         const secret = await createToken(r, opts.user);
         say(secret);
@@ -170,6 +175,7 @@ export function registerRegistry(program: Command): void {
     .option(dbOption, dbHelp)
     .option(dbFileOption, dbFileHelp)
     .action(async (opts: DbOptions) => {
+      const { listTokens } = await import('../registry/tokenAdmin.js');
       for (const t of await withRegistry(opts, listTokens))
         say(
           `${String(t.id).padStart(5)}  ${t.user}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`,
@@ -198,6 +204,10 @@ export function registerRegistry(program: Command): void {
         process.stderr.write(
           'fairpod: warning: a token given as an argument is visible in `ps` and shell history; use --id or --token-file\n',
         );
+      const [{ revokeToken }, { revokeTokenById }] = await Promise.all([
+        import('../registry/rest/tokens.js'),
+        import('../registry/tokenAdmin.js'),
+      ]);
       await withRegistry(opts, async (r) => {
         if (opts.id !== undefined) await revokeTokenById(r, opts.id);
         else await revokeToken(r, value ?? (await readSecretFile(opts.tokenFile!, '--token-file')).trim());

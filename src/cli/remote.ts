@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { addRemote, loadRemotes, removeRemote } from '../registry/sync/remotes.js';
 import { say, withProject } from './projectCommand.js';
+
+/** The remotes module, loaded by the command that uses it. */
+const remotes = () => import('../registry/sync/remotes.js');
 
 /** `fairpod remote add NAME URL [--token-file F] [--data-store DIR] | remove NAME | list`. */
 export function registerRemote(program: Command): void {
@@ -17,7 +19,7 @@ export function registerRemote(program: Command): void {
     )
     .action(async (name: string, url: string, options: { tokenFile?: string; dataStore?: string }) => {
       await withProject(async (project) => {
-        await addRemote(project.fairpodDir, name, url, options);
+        await (await remotes()).addRemote(project.fairpodDir, name, url, options);
         say(`added remote ${name} ${url}`);
       });
     });
@@ -27,7 +29,7 @@ export function registerRemote(program: Command): void {
     .argument('<name>')
     .action(async (name: string) => {
       await withProject(async (project) => {
-        await removeRemote(project.fairpodDir, name);
+        await (await remotes()).removeRemote(project.fairpodDir, name);
         say(`removed remote ${name}`);
       });
     });
@@ -36,7 +38,7 @@ export function registerRemote(program: Command): void {
     .description('list the remotes')
     .action(async () => {
       await withProject(async (project) => {
-        for (const [name, r] of Object.entries(await loadRemotes(project.fairpodDir))) {
+        for (const [name, r] of Object.entries(await (await remotes()).loadRemotes(project.fairpodDir))) {
           const extras = [
             r.token_file && `token ${r.token_file}`,
             r.data_store && `data store ${r.data_store}`,

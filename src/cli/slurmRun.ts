@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { ExecutorOptions } from './executorOptions.js';
+export { addExecutorOptions, type ExecutorOptions } from './executorOptions.js';
 import { ValidationError } from '../core/errors.js';
 import { readRunJson, runFiles, type Submission } from '../core/jobPlan.js';
 import { planJobs, type JobPlanRequest } from '../core/jobPlanner.js';
@@ -15,47 +16,6 @@ import { redactLocation } from '../registry/registry.js';
 import { formatJobs } from './jobs.js';
 
 /** The options of `fairpod run` that choose and drive the executor. */
-export interface ExecutorOptions {
-  executor: 'local' | 'slurm';
-  slurmOpt: string[];
-  fetchHere?: boolean;
-  allowSqlite?: boolean;
-  runDir?: string;
-  wait?: boolean;
-  resume?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Adds `--executor` and the Slurm executor's options to `fairpod run`. */
-export function addExecutorOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--executor <name>', 'where the PODs run: here, or as Slurm jobs')
-        .choices(['local', 'slurm'])
-        .default('local'),
-    )
-    .option(
-      '--slurm-opt <name=value>',
-      'sbatch option for every job (repeatable), e.g. partition=debug, account=X, time=00:30:00, mem=4G',
-      collect,
-      [],
-    )
-    .option('--fetch-here', 'slurm: fetch on this host instead of in a Slurm job')
-    .option(
-      '--allow-sqlite',
-      'slurm: record into an SQLite registry anyway (unsafe with many writers on a shared filesystem)',
-    )
-    .option(
-      '--run-dir <dir>',
-      'slurm: where the plan, job logs and exit codes go (default: <work-dir>/jobs-<time>)',
-    )
-    .option('--wait', 'slurm: wait for every job, then print the report as a local run does')
-    .option('--resume <run-dir>', 'slurm: resubmit only the jobs of that run that failed or never ran');
-}
-
 /**
  * Refuses an SQLite registry for Slurm jobs: many jobs on many nodes writing one SQLite file on a shared
  * (network) filesystem can corrupt it, because such filesystems do not honour SQLite's locks.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { redactLocation } from '../registry/registry.js';
-import { say, withProject } from './projectCommand.js';
+import { sayAll, withProject } from './projectCommand.js';
 
 /** `fairpod status`: runs and data products by state: local only, staged, committed, pushed. */
 export function registerStatus(program: Command): void {
@@ -10,6 +9,7 @@ export function registerStatus(program: Command): void {
       'show runs and data products that are local only, staged, committed (ready to push) or pushed',
     )
     .action(async () => {
+      const { redactLocation } = await import('../registry/registry.js');
       await withProject(async ({ registry, settings }) => {
         const k = registry.knex;
         const runs = (await k('code_run as r')
@@ -37,9 +37,9 @@ export function registerStatus(program: Command): void {
           state: string | null;
           remote: string | null;
         }>;
-        say(
+        const lines = [
           `user ${settings.user.name}, namespace ${settings.namespace}, registry ${redactLocation(settings.registry)}`,
-        );
+        ];
         const groups: Array<[string, string | null]> = [
           ['committed (ready to push)', 'committed'],
           ['staged', 'staged'],
@@ -50,14 +50,17 @@ export function registerStatus(program: Command): void {
           const r = runs.filter((x) => x.state === state);
           const p = products.filter((x) => x.state === state);
           if (!r.length && !p.length) continue;
-          say(`${title}:`);
+          lines.push(`${title}:`);
           for (const x of r)
-            say(
+            lines.push(
               `  run ${x.run_id.slice(0, 12)}${x.status === 'running' ? ' (NOT FINISHED)' : x.status === 'failed' ? ' (failed)' : ''}${x.remote ? ` -> ${x.remote}` : ''}  ${x.description ?? ''}`.trimEnd(),
             );
           for (const x of p)
-            say(`  data product ${x.namespace}:${x.name}@${x.version}${x.remote ? ` -> ${x.remote}` : ''}`);
+            lines.push(
+              `  data product ${x.namespace}:${x.name}@${x.version}${x.remote ? ` -> ${x.remote}` : ''}`,
+            );
         }
+        sayAll(lines);
       });
     });
 }

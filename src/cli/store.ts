@@ -1,27 +1,39 @@
 import type { Command } from 'commander';
-import { ContentStore, defaultStoreRoot } from '../store/contentStore.js';
-import { recordedStoreFiles } from '../registry/maintenance.js';
-import { Project } from '../registry/project.js';
+import type { ContentStore } from '../store/contentStore.js';
+import type { Project } from '../registry/project.js';
 import { say } from './projectCommand.js';
 
-/** The project's store, or `<cwd>/.fairpod/store` outside a project (the store needs no registry). */
-async function openStore(): Promise<ContentStore> {
-  return (await openStoreWithRecords()).store;
+/** Where `fairpod store` commands work, as `openStore` finds it. */
+interface OpenedStore {
+  store: ContentStore;
+  /** The project's namespace, else `local`. */
+  namespace: string;
+  /** The store files the project's registry records (only when asked for; none outside a project). */
+  recorded: string[];
 }
 
 /**
- * The store as `openStore` finds it, with the store files the project's registry records (none outside a
- * project): what `verify` checks is there.
+ * The store of the project containing the current directory, or `<cwd>/.fairpod/store` outside a project
+ * (the store needs no registry). With `records`, also what the registry records: what `verify` checks is there.
  */
-async function openStoreWithRecords(): Promise<{ store: ContentStore; recorded: string[] }> {
+async function openStore(records = false): Promise<OpenedStore> {
+  const [{ Project }, { ContentStore, defaultStoreRoot }] = await Promise.all([
+    import('../registry/project.js'),
+    import('../store/contentStore.js'),
+  ]);
   let project: Project;
   try {
     project = await Project.open();
   } catch {
-    return { store: new ContentStore(defaultStoreRoot(process.cwd())), recorded: [] };
+    return { store: new ContentStore(defaultStoreRoot(process.cwd())), namespace: 'local', recorded: [] };
   }
   try {
-    return { store: project.store, recorded: await recordedStoreFiles(project) };
+    const { recordedStoreFiles } = await import('../registry/maintenance.js');
+    return {
+      store: project.store,
+      namespace: project.settings.namespace,
+      recorded: records ? await recordedStoreFiles(project) : [],
+    };
   } finally {
     await project.close();
   }
@@ -44,14 +56,9 @@ export function registerStore(program: Command): void {
         file: string,
         opts: { name: string; namespace?: string; ext?: string; md5?: string; sha256?: string },
       ) => {
-        const s = await openStore();
-        const namespace =
-          opts.namespace ??
-          (await Project.open()
-            .then(async (p) => (await p.close(), p.settings.namespace))
-            .catch(() => 'local'));
+        const { store: s, namespace } = await openStore();
         const r = await s.add(file, {
-          namespace,
+          namespace: opts.namespace ?? namespace,
           name: opts.name,
           ext: opts.ext,
           expected: { md5: opts.md5, sha256: opts.sha256 },
@@ -65,7 +72,7 @@ export function registerStore(program: Command): void {
     .description('verify a stored file (by store path) and print its absolute path')
     .argument('<path>')
     .action(async (ref: string) => {
-      const s = await openStore();
+      const { store: s } = await openStore();
       say((await s.get(ref)).path);
       await s.flush();
     });
@@ -75,7 +82,7 @@ export function registerStore(program: Command): void {
       're-hash every stored file and check every file the registry records is there; report each bad one',
     )
     .action(async () => {
-      const { store: s, recorded } = await openStoreWithRecords();
+      const { store: s, recorded } = await openStore(true);
       const report = await s.verify(recorded);
       for (const bad of report.bad)
         process.stderr.write(
@@ -88,7 +95,7 @@ export function registerStore(program: Command): void {
     .command('ls')
     .description('list stored files: size, sha1, store path')
     .action(async () => {
-      for (const o of await (await openStore()).list())
+      for (const o of await (await openStore()).store.list())
         say(`${String(o.size).padStart(12)}  ${o.sha1}  ${o.relativePath}`);
     });
 }

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../core/errors.js';
-import { Translator, type PodDimensions } from '../settings/translator.js';
+import type { PodDimensions } from '../settings/translator.js';
 import type { TranslationRequest } from '../settings/types.js';
 
 /** Options of `fairpod translate`, as commander parses them. */
@@ -49,8 +49,9 @@ export function registerTranslate(program: Command): void {
       'modelling realm, e.g. atmos, ocean (tells apart variables with the same standard name)',
     )
     .option('--json', 'print the translation as JSON on stdout')
-    .action((standardName: string, options: TranslateOptions) => {
+    .action(async (standardName: string, options: TranslateOptions) => {
       const request = requestFrom(standardName, options);
+      const { Translator } = await import('../settings/translator.js');
       const translation = new Translator().translate(request, options.convention, POD_DIMENSIONS);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(translation, null, 2)}\n`);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { FairpodError, ValidationErrors } from '../core/errors.js';
-import { validateDocument } from '../settings/documentValidators.js';
 
 /** `fairpod validate PATH...`: checks each file and reports every problem found, with its line and column. */
 export function registerValidate(program: Command): void {
@@ -11,6 +10,7 @@ export function registerValidate(program: Command): void {
     )
     .argument('<paths...>', 'files to check')
     .action(async (paths: string[]) => {
+      const { validateDocument } = await import('../settings/documentValidators.js');
       let bad = 0;
       for (const file of paths) {
         try {

@@ -9,9 +9,11 @@ import {
   HASH_CHUNK_BYTES,
   HashingStream,
   hashFile,
+  MultiHash,
   type Digests,
   type HashAlgorithm,
 } from './hashing.js';
+import { copyHashing } from './copyHashing.js';
 import { StatCache } from './statCache.js';
 import { isAlive, tempFileOwner, tempPathFor } from './atomicWrite.js';
 
@@ -101,16 +103,27 @@ export class ContentStore {
     await fs.mkdir(tmpDir, { recursive: true });
     // The writer's pid in the name lets `cleanTemp` tell an abandoned temp file from one still being written.
     const tmp = tempPathFor(path.join(tmpDir, 'part'));
-    const hasher = new HashingStream(['sha1', ...(Object.keys(target.expected) as HashAlgorithm[])]);
-    const input =
-      typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
+    const algorithms: HashAlgorithm[] = ['sha1', ...(Object.keys(target.expected) as HashAlgorithm[])];
+    let digests: Digests;
     try {
-      await pipeline(input, hasher, createWriteStream(tmp, { highWaterMark: HASH_CHUNK_BYTES }));
+      if (typeof source === 'string' && (await fs.stat(source)).isFile()) {
+        // A regular file: copied by the kernel, then the copy hashed (see copyHashing).
+        const hash = new MultiHash(algorithms);
+        await copyHashing(source, tmp, hash);
+        digests = hash.digests();
+      } else {
+        // A stream, FIFO or device: hashed as it is copied, in one pass.
+        const input =
+          typeof source === 'string' ? createReadStream(source, { highWaterMark: HASH_CHUNK_BYTES }) : source;
+        const hasher = new HashingStream(algorithms);
+        await pipeline(input, hasher, createWriteStream(tmp, { highWaterMark: HASH_CHUNK_BYTES }));
+        digests = hasher.digests();
+      }
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
     }
-    return this.commit(tmp, hasher.digests(), target, typeof source === 'string' ? source : undefined);
+    return this.commit(tmp, digests, target, typeof source === 'string' ? source : undefined);
   }
 
   /**
@@ -172,7 +185,7 @@ export class ContentStore {
       } else {
         await fs.mkdir(path.dirname(objectAbs), { recursive: true });
         await fs.chmod(tmp, 0o444);
-        await fs.rename(tmp, objectAbs);
+        await this.place(tmp, objectRel);
       }
       const relativePath = `${namespace}/${name}/${ext ? `${sha1}.${ext}` : sha1}`;
       const target = path.join(this.root, relativePath);
@@ -428,6 +441,26 @@ export class ContentStore {
         return false;
       throw err;
     }
+  }
+
+  /**
+   * Puts the finished file `tmp` at the content object `objectRel`, never replacing an intact object another
+   * writer of the same content put there meanwhile: renaming over it would drop its inode's last link while
+   * that writer hard-links it into the layout, and its link would fail with ENOENT. Only a damaged object is
+   * replaced.
+   */
+  private async place(tmp: string, objectRel: string): Promise<void> {
+    const objectAbs = path.join(this.root, objectRel);
+    try {
+      await fs.link(tmp, objectAbs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!(await this.isIntact(objectRel))) {
+        await fs.rename(tmp, objectAbs);
+        return;
+      }
+    }
+    await fs.rm(tmp, { force: true });
   }
 
   /** Hard-links the content object at `target`; false when `target` already held that content. */

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { CLI } from '../faults/support.js';
+
+// A module-resolution hook that appends every URL the process resolves to a file: what a command loads.
+const HOOKS = `import fs from 'node:fs';
+let out;
+export function initialize(data) { out = data.out; }
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  fs.appendFileSync(out, result.url + '\\n');
+  return result;
+}
+`;
+const REGISTER = `import { register } from 'node:module';
+register(new URL('./hooks.mjs', import.meta.url), { data: { out: process.env.TRACE_OUT } });
+`;
+
+/** Packages and folders no light command may load: each costs more than the command itself. */
+const HEAVY = [
+  'mathjs',
+  'typed-function',
+  'h5wasm',
+  'netcdfjs',
+  'fastify',
+  'got',
+  'tsyringe',
+  '/dist/plugins/',
+];
+
+let dir: string;
+
+/** Runs `fairpod ...args` as a process and returns every module URL it resolved. */
+async function loadedBy(args: string[], cwd = dir): Promise<{ urls: string[]; code: number | null }> {
+  const out = path.join(dir, `trace-${args.join('-').replace(/\W/g, '_')}.txt`);
+  await fs.writeFile(out, '');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, CLI, ...args],
+      {
+        cwd,
+        env: { ...process.env, TRACE_OUT: out },
+        stdio: 'ignore',
+      },
+    );
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  return { urls: (await fs.readFile(out, 'utf8')).split('\n').filter(Boolean), code };
+}
+
+function heavyIn(urls: string[], allowed: string[] = []): string[] {
+  return [...new Set(urls.filter((u) => HEAVY.some((h) => u.includes(h) && !allowed.includes(h))))];
+}
+
+describe('fairpod loads only what a command uses', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-lazy-'));
+    await fs.writeFile(path.join(dir, 'hooks.mjs'), HOOKS);
+    await fs.writeFile(path.join(dir, 'register.mjs'), REGISTER);
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('--help loads commander and the command definitions only', async () => {
+    const { urls, code } = await loadedBy(['--help']);
+    expect(code).to.equal(0);
+    expect(urls.some((u) => u.includes('/commander/'))).to.equal(true);
+    expect(heavyIn(urls)).to.deep.equal([]);
+    for (const light of ['knex', 'sqlite3', 'yaml', 'jsonc-parser'])
+      expect(urls.filter((u) => u.includes(`/node_modules/${light}/`))).to.deep.equal([]);
+  });
+
+  it('log, status and info load the registry but no units, netCDF, server or plugins', async () => {
+    const project = path.join(dir, 'project');
+    await fs.mkdir(project);
+    expect((await loadedBy(['init', '--user', 'ann'], project)).code).to.equal(0);
+    for (const args of [['log'], ['status'], ['info', 'nosuchrun']]) {
+      const { urls } = await loadedBy(args, project);
+      expect(
+        urls.some((u) => u.includes('/node_modules/knex/')),
+        args.join(' '),
+      ).to.equal(true);
+      expect(heavyIn(urls), args.join(' ')).to.deep.equal([]);
+    }
+  });
+
+  it('run --help and help plan still list every plugin option (the plugins load for them only)', async () => {
+    const { urls } = await loadedBy(['run', '--help']);
+    expect(urls.some((u) => u.includes('/dist/plugins/'))).to.equal(true);
+    const text = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'help', 'plan'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let s = '';
+      child.stdout.on('data', (d: Buffer) => (s += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(s));
+    });
+    expect(text).to.include('--catalog <path>').and.include('--registry-url <url>');
+  });
+});
