@@ -85,7 +85,7 @@ export const contractFixture: ContractFixture = {
       throw err;
     }
     return {
-      options: { registryUrl: `${server.url}/api/`, store: path.join(dir, 'store') },
+      options: { registryUrl: `${server.url}/api/`, dataRoot: data, store: path.join(dir, 'store') },
       teardown: async () => {
         await server.close();
         await registry.close();

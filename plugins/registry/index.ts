@@ -25,6 +25,11 @@ export default definePlugin({
       default: 5,
       description: 'retries of a download after a timeout, reset or 5xx',
     },
+    dataRoot: {
+      type: 'path',
+      description:
+        'the local directory the registry’s file:// storage roots may point into (read in place); any other local path a registry names is refused',
+    },
     store: {
       type: 'path',
       description:

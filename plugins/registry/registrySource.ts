@@ -39,6 +39,8 @@ export interface RegistryOptions {
   registryUrl: string;
   nameTemplate: string;
   retries: number;
+  /** The local directory `file://` roots may be in; none: every `file://` root is refused. */
+  dataRoot?: string;
   store?: string;
 }
 
@@ -176,8 +178,22 @@ export class RegistryDataSource implements DataSource {
     return { id: product.url, row: product.row, ...(range ? { start: range.start, end: range.end } : {}) };
   }
 
-  /** The file under a `file://` root; a path that leaves the root is refused. */
+  /**
+   * The file under a `file://` root; a path that leaves the root is refused, and so is a root outside the
+   * directory the user named with `--data-root`: a registry never makes fairpod read a local file the user did
+   * not hand to it.
+   */
   private localFile(location: Location): string {
+    const rootDir = path.resolve(fileURLToPath(location.root));
+    const trusted = this.options.dataRoot === undefined ? undefined : path.resolve(this.options.dataRoot);
+    const rel = trusted === undefined ? undefined : path.relative(trusted, rootDir);
+    if (rel === undefined || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new Error(
+        `the registry names the local directory ${rootDir} as a storage root; fairpod reads local files only under --data-root` +
+          (trusted ? ` (${trusted})` : '') +
+          `; if those files are yours to read, give --data-root ${rootDir}`,
+      );
+    }
     try {
       return resolveUnder(fileURLToPath(location.root), location.path);
     } catch (err) {

@@ -44,16 +44,20 @@ export class DataRequest {
     this.context = { caseSpec, options };
     const target = options.dryRun ? Stage.FETCHED : Stage.PREPROCESSED;
     const entries = pods.flatMap((p) => p.varlist);
-    const cap = options.maxIterations ?? 2 * entries.length + 5;
+    // A pass that fails a data key is progress (there are finitely many), so each failed key buys a pass:
+    // a variable whose chosen files fail one by one goes on to the next candidate until none is left.
+    const base = 2 * entries.length + 5;
+    const cap = (): number =>
+      options.maxIterations ?? base + [...this.keys.values()].filter((k) => k.failure !== undefined).length;
     for (const v of entries) if (v.requirement !== 'alternate' && v.stage === Stage.NOTSET) v.activate();
     await this.source.setup?.(this.context);
     try {
       for (let iteration = 1; ; iteration++) {
         const pending = this.active().filter((v) => v.stage < target);
         if (pending.length === 0) break;
-        if (iteration > cap) {
+        if (iteration > cap()) {
           throw new NonConvergenceError(
-            `the data request did not converge after ${cap} passes; still pending: ${pending.map((v) => `${v.label} (stage ${Stage[v.stage]})`).join(', ')}`,
+            `the data request did not converge after ${iteration - 1} passes; still pending: ${pending.map((v) => `${v.label} (stage ${Stage[v.stage]})`).join(', ')}`,
             {
               hint: 'this is a bug in the data source plugin or an alternates cycle; report it with `fairpod plan --json` output',
             },

@@ -122,6 +122,25 @@ describe('DataRequest.run (the loop)', () => {
     expect(p.varlist[0]!.selection!.experiment.version).to.equal('v1');
   });
 
+  it('tries every candidate whose files fail one by one, however many, and then fails the variable (no cap error)', async () => {
+    const { source, request } = memorySource();
+    // Twelve versions of one variable, each one file covering the period, every file failing its fetch: each
+    // pass fails the chosen one and selects the next, more passes than the variables alone would allow.
+    for (let v = 1; v <= 12; v++) {
+      source.rows.push({
+        variable: 'tas',
+        range: '198501-198912',
+        version: `v${String(v).padStart(2, '0')}`,
+      });
+      source.failing.add(`M1/r1i1p1f1/gn/v${String(v).padStart(2, '0')}/tas_198501-198912.nc`);
+    }
+    const p = pod('P', [entry('tas')]);
+    await request.run([p], CASE, OPTIONS);
+    expect(p.varlist[0]!.status).to.equal(Status.FAILED);
+    expect(source.fetched).to.have.length(12);
+    expect(p.failed).to.equal(true);
+  });
+
   it('fails a preprocessing data key everywhere and falls back', async () => {
     const { source, request, preprocessor } = memorySource();
     source.rows = [...chunks('tas'), ...chunks('ts')];

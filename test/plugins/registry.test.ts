@@ -87,6 +87,9 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
     'fair-registry',
     '--registry-url',
     `${served.url}/api/`,
+    // The registry's files are on this machine: fairpod reads them in place only under the root named here.
+    '--data-root',
+    dataRoot,
     ...demoCase(),
     ...extra,
   ];
@@ -140,6 +143,28 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
     const u850 = second.pods[0]!.variables.find((v) => v.name === 'u850')!;
     expect(u850.decisions.join('\n')).to.match(/does not match the registry's hash/);
     expect(u850.experiment).to.not.deep.equal(chosen);
+  });
+
+  it('without --data-root (or with another one) a file:// storage root is refused and no file is read', async () => {
+    for (const extra of [[], ['--data-root', path.join(dir, 'elsewhere')]]) {
+      const r = await fairpod(
+        'plan',
+        'demo_plev',
+        '-m',
+        'fair-registry',
+        '--registry-url',
+        `${served.url}/api/`,
+        ...extra,
+        ...demoCase(),
+        '--json',
+      );
+      expect(r.code, r.stderr).to.equal(1);
+      const report = JSON.parse(r.stdout) as RunReport;
+      const u850 = report.pods[0]!.variables.find((v) => v.name === 'u850')!;
+      expect(u850.failures.join('\n'))
+        .to.include('the registry names the local directory')
+        .and.include('--data-root');
+    }
   });
 
   it('refuses a --facet that is not in the name template, naming the facets it has', async () => {
