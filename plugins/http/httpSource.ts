@@ -117,6 +117,12 @@ export class HttpDataSource implements DataSource {
     }
     const result = await this.downloader!.download(request);
     key.size ??= result.size;
+    // Without a published checksum a damaged file of the right size would pass: say so, once, when it arrives.
+    // What was stored is hashed (its SHA-1 is in its store name), so every later read is checked against it.
+    if (!result.cached && !request.expected)
+      this.services.logger.warn(
+        `${key.id}: no published checksum, so stored as received, unverified (SHA-1 ${result.sha1}); add checksum and checksum_type columns to the catalog to have downloads verified`,
+      );
     return { localPath: result.path, bytes: result.bytes, cached: result.cached };
   }
 

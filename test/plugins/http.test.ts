@@ -82,6 +82,12 @@ describe('http data manager', () => {
       expect(stored[0]!.sha1).to.equal(digestOf(testBytes(4098, 9), 'sha1'));
       expect(logger.lines.join('\n')).to.match(/downloads: 1 file\(s\).*0 failure\(s\)/);
       expect(logger.lines.join('\n')).to.match(/1 file\(s\) under .* match no part of the cmip6 template/);
+      // An autoindex publishes no checksums: the file is stored as received, and the user is told so.
+      expect(logger.lines.join('\n')).to.match(
+        new RegExp(
+          `tas_Amon_CESM2_historical_r1i1p1f1_gn_195001-199912\\.nc: no published checksum, so stored as received, unverified \\(SHA-1 ${stored[0]!.sha1}\\)`,
+        ),
+      );
     });
 
     it('a second run is served from the store', async () => {
