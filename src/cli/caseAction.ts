@@ -142,27 +142,31 @@ export async function runCaseCommand(
         ? await existingProject(projectDir)
         : await openRunProject(projectDir, logger)
       : undefined;
+  // What a local and a Slurm run are both given.
+  const request = {
+    pods,
+    dataManager: options.dataManager,
+    pluginOptions,
+    // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
+    storeRoot: project?.store.root,
+    cases,
+    workDir,
+    strict: options.strict,
+    logger,
+    obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
+    interpreters: interpretersFrom(python),
+    ghostscript,
+    ...services,
+  };
   if (slurm) {
     try {
       if (project) requireSharedRegistry(project, allowSqlite);
       await runOnSlurm(
         {
-          pods,
-          dataManager: options.dataManager,
-          pluginOptions,
-          // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
-          storeRoot: project?.store.root,
-          cases,
-          workDir,
-          strict: options.strict,
-          logger,
-          obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
-          interpreters: interpretersFrom(python),
-          ghostscript,
+          ...request,
           project: project?.dir,
           disablePreprocessor: disablePreprocessor ?? false,
           slurmOptions,
-          ...services,
         },
         { ...executorOptions, json: options.json },
         { ...services, logger },
@@ -175,21 +179,9 @@ export async function runCaseCommand(
   let reports: RunReport[];
   try {
     reports = await runCases({
-      pods,
-      dataManager: options.dataManager,
-      pluginOptions,
-      // Downloads go to the store of the project the runs are recorded in, unless --store says otherwise.
-      storeRoot: project?.store.root,
-      cases,
-      workDir,
-      strict: options.strict,
+      ...request,
       dryRun: mode === 'plan',
-      logger,
       provenance: project && new ProjectRunProvenance(project),
-      obsDataRoot: obsDataRoot === undefined ? undefined : path.resolve(obsDataRoot),
-      interpreters: interpretersFrom(python),
-      ghostscript,
-      ...services,
     });
   } finally {
     await project?.close();
