@@ -72,7 +72,7 @@ export class HashingStream extends Transform {
  * more system time than the hashing on a 1 GiB file). `hash.update` must be done with a chunk when it returns.
  */
 export async function hashInto(
-  hash: { update(chunk: Buffer): void | Promise<void> },
+  hash: { update(chunk: Buffer): void },
   file: string,
   end?: number,
 ): Promise<void> {
@@ -90,7 +90,7 @@ export async function hashInto(
       if (n === 0) break;
       left -= n;
       reading = read(buffers[(i + 1) % 2]!);
-      await hash.update(buffers[i % 2]!.subarray(0, n));
+      hash.update(buffers[i % 2]!.subarray(0, n));
     }
   } finally {
     await fh.close();
