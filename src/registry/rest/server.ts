@@ -1,3 +1,4 @@
+import { FairpodError } from '../../core/errors.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry, RowId } from '../registry.js';
 import { registerDataFiles } from './dataFiles.js';
@@ -246,7 +247,22 @@ export async function startRegistryServer(
     sessionRun: options.sessionRun,
   });
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new FairpodError(`cannot listen on ${host}:${options.port ?? 0}: ${code}`, {
+        hint:
+          code === 'EADDRINUSE'
+            ? 'another server holds that port: stop it, or choose another with --port (0: any free port)'
+            : 'choose an address of this machine with --host and a port you may open with --port',
+        cause: err,
+      });
+    }
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
