@@ -1,5 +1,9 @@
 # Debian's Python with PyYAML: test/registry/fairClientSession.test.ts runs pyDataPipeline's request
 # sequence (test/fixtures/fair/pipeline_client.py, urllib + yaml.safe_load) inside `fairpod run CONFIG`.
-# The interop suite runs the FAIR Data Pipeline's own software from test/peers/: pyDataPipeline's test
-# suite (pytest with pytest-cov, as its pyproject's addopts ask; requests) against `fairpod registry serve`.
-apt_install python3 python3-yaml git python3-requests python3-pytest python3-pytest-cov
+# The interop suite runs the FAIR Data Pipeline's own software from test/peers/:
+# - pyDataPipeline's test suite (pytest with pytest-cov, as its pyproject's addopts ask; requests);
+# - FAIR-CLI (click, GitPython, Jinja2, pydantic 1 with email-validator, rich, semver, simplejson, toml,
+#   validators; fake-useragent is not in Debian: test/interop/fairCli.test.ts writes a stand-in).
+apt_install python3 python3-yaml git python3-requests python3-pytest python3-pytest-cov \
+  python3-click python3-git python3-jinja2 python3-pydantic python3-email-validator python3-rich \
+  python3-semver python3-simplejson python3-toml python3-validators

@@ -109,6 +109,25 @@ function untilStopped(): Promise<void> {
   });
 }
 
+/** A `--data-url`: an http(s) URL, ending in `/` as a storage root does. */
+function parseDataUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(`not a URL: ${value}`, {
+      location: { key: '--data-url' },
+      hint: 'give an http(s) URL, e.g. http://localhost:8001/data/',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ValidationError(`not an http(s) URL: ${value}`, {
+      location: { key: '--data-url' },
+      hint: 'give an http(s) URL, e.g. http://localhost:8001/data/',
+    });
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
 /** `fairpod registry serve|token create|token revoke`. */
 export function registerRegistry(program: Command): void {
   const registry = program
@@ -129,25 +148,59 @@ export function registerRegistry(program: Command): void {
       '--data-store <dir>',
       'serve this directory at /data/: anyone reads, token holders PUT files (write-once, SHA-1 checked)',
     )
-    .action(async (opts: { port: number; host: string; dataStore?: string } & DbOptions) => {
-      const [{ existingDataStoreDir }, { startRegistryServer }] = await Promise.all([
-        import('../registry/sync/dataStores.js'),
-        import('../registry/rest/server.js'),
-      ]);
-      const dataStore =
-        opts.dataStore &&
-        (await existingDataStoreDir(
-          opts.dataStore,
-          '--data-store',
-          'create the directory first (files pushed to this registry are written there)',
-        ));
-      await withRegistry(opts, async (r) => {
-        const server = await startRegistryServer(r, { host: opts.host, port: opts.port, dataStore });
-        say(`serving the registry at ${server.url}/api/ (Ctrl-C to stop)`);
-        if (dataStore) say(`serving ${dataStore} at ${server.url}/data/`);
-        await untilStopped();
-        await server.close();
-      });
+    .option(
+      '--data-url <url>',
+      'the storage root the data store is registered as (default http://HOST:PORT/data/); FAIR-CLI takes a root on the API’s own host:port for an API URL, so give it another name for the same server, e.g. http://localhost:PORT/data/',
+      parseDataUrl,
+    )
+    .action(
+      async (opts: { port: number; host: string; dataStore?: string; dataUrl?: string } & DbOptions) => {
+        const [{ existingDataStoreDir }, { startRegistryServer }] = await Promise.all([
+          import('../registry/sync/dataStores.js'),
+          import('../registry/rest/server.js'),
+        ]);
+        const dataStore =
+          opts.dataStore &&
+          (await existingDataStoreDir(
+            opts.dataStore,
+            '--data-store',
+            'create the directory first (files pushed to this registry are written there)',
+          ));
+        await withRegistry(opts, async (r) => {
+          if (opts.dataUrl && !dataStore)
+            throw new ValidationError('--data-url names the URL of the data store: give --data-store too', {
+              location: { key: '--data-url' },
+              hint: 'add --data-store DIR, or drop --data-url',
+            });
+          const server = await startRegistryServer(r, {
+            host: opts.host,
+            port: opts.port,
+            dataStore,
+            dataUrl: opts.dataUrl,
+          });
+          say(`serving the registry at ${server.url}/api/ (Ctrl-C to stop)`);
+          if (dataStore) say(`serving ${dataStore} at ${server.url}/data/`);
+          await untilStopped();
+          await server.close();
+        });
+      },
+    );
+  registry
+    .command('install')
+    .description(
+      'make a local registry FAIR-CLI starts and writes to (as `fair registry install` does for the Django one): a fairpod project with user admin, its token and start/stop scripts',
+    )
+    .option('--directory <dir>', 'where (default: $FAIR_REGISTRY_DIR, else ~/.fair/registry)')
+    .option('--identifier <uri>', 'the author’s identifier, e.g. an ORCID URL')
+    .option('--namespace <name>', 'namespace for inputs and outputs (default: admin)')
+    .action(async (opts: { directory?: string; identifier?: string; namespace?: string }) => {
+      const { installFairCliRegistry, defaultFairCliRegistryDir } =
+        await import('../registry/fairCliRegistry.js');
+      const made = await installFairCliRegistry(opts.directory ?? defaultFairCliRegistryDir(), opts);
+      say(`FAIR-CLI local registry in ${made.dir} (token ${made.tokenFile})`);
+      say(
+        '`fair init` uses it; `fair registry start`, `fair pull`, `fair run` start it as `fairpod registry serve`',
+      );
     });
   const token = registry.command('token').description('API tokens (stored hashed; shown once)');
   token

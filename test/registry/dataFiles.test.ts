@@ -106,6 +106,36 @@ describe('fairpod registry serve --data-store: files at /data/', () => {
     expect(await files()).to.deep.equal([]);
   });
 
+  it('the served data store is the registry’s first storage root (FAIR-CLI files uploads under storage_root 1)', async () => {
+    const roots = (await (await fetch(`${served.url}/api/storage_root/`)).json()) as {
+      results: Array<{ url: string; root: string; local: boolean }>;
+    };
+    expect(roots.results).to.have.length(1);
+    expect(roots.results[0]).to.include({
+      url: `${served.url}/api/storage_root/1/`,
+      root: `${served.url}/data/`,
+      local: false,
+    });
+  });
+
+  it('--data-url names the root another way; without --data-store it is an error naming the flag', async () => {
+    const { fairpod } = await import('../support/cli.js');
+    const bad = await fairpod(
+      'registry',
+      'serve',
+      '--db',
+      path.join(dir, 'r.db'),
+      '--data-url',
+      'http://localhost:1/data',
+    );
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr).to.contain('--data-url');
+    expect(bad.stderr).to.contain('--data-store');
+    const notHttp = await fairpod('registry', 'serve', '--data-url', 'ftp://x/');
+    expect(notHttp.code).to.not.equal(0);
+    expect(notHttp.stderr).to.contain('not an http(s) URL: ftp://x/');
+  });
+
   it('a registry served without --data-store has no /data/ routes', async () => {
     const plain = await serveFreshRegistry(locations);
     try {

@@ -10,8 +10,8 @@ import { serveFreshRegistry, type ServedRegistry } from './restServer.js';
  * The requests the FAIR Data Pipeline's own clients make, as their sources make them, against fairpod's
  * server, each with the FAIR data registry's answer (FAIRDataPipeline/data-registry, data_management/rest/).
  * Sources: pyDataPipeline data_pipeline_api/{pipeline,fdp_utils,link}.py and tests/; FAIR-CLI
- * fair/registry/{requests,sync,storage}.py. CI cannot fetch those sources, so the request patterns are
- * reproduced here; the suites themselves were run by hand (see the README's API table).
+ * fair/registry/{requests,sync,storage}.py. The unit suite replays them, one behaviour a row; the
+ * interop suite runs the clients themselves from test/peers/ (pyDataPipeline.test.ts, fairCli.test.ts).
  */
 
 interface Answer {
@@ -104,6 +104,33 @@ const CASES: Case[] = [
       expect((await api.call('POST', '/api/storage_root/', { root: 'x', local: 'maybe' })).status).to.equal(
         400,
       );
+    },
+  },
+  {
+    name: 'a code run a client opens is NOT FINISHED until its finalise PATCH, then succeeded (once)',
+    source: 'pipeline.py initialise(): POST code_run; finalise(): PATCH code_run {inputs, outputs}',
+    async check(api) {
+      const run = await api.post('code_run', {
+        run_date: '2026-01-01T00:00:00Z',
+        description: 'client run',
+        inputs: [],
+        outputs: [],
+      });
+      const id = idOf(run.url);
+      const status = async () =>
+        (await api.served.registry.knex('code_run').where({ id }).first('status', 'finished_at')) as {
+          status: string;
+          finished_at: string | null;
+        };
+      expect((await status()).status).to.equal('running');
+      await api.call('PATCH', `/api/code_run/${id}/`, { description: 'renamed' });
+      expect((await status()).status).to.equal('running');
+      await api.call('PATCH', `/api/code_run/${id}/`, { inputs: [], outputs: [] });
+      const ended = await status();
+      expect(ended.status).to.equal('succeeded');
+      expect(ended.finished_at).to.be.a('string');
+      await api.call('PATCH', `/api/code_run/${id}/`, { outputs: [] });
+      expect((await status()).finished_at).to.equal(ended.finished_at);
     },
   },
   {

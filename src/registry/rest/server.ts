@@ -9,7 +9,7 @@ import { serializeRows, type Row } from './serialize.js';
 import { REST_TABLES, type TableSpec } from './tables.js';
 import { tableMetadata } from './metadata.js';
 import { migrateRest, tokenUser } from './tokens.js';
-import { createRow, patchRow } from './writes.js';
+import { createRow, finishClientRun, patchRow } from './writes.js';
 import { assertKeepsIdentity, assertMayWriteNamespace, assertOwnsRow } from './ownership.js';
 
 /** `scheme://host[:port]` as the client addressed the server: every URL in a response is built on it. */
@@ -108,6 +108,14 @@ function sessionRunFields(body: unknown): unknown {
 }
 
 /**
+ * Whether a code run PATCH is a language API's `finalise`: the one call that sends the run's inputs and
+ * outputs (pyDataPipeline pipeline.py, DataPipeline.jl, rDataPipeline all end a run so).
+ */
+function isFinalise(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && ('inputs' in body || 'outputs' in body);
+}
+
+/**
  * The registry's REST API as a fastify app (not yet listening), in the FAIR data registry's wire format,
  * and with `dataStore` its files at `/data/` (see `registerDataFiles`).
  * The logger is off: requests carry tokens, and nothing of them may reach a log.
@@ -132,12 +140,12 @@ export async function buildRegistryApp(
     if (request.url.startsWith('/api/')) checkApiVersion(request);
   });
 
+  // The tables only, as Django REST framework's router lists them: `prov-report/<id>/` is a route of its own
+  // there, and FAIR-CLI's push asks OPTIONS of every name the root lists.
   app.get('/api/', async (request) => {
     await authenticate(registry, request);
     const base = baseUrl(request);
-    return Object.fromEntries(
-      [...REST_TABLES.keys(), 'prov-report'].map((name) => [name, `${base}/api/${name}/`]),
-    );
+    return Object.fromEntries([...REST_TABLES.keys()].map((name) => [name, `${base}/api/${name}/`]));
   });
 
   app.get<{ Params: { id: string } }>('/api/prov-report/:id/', async (request) => {
@@ -225,6 +233,8 @@ export async function buildRegistryApp(
       await assertOwnsRow(registry.knex, spec.name, id, user);
       assertKeepsIdentity(spec.name, request.body);
       await patchRow(registry, spec, id, request.body, user);
+      if (spec.name === 'code_run' && id !== options.sessionRun?.id && isFinalise(request.body))
+        await finishClientRun(registry, id);
       return getOne(registry, spec, id, baseUrl(request));
     });
   }
@@ -240,7 +250,12 @@ export interface RunningRegistryServer {
 /** Builds the app and listens on `host:port` (port 0: any free port). Closing stops the server, not the registry. */
 export async function startRegistryServer(
   registry: Registry,
-  options: { host?: string; port?: number } & RegistryAppOptions = {},
+  options: {
+    host?: string;
+    port?: number;
+    /** The URL the data store is registered under (default `http://host:port/data/`). */
+    dataUrl?: string;
+  } & RegistryAppOptions = {},
 ): Promise<RunningRegistryServer> {
   const app = await buildRegistryApp(registry, {
     dataStore: options.dataStore,
@@ -266,5 +281,12 @@ export async function startRegistryServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${port}`, close: () => app.close() };
+  const url = `http://${shownHost}:${port}`;
+  // The served data store is a storage root of the registry, as the FAIR registry's `set_site_info` makes
+  // `<DOMAIN_URL>data/` its first one: FAIR-CLI's push files what it uploads under storage_root 1.
+  if (options.dataStore) {
+    const root = options.dataUrl ?? `${url}/data/`;
+    await registry.write((trx) => registry.storageRoot(trx, root, false));
+  }
+  return { url, close: () => app.close() };
 }

@@ -259,3 +259,15 @@ export async function patchRow(
     await writeLinks(trx, id, parsed.many, false);
   });
 }
+
+/**
+ * Ends a code run its client recorded and finalised: the FAIR registry has no run status, so a run a
+ * language API opened outside a fairpod session is NOT FINISHED until its `finalise`, then succeeded.
+ * A run already ended (by fairpod, or an earlier finalise) keeps its status and time.
+ */
+export async function finishClientRun(registry: Registry, id: RowId): Promise<void> {
+  const now = isoNow();
+  await registry.write((trx) =>
+    trx('code_run').where({ id, status: 'running' }).update({ status: 'succeeded', finished_at: now }),
+  );
+}
