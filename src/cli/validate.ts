@@ -6,11 +6,15 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check POD settings files (settings.jsonc, or YAML) and report every problem with its file:line:column',
+      'check POD settings files (settings.jsonc, or YAML) and FAIR configs, and report every problem with its file:line:column',
     )
     .argument('<paths...>', 'files to check')
     .action(async (paths: string[]) => {
-      const { validateDocument } = await import('../settings/documentValidators.js');
+      const [{ validateDocument }] = await Promise.all([
+        import('../settings/documentValidators.js'),
+        // FAIR configs register their validator when loaded: a lazily loaded CLI must load it itself.
+        import('../settings/fairConfigValidator.js'),
+      ]);
       let bad = 0;
       for (const file of paths) {
         try {

@@ -219,11 +219,12 @@ const CASES: Case[] = [
     source: 'pyDataPipeline tests test_wrong_api_version(_get); data-registry AcceptHeaderVersioning',
     async check(api) {
       const v = (x: string): Record<string, string> => ({ accept: `application/json; version=${x}` });
+      const before = (await api.call('GET', '/api/storage_root/')).body.count;
       expect((await api.call('GET', '/api/storage_root/', undefined, v('1.0.0'))).status).to.equal(200);
       expect((await api.call('GET', '/api/storage_root/', undefined, v('3.0.0'))).status).to.equal(406);
       const post = await api.call('POST', '/api/storage_root/', { root: 'https://t/' }, v('2.2.2'));
       expect(post.status).to.equal(406);
-      expect((await api.call('GET', '/api/storage_root/')).body.count).to.equal(0);
+      expect((await api.call('GET', '/api/storage_root/')).body.count).to.equal(before);
     },
   },
   {
@@ -279,6 +280,7 @@ const CASES: Case[] = [
         ['DELETE', item],
         ['PUT', item],
         ['POST', item],
+        ['DELETE', '/api/code_run/'],
         ['PATCH', '/api/namespace/'],
         ['DELETE', '/api/namespace/'],
       ] as const) {
@@ -286,6 +288,48 @@ const CASES: Case[] = [
         expect(a.status, `${method} ${url}`).to.equal(405);
       }
       expect((await api.call('GET', item)).status).to.equal(200);
+    },
+  },
+  {
+    name: 'PUT (a full update) on code_run, data_product and issue; DELETE on code_run only, by its owner',
+    source:
+      'data-registry rest/views.py: IssueViewSet, DataProductViewSet (UpdateModelMixin), CodeRunViewSet (+ DestroyModelMixin)',
+    async check(api) {
+      const run = await api.post('code_run', {
+        run_date: '2026-01-01T00:00:00Z',
+        description: 'a',
+        inputs: [],
+        outputs: [],
+      });
+      const item = new URL(String(run.url)).pathname;
+      // A full update needs every required field, as Django REST framework's does.
+      const partial = await api.call('PUT', item, { description: 'b' });
+      expect(partial.status).to.equal(400);
+      expect(partial.body).to.have.property('run_date');
+      const full = await api.call('PUT', item, {
+        run_date: '2026-01-02T00:00:00Z',
+        description: 'b',
+        inputs: [],
+        outputs: [],
+      });
+      expect(full.status, JSON.stringify(full.body)).to.equal(200);
+      expect(full.body.description).to.equal('b');
+      expect(Date.parse(String(full.body.run_date))).to.equal(Date.parse('2026-01-02T00:00:00Z'));
+      const options = await api.call('OPTIONS', item);
+      expect(options.status).to.equal(200);
+
+      expect((await api.call('DELETE', item, undefined, undefined, false)).status).to.equal(403);
+      expect((await api.call('DELETE', item)).status).to.equal(204);
+      expect((await api.call('GET', item)).status).to.equal(404);
+      expect((await api.call('DELETE', item)).status).to.equal(404);
+
+      const issue = await api.post('issue', { severity: 1, description: 'x' });
+      const issueItem = new URL(String(issue.url)).pathname;
+      expect((await api.call('PUT', issueItem, { severity: 2, description: 'y' })).body).to.include({
+        severity: 2,
+      });
+      const refused = await api.call('DELETE', issueItem);
+      expect(refused.status).to.equal(405);
     },
   },
 ];

@@ -9,7 +9,7 @@ import { serializeRows, type Row } from './serialize.js';
 import { REST_TABLES, type TableSpec } from './tables.js';
 import { tableMetadata } from './metadata.js';
 import { migrateRest, tokenUser } from './tokens.js';
-import { createRow, finishClientRun, patchRow } from './writes.js';
+import { createRow, deleteCodeRunRow, finishClientRun, patchRow } from './writes.js';
 import { assertKeepsIdentity, assertMayWriteNamespace, assertOwnsRow } from './ownership.js';
 
 /** `scheme://host[:port]` as the client addressed the server: every URL in a response is built on it. */
@@ -53,11 +53,16 @@ function checkApiVersion(request: FastifyRequest): void {
 
 /** The methods a table's list and item URLs answer (PATCH on items of patchable tables only). */
 function allowed(spec: TableSpec, item: boolean): string {
-  return item
-    ? spec.patchable
-      ? 'GET, PATCH, HEAD, OPTIONS'
-      : 'GET, HEAD, OPTIONS'
-    : 'GET, POST, HEAD, OPTIONS';
+  if (!item) return 'GET, POST, HEAD, OPTIONS';
+  if (!spec.patchable) return 'GET, HEAD, OPTIONS';
+  return spec.name === 'code_run'
+    ? 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS'
+    : 'GET, PUT, PATCH, HEAD, OPTIONS';
+}
+
+/** Item methods beyond GET and PATCH, as the FAIR registry's viewsets take them (Update and Destroy mixins). */
+function takes(spec: TableSpec, method: 'PUT' | 'DELETE'): boolean {
+  return spec.patchable && (method === 'PUT' || spec.name === 'code_run');
 }
 
 function parseId(raw: string): RowId {
@@ -201,22 +206,50 @@ export async function buildRegistryApp(
         .header('location', rowUrl(base, spec.name, Number(row.id)))
         .send((await serializeRows(registry, spec, [row], base))[0]);
     });
-    app.options(listUrl, async (request) => {
-      const user = await authenticate(registry, request);
-      return tableMetadata(spec, user !== undefined);
-    });
+    for (const url of [listUrl, itemUrl])
+      app.options(url, async (request) => {
+        const user = await authenticate(registry, request);
+        return tableMetadata(spec, user !== undefined);
+      });
     for (const [url, item] of [
       [listUrl, false],
       [itemUrl, true],
     ] as const) {
+      // What the table's viewset does not take; the list takes neither PUT, DELETE nor PATCH.
+      const methods: string[] = item
+        ? [...(['PUT', 'DELETE'] as const).filter((m) => !takes(spec, m)), 'POST']
+        : ['PUT', 'DELETE', 'PATCH'];
       app.route({
-        method: item ? ['PUT', 'DELETE', 'POST'] : ['PUT', 'DELETE', 'PATCH'],
+        method: methods,
         url,
         handler: async (request, reply) =>
           reply
             .code(405)
             .header('allow', allowed(spec, item))
             .send({ detail: `Method "${request.method}" not allowed.` }),
+      });
+    }
+    if (takes(spec, 'PUT')) {
+      app.put<{ Params: { id: string } }>(itemUrl, async (request) => {
+        const user = await requireUser(registry, request);
+        const id = parseId(request.params.id);
+        await assertOwnsRow(registry.knex, spec.name, id, user);
+        assertKeepsIdentity(spec.name, request.body);
+        await patchRow(registry, spec, id, request.body, user, false);
+        return getOne(registry, spec, id, baseUrl(request));
+      });
+    }
+    if (takes(spec, 'DELETE')) {
+      app.delete<{ Params: { id: string } }>(itemUrl, async (request, reply) => {
+        const user = await requireUser(registry, request);
+        const id = parseId(request.params.id);
+        if (id === options.sessionRun?.id)
+          throw new HttpError(409, {
+            detail: 'This code run is the session’s own; it ends with the session.',
+          });
+        await assertOwnsRow(registry.knex, spec.name, id, user);
+        await deleteCodeRunRow(registry, id);
+        return reply.code(204).send();
       });
     }
     app.patch<{ Params: { id: string } }>(itemUrl, async (request, reply) => {

@@ -242,15 +242,19 @@ export async function createRow(
   return (await registry.knex(spec.name).where({ id }).first()) as Record<string, unknown>;
 }
 
-/** Updates the fields a PATCH body gives; 404 when the row does not exist. */
+/**
+ * Updates the fields a PATCH body gives (`partial`), or a PUT body, which must give every required field
+ * as Django REST framework's full update asks; 404 when the row does not exist.
+ */
 export async function patchRow(
   registry: Registry,
   spec: TableSpec,
   id: RowId,
   body: unknown,
   userId: RowId,
+  partial = true,
 ): Promise<void> {
-  const parsed = parseBody(spec, body, true);
+  const parsed = parseBody(spec, body, partial);
   if (spec.tracked) Object.assign(parsed.columns, { last_updated: isoNow(), updated_by: userId });
   await guarded(registry, async (trx) => {
     if (!(await trx(spec.name).where({ id }).first('id'))) throw new HttpError(404, { detail: 'Not found.' });
@@ -270,4 +274,20 @@ export async function finishClientRun(registry: Registry, id: RowId): Promise<vo
   await registry.write((trx) =>
     trx('code_run').where({ id, status: 'running' }).update({ status: 'succeeded', finished_at: now }),
   );
+}
+
+/**
+ * Deletes a code run and its input and output links, as the FAIR registry's CodeRunViewSet destroys one
+ * (the many-to-many rows go with it); 404 when it does not exist. What it read and wrote stays: another
+ * client may be about to link it, so nothing is pruned here (`fairpod gc` does that on the owner's side).
+ */
+export async function deleteCodeRunRow(registry: Registry, id: RowId): Promise<void> {
+  await registry.write(async (trx) => {
+    if (!(await trx('code_run').where({ id }).first('id')))
+      throw new HttpError(404, { detail: 'Not found.' });
+    await trx('code_run_inputs').where({ code_run_id: id }).delete();
+    await trx('code_run_outputs').where({ code_run_id: id }).delete();
+    await trx('fairpod_staging').where({ entity: 'code_run', entity_id: id }).delete();
+    await trx('code_run').where({ id }).delete();
+  });
 }
