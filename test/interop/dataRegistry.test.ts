@@ -5,8 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { seedDataProducts } from '../../plugins/registry/contract.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { RegistryClient, type Resource } from '../../src/registry/client/client.js';
 import { derivedRunId } from '../../src/registry/codeRun.js';
@@ -317,6 +318,85 @@ describe('fairpod against the real FAIR data registry (FAIRDataPipeline/data-reg
     expect(info.stdout).to.contain(
       `produced by run ${derivedRunId((await runUuid(alice, runId)) ?? '').slice(0, 12)}`,
     );
+  });
+
+  it('fairpod run -m registry reads its published data products, records them as its inputs, and pushes the run onto them', async () => {
+    // A publisher registers netCDF files as CMIP6-named data products over the API (files in a shared directory).
+    const cmip = path.join(dir, 'cmip');
+    await writeDemoDataset(cmip, { chunks: [[1985, 1989]] });
+    const files = (await fs.readdir(cmip, { recursive: true })).filter((f) => f.endsWith('.nc')).sort();
+    // The FAIR data registry takes only semantic versions (400 for `v20190101`): a DRS version vYYYYMMDD
+    // goes as YYYYMMDD.0.0, which orders the same.
+    const products = files.map((f) => {
+      const [, , source, experiment, member, table, variable, grid, version] = f.split(path.sep);
+      return {
+        name: `cmip6/${source}/${experiment}/${member}/${table}/${variable}/${grid}`,
+        version: `${version!.slice(1)}.0.0`,
+        path: f,
+      };
+    });
+    const publisher = new RegistryClient(registry.url, { token: registry.token });
+    await seedDataProducts(publisher, {
+      root: pathToFileURL(cmip + path.sep).href,
+      namespace: 'esgf',
+      products,
+    });
+
+    const carol = path.join(dir, 'carol');
+    await fs.mkdir(carol);
+    await ok(fairpod(carol, 'init', carol, '--user', 'carol', '--namespace', 'carol'));
+    const r = await ok(
+      fairpod(
+        carol,
+        'run',
+        'demo_plev',
+        '-m',
+        'registry',
+        '--registry-url',
+        `${registry.url}/api/`,
+        '--data-root',
+        cmip,
+        '--case',
+        'DEMO',
+        '--firstyr',
+        '1985',
+        '--lastyr',
+        '1989',
+        '--work-dir',
+        path.join(dir, 'work-carol'),
+        '--json',
+      ),
+    );
+    const carolRun = (JSON.parse(r.stdout) as { pods: Array<{ codeRun: string }> }).pods[0]!.codeRun;
+    const project = await Project.open(carol);
+    let read: { name: string; version: string; uuid: string; run: string };
+    try {
+      const rows = (await project.registry
+        .knex('code_run as r')
+        .join('code_run_inputs as i', 'i.code_run_id', 'r.id')
+        .join('object_component as c', 'c.id', 'i.object_component_id')
+        .join('data_product as d', 'd.object_id', 'c.object_id')
+        .join('object as o', 'o.id', 'c.object_id')
+        .where('r.run_id', carolRun)
+        .select('d.name', 'd.version', 'o.uuid', 'r.uuid as run')) as Array<typeof read>;
+      expect(rows, 'the ua850 file is read as its data product').to.have.length(1);
+      read = rows[0]!;
+    } finally {
+      await project.close();
+    }
+    const published = await one(publisher, 'data_product', { name: read.name, version: read.version });
+    const publishedObject = await publisher.getUrl(String(published.object));
+    expect(read.uuid).to.equal(publishedObject.uuid);
+
+    // Pushed, the run's input is the published object's whole_object component: lineage joins on the registry.
+    const tokenFile = path.join(dir, 'admin.token');
+    await ok(fairpod(carol, 'add', carolRun.slice(0, 12)));
+    await ok(fairpod(carol, 'remote', 'add', 'django', registry.url, '--token-file', tokenFile));
+    await ok(fairpod(carol, 'push', 'django'));
+    const pushed = await one(publisher, 'code_run', { uuid: read.run });
+    const inputObjects: string[] = [];
+    for (const c of pushed.inputs as string[]) inputObjects.push(String((await publisher.getUrl(c)).object));
+    expect(inputObjects).to.include(published.object);
   });
 });
 
