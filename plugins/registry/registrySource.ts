@@ -21,6 +21,7 @@ import {
   type FetchResult,
   type PluginServices,
   type QueryResult,
+  type RegistryProductRef,
   type RequestContext,
   type Resource,
   type VarlistEntry,
@@ -178,7 +179,7 @@ export class RegistryDataSource implements DataSource {
     });
     const range = parseTimeRange(TIME_SUFFIX.exec(String(location.path))?.[1] ?? '');
     // A run reading it records the data product (its object, by the registry's uuid), not a bare file.
-    const dataProduct = {
+    const dataProduct: RegistryProductRef = {
       namespace: String(product.row.namespace),
       name: product.name,
       version: String(product.row.version),
