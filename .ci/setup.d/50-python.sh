@@ -7,3 +7,8 @@
 apt_install python3 python3-yaml git python3-requests python3-pytest python3-pytest-cov \
   python3-click python3-git python3-jinja2 python3-pydantic python3-email-validator python3-rich \
   python3-semver python3-simplejson python3-toml python3-validators
+# The FAIR data registry (test/peers/data-registry.tar.gz, Django) as a test peer:
+# test/interop/dataRegistry.ts runs it from Debian's packages of its requirements.txt.
+apt_install python3-django python3-djangorestframework python3-django-filters python3-django-extensions \
+  python3-prov python3-pydot python3-networkx python3-rdflib python3-boto3 python3-whitenoise \
+  python3-markdown python3-dateutil python3-lxml python3-semver python3-requests

@@ -21,6 +21,7 @@ import {
   type FetchResult,
   type PluginServices,
   type QueryResult,
+  type RegistryProductRef,
   type RequestContext,
   type Resource,
   type VarlistEntry,
@@ -48,6 +49,7 @@ export interface RegistryOptions {
 interface Product {
   url: string;
   object: string;
+  name: string;
   row: CatalogRow;
 }
 
@@ -96,6 +98,7 @@ export class RegistryDataSource implements DataSource {
       products.push({
         url: dp.url,
         object: String(dp.object),
+        name: String(dp.name),
         row: { ...facets, version: String(dp.version), namespace: String(namespace.name) },
       });
     }
@@ -175,7 +178,22 @@ export class RegistryDataSource implements DataSource {
       hash: String(location.hash).toLowerCase(),
     });
     const range = parseTimeRange(TIME_SUFFIX.exec(String(location.path))?.[1] ?? '');
-    return { id: product.url, row: product.row, ...(range ? { start: range.start, end: range.end } : {}) };
+    // A run reading it records the data product (its object, by the registry's uuid), not a bare file.
+    const dataProduct: RegistryProductRef = {
+      namespace: String(product.row.namespace),
+      name: product.name,
+      version: String(product.row.version),
+      objectUuid: String(object.uuid),
+      root: rootUrl,
+      path: String(location.path),
+      hash: String(location.hash).toLowerCase(),
+    };
+    return {
+      id: product.url,
+      row: product.row,
+      dataProduct,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    };
   }
 
   /**

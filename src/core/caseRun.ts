@@ -6,6 +6,7 @@ import { loadPlugins } from '../plugin/load.js';
 import { defaultStoreRoot } from '../store/contentStore.js';
 import { DataRequest } from './dataRequest.js';
 import { loadPodSettings } from '../settings/podSettings.js';
+import type { RegistryProductRef } from './dataKey.js';
 import type { CaseSpec } from './dataSource.js';
 import { ValidationError } from './errors.js';
 import { Pod } from './pod.js';
@@ -58,14 +59,14 @@ export interface CaseRunRequest {
   ghostscript?: string;
 }
 
-/** The fetched files a POD's preprocessed data came from. */
-function podInputs(pod: Pod): string[] {
-  const files = new Set<string>();
+/** The fetched files a POD's preprocessed data came from, with the registry data product each one is. */
+function podInputs(pod: Pod): Map<string, RegistryProductRef | undefined> {
+  const files = new Map<string, RegistryProductRef | undefined>();
   for (const v of pod.varlist) {
     if (!v.outputPath || !v.selection) continue;
-    for (const k of v.selection.keys) files.add(k.localPath ?? k.id);
+    for (const k of v.selection.keys) files.set(k.localPath ?? k.id, k.dataProduct);
   }
-  return [...files];
+  return files;
 }
 
 /** The preprocessed files fairpod placed for a POD. */
@@ -268,12 +269,13 @@ export async function runOnePod(
   const driver = path.resolve(pod.settings.podHome, pod.settings.settings.driver);
   const codeFiles = (await filesBelow(pod.settings.podHome)).filter((f) => f !== driver);
   const obsFiles = paths.obsData ? await filesBelow(paths.obsData) : [];
-  const dataInputs = [...new Set(cases.flatMap((c) => podInputs(c.pod)))];
+  const dataProducts = new Map(cases.flatMap((c) => [...podInputs(c.pod)]));
+  const dataInputs = [...dataProducts.keys()];
   const preprocessed = cases.flatMap((c) => preprocessedFiles(c.pod));
   const inputs = [...new Set([pod.settings.file, ...codeFiles, ...dataInputs, ...obsFiles])];
   if (record) {
     for (const c of cases) c.report.codeRun = record.runId;
-    for (const file of inputs) await record.read(file);
+    for (const file of inputs) await record.read(file, dataProducts.get(file));
     for (const file of preprocessed) await record.write(file);
   }
   request.logger.info(

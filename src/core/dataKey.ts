@@ -1,6 +1,22 @@
 import type { CatalogRow } from '../catalog/types.js';
 import type { CatalogDate } from '../catalog/dates.js';
 
+/**
+ * A key that is a data product of a FAIR data registry: what a run reading it records as its input (the
+ * data product's object, as a read of a local data product is recorded), not the bare file it was read from.
+ */
+export interface RegistryProductRef {
+  namespace: string;
+  name: string;
+  version: string;
+  /** The uuid of the data product's object in the registry (kept, so lineage joins across registries). */
+  objectUuid: string;
+  /** Where the registry says the file lives: its storage root URL, the path below it, its SHA-1. */
+  root: string;
+  path: string;
+  hash: string;
+}
+
 /** What a plugin's query returns for one candidate: usually one catalog row (one file). */
 export interface DataKeyInit {
   /** Unique within the data source: a path or URL. Keys with the same id are the same data. */
@@ -11,6 +27,8 @@ export interface DataKeyInit {
   end?: CatalogDate;
   /** Size in bytes when the source knows it. */
   size?: number;
+  /** Set by sources whose keys are registry data products (the `registry` data manager). */
+  dataProduct?: RegistryProductRef;
 }
 
 /** A unit of data found by a query, shared by every variable that found it. */

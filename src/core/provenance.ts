@@ -1,3 +1,4 @@
+import type { RegistryProductRef } from './dataKey.js';
 import type { CaseSpec } from './dataSource.js';
 import type { Pod } from './pod.js';
 
@@ -5,7 +6,8 @@ import type { Pod } from './pod.js';
 export interface PodRunRecord {
   /** The code run's id (SHA-1 of its configuration and start time). */
   readonly runId: string;
-  read(file: string): Promise<void>;
+  /** A file the POD read; `dataProduct` when it is a registry's data product (recorded as that product). */
+  read(file: string, dataProduct?: RegistryProductRef): Promise<void>;
   /** A file fairpod wrote for the POD (a preprocessed variable). */
   write(file: string): Promise<void>;
   /** A file the POD produced under `podWork`: a result, registered as a data product. */

@@ -35,7 +35,7 @@ export type {
 } from '../core/dataSource.js';
 export { unknownFacetError } from '../core/dataSource.js';
 export { DataKeyError, facetValue } from '../core/dataKey.js';
-export type { DataKey, DataKeyInit } from '../core/dataKey.js';
+export type { DataKey, DataKeyInit, RegistryProductRef } from '../core/dataKey.js';
 export type { VarlistEntry } from '../core/varlist.js';
 export type { Logger } from '../core/services.js';
 export type { ExperimentColumns, TieBreaker } from '../core/selection.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
+import type { RegistryProductRef } from '../core/dataKey.js';
 import { FairpodError } from '../core/errors.js';
 import type { ContentStore, StoredObject } from '../store/contentStore.js';
 import { hashFile } from '../store/hashing.js';
@@ -54,6 +55,11 @@ export interface RecordOptions {
   dataProduct?: DataProductRef;
   /** Named components inside the data product (e.g. the estimates of a TOML file), recorded as outputs too. */
   components?: string[];
+  /**
+   * The file read is this registry's data product (reads only): the input is the product's object, its rows
+   * copied in with the registry's uuid and storage location as `fairpod pull` copies them.
+   */
+  readOf?: RegistryProductRef;
 }
 
 /** How a run ended. `running` stays in the registry if the process died: the run is then "not finished". */
@@ -68,6 +74,7 @@ interface PendingItem {
   description?: string;
   dataProduct?: DataProductRef;
   components?: string[];
+  readOf?: RegistryProductRef;
 }
 
 /** Records are written in batches of at most this many, in one transaction each. */
@@ -235,10 +242,23 @@ export class CodeRunRecorder {
         hint: 'pass dataProduct to recordWrite',
       });
     }
+    const p = typeof file === 'string' ? path.resolve(file) : path.resolve(file.path);
+    const readOf = direction === 'in' ? options.readOf : undefined;
+    if (readOf) {
+      // Where the registry keeps it, not where this run read it: the source checked it against that hash.
+      return {
+        direction,
+        rootId: await this.rootId(readOf.root),
+        path: readOf.path,
+        hash: readOf.hash,
+        ext: extOf(p),
+        description: options.description,
+        readOf,
+      };
+    }
     let root: string;
     let relPath: string;
     let hash: string;
-    const p = typeof file === 'string' ? path.resolve(file) : path.resolve(file.path);
     const inStore = !path.relative(this.store.root, p).startsWith('..');
     if (inStore) {
       const stored = typeof file === 'object' && 'relativePath' in file ? file : await this.store.get(p);
@@ -347,7 +367,7 @@ export class CodeRunRecorder {
 
     // A file already known as an object (e.g. a data product some run wrote) is linked as that object,
     // so lineage runs through it; a new file gets a new object with its whole_object component.
-    const plain = batch.filter((i) => !i.dataProduct);
+    const plain = batch.filter((i) => !i.dataProduct && !i.readOf);
     const firstItemOf = new Map<RowId, PendingItem>();
     for (const i of plain) if (!firstItemOf.has(locationOf(i))) firstItemOf.set(locationOf(i), i);
     const componentOfLocation = new Map<RowId, RowId>();
@@ -424,6 +444,8 @@ export class CodeRunRecorder {
     for (const i of batch.filter((b) => b.dataProduct)) {
       for (const c of await this.registerDataProduct(trx, i, locationOf(i))) links.out.add(c);
     }
+    for (const i of batch.filter((b) => b.readOf))
+      links.in.add(await this.readDataProduct(trx, i, locationOf(i)));
     for (const [direction, table] of [
       ['in', 'code_run_inputs'],
       ['out', 'code_run_outputs'],
@@ -492,6 +514,46 @@ export class CodeRunRecorder {
       );
     }
     return [componentId, ...named];
+  }
+
+  /**
+   * The whole_object component of a registry's data product the run read: the local data product of that
+   * namespace, name and version, or the rows copied in (namespace, object with the registry's uuid at its
+   * storage location, whole_object component, data product), so lineage runs through the product as it
+   * does for a local one, and a push of the run links the registry's own object.
+   */
+  private async readDataProduct(trx: Knex.Transaction, item: PendingItem, locationId: RowId): Promise<RowId> {
+    const ref = item.readOf!;
+    const now = isoNow();
+    const namespaceId = await this.registry.namespace(trx, ref.namespace);
+    const key = { namespace_id: namespaceId, name: ref.name, version: ref.version };
+    const product = (await trx('data_product').where(key).first('object_id')) as
+      { object_id: RowId } | undefined;
+    let objectId = product?.object_id;
+    if (objectId === undefined) {
+      await trx('object')
+        .insert({
+          uuid: ref.objectUuid,
+          storage_location_id: locationId,
+          file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null,
+          last_updated: now,
+        })
+        .onConflict('uuid')
+        .ignore();
+      objectId = ((await trx('object').where({ uuid: ref.objectUuid }).first('id')) as { id: RowId }).id;
+      await trx('data_product')
+        .insert({ ...key, object_id: objectId, last_updated: now })
+        .onConflict(['namespace_id', 'name', 'version'])
+        .ignore();
+    }
+    await trx('object_component')
+      .insert({ object_id: objectId, name: 'whole_object', whole_object: true, last_updated: now })
+      .onConflict(['object_id', 'name'])
+      .ignore();
+    const component = (await trx('object_component')
+      .where({ object_id: objectId, name: 'whole_object' })
+      .first('id')) as { id: RowId };
+    return component.id;
   }
 
   private async fileTypeId(trx: Knex.Transaction, ext: string): Promise<RowId> {

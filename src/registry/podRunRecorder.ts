@@ -33,7 +33,7 @@ export class ProjectRunProvenance implements RunProvenance {
     });
     return {
       runId: recorder.runId,
-      read: (file) => recorder.recordRead(file),
+      read: (file, dataProduct) => recorder.recordRead(file, dataProduct ? { readOf: dataProduct } : {}),
       write: (file) => recorder.recordWrite(file),
       writeResult: async (file, podWork) => {
         // A temporary file beside a result was left by a killed writer: it is nobody's output.

@@ -8,6 +8,7 @@ import { seedDataProducts, type SeedProduct } from '../../plugins/registry/contr
 import type { RunReport } from '../../src/core/report.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { RegistryClient } from '../../src/registry/client/client.js';
+import { Project } from '../../src/registry/project.js';
 import { demoCase, fairpod } from '../support/cli.js';
 import { serveFreshRegistry, type ServedRegistry } from '../registry/restServer.js';
 import { RegistryLocations } from '../registry/backends.js';
@@ -113,6 +114,47 @@ describe('the registry data manager on a fairpod registry served on 127.0.0.1', 
     expect(vars.ts!.files).to.have.length(1);
     expect(vars.ts!.files[0]!.period).to.equal('1985-01..1989-12');
     expect(vars.pr!.decisions.join('\n')).to.match(/tie-breaker "newest version"/);
+  });
+
+  it('a recorded run reads the data products, not bare files: its inputs are their objects, uuids kept', async () => {
+    const project = path.join(dir, 'project');
+    expect((await fairpod('init', project, '--user', 'carol', '--namespace', 'carol')).code).to.equal(0);
+    const r = await fairpod(
+      'run',
+      'demo_plev',
+      ...caseArgs('--work-dir', path.join(dir, 'work-recorded'), '--project', project, '--json'),
+    );
+    expect(r.code, r.stderr).to.equal(0);
+    const runId = (JSON.parse(r.stdout) as RunReport).pods[0]!.codeRun!;
+    const opened = await Project.open(project);
+    try {
+      const read = (await opened.registry
+        .knex('code_run as r')
+        .join('code_run_inputs as i', 'i.code_run_id', 'r.id')
+        .join('object_component as c', 'c.id', 'i.object_component_id')
+        .join('object as o', 'o.id', 'c.object_id')
+        .join('data_product as d', 'd.object_id', 'o.id')
+        .join('namespace as n', 'n.id', 'd.namespace_id')
+        .where('r.run_id', runId)
+        .select('n.name as namespace', 'd.name', 'd.version', 'o.uuid', 'c.whole_object')) as Array<{
+        namespace: string;
+        name: string;
+        version: string;
+        uuid: string;
+      }>;
+      expect(read, 'the ua850 file is read as its data product').to.have.length(1);
+      const [input] = read;
+      expect(input).to.include({ namespace: 'esgf', version: 'v20200101' });
+      expect(input!.name).to.match(/^cmip6\/DEMO-ESM1\/historical\/r1i1p1f1\/Amon\/ua850\/gn$/);
+      const client = new RegistryClient(served.url);
+      const remote = [];
+      for await (const d of client.list('data_product', { name: input!.name, version: input!.version }))
+        remote.push(d);
+      expect(remote).to.have.length(1);
+      expect((await client.getUrl(String(remote[0]!.object))).uuid).to.equal(input!.uuid);
+    } finally {
+      await opened.close();
+    }
   });
 
   it('run preprocesses real netCDF files read in place, and a file changed after registration is refused', async () => {

@@ -86,6 +86,70 @@ describe('Registry client', () => {
     }
   });
 
+  /**
+   * A server answering as the FAIR data registry (Django) does where fairpod's own server is more lenient:
+   * a listing given a query parameter outside the table's filter fields is a 400 (its `users` listing takes
+   * only `username` and `cursor`), and `code_run` filters only on the FAIR fields (no `run_id`, `status`).
+   */
+  async function strictRegistry(): Promise<{ url: string; close(): void; queries: string[] }> {
+    const allowed: Record<string, string[]> = {
+      users: ['username', 'cursor', 'format'],
+      code_run: ['uuid', 'run_date', 'description', 'code_repo', 'page_size', 'ordering', 'cursor'],
+    };
+    const queries: string[] = [];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url!, 'http://127.0.0.1');
+      const table = url.pathname.split('/')[2]!;
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'POST') return json(409, { detail: 'Field uuid must be unique' });
+      queries.push(`${table}?${url.searchParams.toString()}`);
+      const refused = [...url.searchParams.keys()].filter((k) => !allowed[table]!.includes(k));
+      if (refused.length) return json(400, { detail: `Invalid query arguments: ${refused.join(', ')}` });
+      const row =
+        table === 'users'
+          ? { url: 'http://127.0.0.1/api/users/1/', username: url.searchParams.get('username') }
+          : { url: 'http://127.0.0.1/api/code_run/7/', uuid: url.searchParams.get('uuid') };
+      return json(200, { count: 1, next: null, previous: null, results: [row] });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => server.close(),
+      queries,
+    };
+  }
+
+  it('lists users without page_size or ordering, which the FAIR data registry refuses there', async () => {
+    const strict = await strictRegistry();
+    try {
+      const users = [];
+      for await (const u of new RegistryClient(strict.url).list('users', { username: 'alice' }))
+        users.push(u);
+      expect(users.map((u) => u.username)).to.deep.equal(['alice']);
+      expect(strict.queries).to.deep.equal(['users?username=alice']);
+    } finally {
+      strict.close();
+    }
+  });
+
+  it('postOrGet finds a row left by an earlier push by its unique key, not by fields the registry cannot filter on', async () => {
+    const strict = await strictRegistry();
+    try {
+      const uuid = '0f1e2d3c-4b5a-4968-8776-655443322110';
+      const run = await new RegistryClient(strict.url, { token: 't' }).postOrGet('code_run', {
+        uuid,
+        description: 'a run pushed before the push stopped',
+        run_id: 'a'.repeat(40),
+        status: 'succeeded',
+      });
+      expect(run).to.deep.equal({ url: 'http://127.0.0.1/api/code_run/7/', uuid });
+      expect(strict.queries).to.deep.equal([`code_run?uuid=${uuid}&page_size=1000&ordering=id`]);
+    } finally {
+      strict.close();
+    }
+  });
+
   describe('token', () => {
     let dir: string;
     beforeEach(async () => {

@@ -123,21 +123,24 @@ export class RegistryClient {
   }
 
   /**
-   * POSTs, and on 409 (it exists) returns the existing row: the one row the listing filtered by the
-   * posted scalar fields and relation ids finds, as the FAIR pipeline's own API does.
+   * POSTs, and on 409 (it exists) returns the existing row: the one row with the posted values of the
+   * table's unique key (a uuid; a storage location's root, hash and public; a data product's namespace, name
+   * and version, ...), else the one row the listing filtered by the posted scalar fields and relation ids
+   * finds, as the FAIR pipeline's own API does. Looking up by the unique key first is what lets a push
+   * that stopped part-way resume: the rows it left are found whatever else the remote filled in, and a
+   * registry that refuses filters on fields only fairpod has (the FAIR data registry's code_run) is never
+   * asked for them.
    */
   async postOrGet(table: string, body: Record<string, unknown>): Promise<Resource> {
     try {
       return await this.post(table, body);
     } catch (err) {
       if (!(err instanceof RegistryHttpError) || err.status !== 409) throw err;
-      let matches = await this.firstTwo(table, filtersOf(body));
-      // A content-addressed row is the same thing whatever else differs: a storage location is unique on
-      // (root, hash, public), so the same bytes under another path share the one that exists.
-      const key = SHARED_BY_CONTENT[table];
-      if (matches.length === 0 && key) {
+      const key = UNIQUE_KEYS[table];
+      let matches: Resource[] = [];
+      if (key && key.every((k) => body[k] !== undefined && body[k] !== null))
         matches = await this.firstTwo(table, filtersOf(Object.fromEntries(key.map((k) => [k, body[k]]))));
-      }
+      if (matches.length === 0) matches = await this.firstTwo(table, filtersOf(body));
       if (matches.length !== 1) {
         throw new FairpodError(
           `${table}: POST conflicts with an existing row that the posted fields do not identify`,
@@ -167,8 +170,11 @@ export class RegistryClient {
     for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, String(v));
     // `page_size`, the FAIR registry's parameter (it refuses `limit` with a 400); oldest first, so rows
     // added while listing come last instead of shifting the pages (both registries list newest first).
-    if (!url.searchParams.has('page_size')) url.searchParams.set('page_size', String(this.pageSize));
-    if (!url.searchParams.has('ordering')) url.searchParams.set('ordering', 'id');
+    // Its `users` and `groups` listings take neither (400): they are listed in the server's own pages.
+    if (!UNPAGED_TABLES.has(table)) {
+      if (!url.searchParams.has('page_size')) url.searchParams.set('page_size', String(this.pageSize));
+      if (!url.searchParams.has('ordering')) url.searchParams.set('ordering', 'id');
+    }
     let pending: Promise<Page> | undefined = this.getUrl<Page>(url.toString());
     while (pending) {
       const page: Page = await pending;
@@ -188,9 +194,26 @@ export class RegistryClient {
   }
 }
 
-/** Tables whose rows are identified by their content, with the fields of that unique key. */
-const SHARED_BY_CONTENT: Readonly<Record<string, readonly string[]>> = {
+/** Listings the FAIR data registry answers with 400 when given `page_size` or `ordering` (its UserViewSet, GroupViewSet). */
+const UNPAGED_TABLES: ReadonlySet<string> = new Set(['users', 'groups']);
+
+/**
+ * The unique keys of the FAIR data registry's tables (its models' unique fields and UniqueConstraints,
+ * which fairpod's schema shares). A storage location is identified by its content: the same bytes under
+ * another path share the one that exists.
+ */
+const UNIQUE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  author: ['uuid'],
+  code_run: ['uuid'],
+  data_product: ['namespace', 'name', 'version'],
+  file_type: ['name', 'extension'],
+  issue: ['uuid'],
+  namespace: ['name'],
+  object: ['uuid'],
+  object_component: ['object', 'name'],
   storage_location: ['storage_root', 'hash', 'public'],
+  storage_root: ['root'],
+  user_author: ['user'],
 };
 
 /** Listing filters from a POST body: scalars as they are, relation URLs as their ids; lists and nulls left out. */
