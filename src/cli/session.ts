@@ -182,6 +182,7 @@ export async function runConfigSession(
       namespace: rm.default_output_namespace,
       runDate: prepared.runDate,
       runId: prepared.runId,
+      user: project.settings.user.name,
     });
     token = await server.open(recorder.id);
   } catch (err) {

@@ -32,6 +32,12 @@ export interface CodeRunOptions {
   runDate?: Date;
   /** The run id when the caller computed it already (from the user's config rather than the working one). */
   runId?: string;
+  /**
+   * The registry user running it: that user's author (`user_author`) is recorded as an author of the
+   * object of every data product the run writes, as pyDataPipeline's `finalise` does, so a push carries
+   * who made the data.
+   */
+  user?: string;
 }
 
 /** A named, versioned output (`namespace:name@version`). */
@@ -121,6 +127,8 @@ export class CodeRunRecorder {
     readonly runId: string,
     readonly uuid: string,
     readonly runDate: string,
+    /** The author of what the run writes, if its user has one. */
+    private readonly authorId?: RowId,
   ) {}
 
   /** Opens a code run: stores config and script, reads the code's git state, inserts the code_run row. */
@@ -148,7 +156,14 @@ export class CodeRunRecorder {
         last_updated: isoNow(),
       }),
     );
-    return new CodeRunRecorder(registry, store, id, runId, uuid, runDate);
+    const author = options.user
+      ? ((await registry
+          .knex('user_author as ua')
+          .join('users as u', 'u.id', 'ua.user_id')
+          .where('u.username', options.user)
+          .first('ua.author_id')) as { author_id: RowId } | undefined)
+      : undefined;
+    return new CodeRunRecorder(registry, store, id, runId, uuid, runDate, author?.author_id);
   }
 
   /**
@@ -495,6 +510,8 @@ export class CodeRunRecorder {
       file_type_id: item.ext ? await this.fileTypeId(trx, item.ext) : null,
       description: item.description ?? null,
     });
+    if (this.authorId !== undefined)
+      await trx('object_authors').insert({ object_id: objectId, author_id: this.authorId });
     await trx('data_product').insert({
       object_id: objectId,
       namespace_id: namespaceId,

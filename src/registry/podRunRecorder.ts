@@ -30,6 +30,7 @@ export class ProjectRunProvenance implements RunProvenance {
       repoDir: pod.settings.podHome,
       description: `fairpod run: POD ${pod.name}, ${cases.length > 1 ? 'cases' : 'case'} ${cases.map((c) => `${c.name} ${c.firstYear}-${c.lastYear}`).join(', ')}`,
       namespace: this.project.settings.namespace,
+      user: this.project.settings.user.name,
     });
     return {
       runId: recorder.runId,

@@ -82,6 +82,7 @@ export class FairSession {
             namespace: config.run_metadata.default_output_namespace,
             description: config.run_metadata.description,
             repoDir: config.run_metadata.local_repo,
+            user: project.settings.user.name,
           });
       return new FairSession(project, recorder, config, path.resolve(jobDir), !runId);
     } catch (err) {

@@ -128,6 +128,43 @@ describeOnBackends('Registry and code runs', (locations) => {
     expect(dp).to.deep.equal({ name: 'results/copy', version: '0.1.0' });
   });
 
+  it('the data products a run writes have its user’s author; without a user, none', async () => {
+    const userId = await registry.getOrCreate(registry.knex, 'users', { username: 'alice' });
+    const authorId = await registry.insert(registry.knex, 'author', {
+      name: 'Alice',
+      identifier: 'https://orcid.org/0000-0001-0000-0000',
+      uuid: '7d5b1bc6-5d1a-4bd7-8a4c-2c9a7c1c0f11',
+      last_updated: 'x',
+    });
+    await registry.knex('user_author').insert({ user_id: userId, author_id: authorId, last_updated: 'x' });
+    const authorsOf = async (runId: number) =>
+      (await registry
+        .knex('code_run_outputs as l')
+        .join('object_component as c', 'c.id', 'l.object_component_id')
+        .join('object_authors as oa', 'oa.object_id', 'c.object_id')
+        .where('l.code_run_id', runId)
+        .pluck('oa.author_id')) as unknown[];
+    for (const [user, expected] of [
+      ['alice', [authorId]],
+      [undefined, []],
+    ] as const) {
+      const run = await openCodeRun(registry, store, {
+        namespace: 'alice',
+        configContent: String(user),
+        user,
+      });
+      const out = await store.add(await writeTmp(dir, `o-${user}.txt`, String(user)), {
+        namespace: 'alice',
+        name: `made-${user}`,
+      });
+      await run.recordWrite(out, {
+        dataProduct: { namespace: 'alice', name: `made/${user}`, version: '1.0.0' },
+      });
+      await run.finish('succeeded');
+      expect((await authorsOf(run.id)).map(Number)).to.deep.equal(expected.map(Number));
+    }
+  });
+
   it('links a later run that reads a file to the object an earlier run wrote (lineage)', async () => {
     const out = await store.add(await writeTmp(dir, 'o.txt', 'made'), { namespace: 'alice', name: 'made' });
     const first = await openCodeRun(registry, store, { namespace: 'alice', configContent: 'a' });
