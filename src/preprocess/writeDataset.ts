@@ -5,23 +5,31 @@ import { asFloat } from './variableDataset.js';
 import type { VariableDataset } from './variableDataset.js';
 
 /** Bytes of data (as float64) read and written per batch of time steps: bounds memory whatever the file size. */
-const BATCH_BYTES = 16 << 20;
+export const DEFAULT_SLICE_BYTES = 16 << 20;
 
 /** Options of `writeVariableDataset`. */
 export interface WriteDatasetOptions {
   /** Prefix of the history lines (default `fairpod preprocess`). */
   program?: string;
+  /**
+   * Bytes (counted as float64) of the data read, transformed and written at once (default
+   * `DEFAULT_SLICE_BYTES`): whole time steps, at least one, so memory is bounded whatever the variable's size.
+   */
+  sliceBytes?: number;
+  /** gzip level 1-9 of the variable's data in the output (default: not compressed). */
+  deflate?: number;
 }
 
 /**
  * Writes a preprocessed variable to one netCDF-4 file, time slab by time slab (selected steps of each chunk in
- * order), applying the queued transforms to each slab. The file appears only when complete.
+ * order), applying the queued transforms to each slab. The file appears only when complete. Resolves with the
+ * number of slabs the data was read and written in.
  */
 export async function writeVariableDataset(
   ds: VariableDataset,
   outPath: string,
   options: WriteDatasetOptions = {},
-): Promise<void> {
+): Promise<number> {
   if (ds.sources.length > 1 && !ds.concatenated) {
     throw ds.error(
       `${ds.sources.length} time chunks of ${ds.nativeName} were not concatenated`,
@@ -106,19 +114,29 @@ export async function writeVariableDataset(
       dtype: writable(ds.dtype),
       dimensions: ds.dimensions,
       attributes: ds.attributes,
+      deflate: options.deflate,
     });
-    writeData(ds, writer, timeOut);
+    const slabs = writeData(ds, writer, timeOut, options.sliceBytes ?? DEFAULT_SLICE_BYTES);
     await writer.close();
+    return slabs;
   } catch (err) {
     await writer.abort();
     throw err;
   }
 }
 
-/** Streams the data: per chunk, batches of time steps, each read as one hyperslab, transformed, then written. */
-function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | undefined): void {
+/**
+ * Streams the data: per chunk, batches of time steps, each read as one hyperslab, transformed, then written.
+ * Returns the number of slabs.
+ */
+function writeData(
+  ds: VariableDataset,
+  writer: NetcdfWriter,
+  timeOut: string | undefined,
+  sliceBytes: number,
+): number {
   const perStep = ds.dimensions.filter((d) => d !== timeOut).reduce((n, d) => n * writer.dimensionSize(d), 1);
-  const batch = Math.max(1, Math.floor(BATCH_BYTES / (perStep * 8)));
+  const batch = Math.max(1, Math.floor(sliceBytes / (perStep * 8)));
   const timeAt = timeOut ? ds.dimensions.indexOf(timeOut) : -1;
   const slabOf = (i: number, n: number) =>
     ds.sourceDimensions.map((d): [number, number] | undefined => {
@@ -145,9 +163,10 @@ function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | 
       [],
       process(s.path, asFloat(s.reader.read(ds.nativeName, slabOf(0, 0)), ds.dtype)),
     );
-    return;
+    return 1;
   }
   let t = 0;
+  let slabs = 0;
   for (const s of ds.sources) {
     for (let i = s.timeStart; i < s.timeEnd; i += batch) {
       const n = Math.min(batch, s.timeEnd - i);
@@ -166,8 +185,10 @@ function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | 
       );
       writer.writeSlab(ds.name, slab, process(s.path, values));
       t += n;
+      slabs++;
     }
   }
+  return slabs;
 }
 
 /** Dimension coordinates first, then the rest (bounds, scalar and auxiliary coordinates). */
