@@ -87,7 +87,7 @@ export interface PreprocessResult {
 }
 
 /** Options of `preprocessVariable`. */
-export interface PreprocessOptions extends Pick<WriteDatasetOptions, 'sliceBytes' | 'deflate'> {
+export interface PreprocessOptions extends Pick<WriteDatasetOptions, 'sliceBytes' | 'deflate' | 'readers'> {
   /** The steps to run, by name (default `DEFAULT_STEP_ORDER`). */
   order?: string[];
   /** Where to write the result (default: `preprocessedPath(request)`, MDTF's layout). */
@@ -114,6 +114,7 @@ export async function preprocessVariable(
     const slabs = await writeVariableDataset(dataset, outPath, {
       sliceBytes: options.sliceBytes,
       deflate: options.deflate,
+      readers: options.readers,
     });
     return { outPath, history: [...dataset.history], slabs };
   } catch (err) {

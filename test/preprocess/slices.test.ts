@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { FairpodError } from '../../src/core/errors.js';
 import { openNetcdf } from '../../src/preprocess/netcdfReader.js';
 import { preprocessVariable } from '../../src/preprocess/pipeline.js';
+import { PARALLEL_READ_BYTES, readerThreads } from '../../src/preprocess/slabReaderPool.js';
 import type { PreprocessRequest } from '../../src/preprocess/steps/step.js';
 import { NLAT, NLON, writeLevelsFile as writeInput } from '../support/levelsFile.js';
 
@@ -79,5 +81,58 @@ describe('preprocessing in slices (variables larger than memory)', function () {
     });
     expect(uneven.slabs).to.equal(5);
     expect(await read(uneven.outPath)).to.deep.equal(whole);
+  });
+
+  it('reads the slices in reader threads, in order, to the same output', async () => {
+    const here = await preprocessVariable(request(), {
+      outPath: path.join(dir, 'here.nc'),
+      sliceBytes: 2 * NLAT * NLON * 8,
+      readers: 0,
+    });
+    const threads = await preprocessVariable(request(), {
+      outPath: path.join(dir, 'threads.nc'),
+      sliceBytes: 2 * NLAT * NLON * 8,
+      readers: 3,
+    });
+    expect(threads.slabs).to.equal(12);
+    expect(await read(threads.outPath)).to.deep.equal(await read(here.outPath));
+  });
+
+  it('a read failing in a reader thread fails the variable naming the file and the steps, writing nothing', async () => {
+    // The threads open the file themselves: one that is gone by then fails there, not here.
+    const gone = path.join(dir, 'gone.nc');
+    fs.copyFileSync(input, gone);
+    const { VariableDataset } = await import('../../src/preprocess/variableDataset.js');
+    const { writeVariableDataset } = await import('../../src/preprocess/writeDataset.js');
+    const ds = await VariableDataset.open([gone], 'ta');
+    fs.rmSync(gone);
+    const out = path.join(dir, 'failed.nc');
+    const err = await writeVariableDataset(ds, out, { readers: 2, sliceBytes: 1 }).catch((e: unknown) => e);
+    ds.close();
+    expect(err).to.be.instanceOf(FairpodError);
+    expect((err as FairpodError).message).to.contain(`cannot read ta steps 0..0 from ${gone}`);
+    expect((err as FairpodError).location.file).to.equal(gone);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('failed'))).to.deep.equal([]);
+  });
+
+  it('uses reader threads only for enough deflated data, as FAIRPOD_PREPROCESS_READERS may say otherwise', async () => {
+    expect(readerThreads(1 << 20, {})).to.equal(0);
+    expect(readerThreads(PARALLEL_READ_BYTES + 1, {})).to.equal(
+      Math.min(os.availableParallelism(), 4) > 1 ? Math.min(os.availableParallelism(), 4) : 0,
+    );
+    expect(readerThreads(1, { FAIRPOD_PREPROCESS_READERS: '3' })).to.equal(3);
+    expect(readerThreads(1 << 30, { FAIRPOD_PREPROCESS_READERS: '0' })).to.equal(0);
+    expect(() => readerThreads(1, { FAIRPOD_PREPROCESS_READERS: 'many' })).to.throw(
+      'FAIRPOD_PREPROCESS_READERS="many" is not a whole number from 0 to 64',
+    );
+    const deflated = await openNetcdf(input);
+    const plain = await openNetcdf(path.join(dir, 'whole.nc'));
+    try {
+      expect(deflated.isFiltered('ta')).to.equal(true);
+      expect(plain.isFiltered('ta500')).to.equal(false);
+    } finally {
+      deflated.close();
+      plain.close();
+    }
   });
 });
