@@ -3,6 +3,7 @@
  * netCDF-3) reader and sends the values back, their buffer transferred, not copied. Decompressing chunks is
  * most of the work of preprocessing a deflated file, and each worker decompresses its own slabs.
  */
+import 'reflect-metadata';
 import { parentPort } from 'node:worker_threads';
 import { openNetcdf } from './netcdfReader.js';
 import type { NetcdfReader } from './readerContract.js';

@@ -5,7 +5,11 @@ import { expect } from 'chai';
 import { FairpodError } from '../../src/core/errors.js';
 import { openNetcdf } from '../../src/preprocess/netcdfReader.js';
 import { preprocessVariable } from '../../src/preprocess/pipeline.js';
-import { PARALLEL_READ_BYTES, readerThreads } from '../../src/preprocess/slabReaderPool.js';
+import {
+  MAX_DEFAULT_READERS,
+  PARALLEL_READ_BYTES,
+  readerThreads,
+} from '../../src/preprocess/slabReaderPool.js';
 import type { PreprocessRequest } from '../../src/preprocess/steps/step.js';
 import { NLAT, NLON, writeLevelsFile as writeInput } from '../support/levelsFile.js';
 
@@ -118,7 +122,7 @@ describe('preprocessing in slices (variables larger than memory)', function () {
   it('uses reader threads only for enough deflated data, as FAIRPOD_PREPROCESS_READERS may say otherwise', async () => {
     expect(readerThreads(1 << 20, {})).to.equal(0);
     expect(readerThreads(PARALLEL_READ_BYTES + 1, {})).to.equal(
-      Math.min(os.availableParallelism(), 4) > 1 ? Math.min(os.availableParallelism(), 4) : 0,
+      os.availableParallelism() > 1 ? Math.min(os.availableParallelism(), MAX_DEFAULT_READERS) : 0,
     );
     expect(readerThreads(1, { FAIRPOD_PREPROCESS_READERS: '3' })).to.equal(3);
     expect(readerThreads(1 << 30, { FAIRPOD_PREPROCESS_READERS: '0' })).to.equal(0);
