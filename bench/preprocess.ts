@@ -3,7 +3,8 @@
  *
  * 1. Generates a 4-D float32 field ta(time, plev, lat, lon), by default 360 months × 19 levels × 180 × 360
  *    (about 1.8 GB) in three 10-year chunk files (bench/out/preprocess-*, reused when present).
- * 2. fairpod, in its own process: crop to 1985–2004, extract 500 hPa, convert K → degC, write one netCDF-4 file.
+ * 2. fairpod, as a user runs it: `fairpod preprocess FILES --var ta --firstyr 1985 --lastyr 2004 --level 500
+ *    --units degC -o OUT` (crop, extract 500 hPa, convert K → degC, write one netCDF-4 file).
  * 3. The peer, CDO, on the same files, as its users write it: one `-select` that picks the level and the
  *    period while reading (`cdo -f nc4 -addc,-273.15 -select,level=50000,startdate=...,enddate=... FILES`),
  *    not `-mergetime` first (which reads every step of every file).
@@ -16,15 +17,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { openNetcdf } from '../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../src/preprocess/netcdfWriter.js';
-import { preprocessVariable } from '../src/preprocess/pipeline.js';
 import { TimeUnits } from '../src/preprocess/timeUnits.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
-import { loadAverage, median, timeProcess } from './wholeProcess.js';
+import { FAIRPOD, loadAverage, median, timeProcess } from './wholeProcess.js';
 
-const SELF = fileURLToPath(import.meta.url);
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
@@ -126,38 +124,11 @@ async function generate(): Promise<string[]> {
   return files;
 }
 
-/** The fairpod side, run in a child process so that its peak RSS is its own. */
-async function child(files: string[], workDir: string): Promise<void> {
-  const t0 = performance.now();
-  const { outPath } = await preprocessVariable({
-    pod: 'bench',
-    caseName: 'BENCH',
-    varName: 'ta500',
-    frequency: 'mon',
-    units: 'degC',
-    standardName: 'air_temperature',
-    scalarCoordinates: { plev: 500 },
-    nativeName: 'ta',
-    files,
-    firstYear: CROP[0],
-    lastYear: CROP[1],
-    workDir,
-  });
-  const ms = performance.now() - t0;
-  process.stdout.write(`${JSON.stringify({ ms, outPath, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
-}
-
 function f1(x: number): string {
   return x.toFixed(1);
 }
 
 async function main(): Promise<void> {
-  const childAt = process.argv.indexOf('--child');
-  if (childAt !== -1) {
-    const [workDir, ...files] = process.argv.slice(childAt + 1);
-    await child(files, workDir);
-    return;
-  }
   const g0 = performance.now();
   const files = await generate();
   const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
@@ -167,32 +138,35 @@ async function main(): Promise<void> {
   process.stdout.write(`task: crop ${CROP[0]}-${CROP[1]}, extract 500 hPa, K → degC, write netCDF-4\n`);
 
   const work = path.join(DIR, 'work');
+  const oursOut = path.join(work, 'BENCH.ta500.mon.nc');
   const ours = [
-    process.execPath,
-    SELF,
-    ...['--time', String(NT), '--plev', String(NLEV), '--nlat', String(NLAT), '--nlon', String(NLON)],
-    '--child',
-    work,
+    ...FAIRPOD,
+    'preprocess',
     ...files,
+    ...['--var', 'ta', '--firstyr', String(CROP[0]), '--lastyr', String(CROP[1])],
+    ...['--level', '500', '--units', 'degC', '--rename', 'ta500', '-o', oursOut],
   ];
   const cdoOut = path.join(DIR, 'cdo.nc');
   const select = `-select,level=50000,startdate=${CROP[0]}-01-01T00:00:00,enddate=${CROP[1]}-12-31T23:59:59`;
   const cdoArgv = ['cdo', '-s', '-O', '-f', 'nc4', '-addc,-273.15', select, ...files, cdoOut];
+  const show = (argv: string[]) => argv.map((a) => (a.includes('/') ? path.basename(a) : a)).join(' ');
+  process.stdout.write(`fairpod: ${show(['fairpod', ...ours.slice(2)])}\n`);
   process.stdout.write(`peer: ${cdoArgv.map((a) => (a.includes('/') ? path.basename(a) : a)).join(' ')}\n`);
   const oursTimes: number[] = [];
   const cdoTimes: number[] = [];
-  let fairpod = { ms: 0, outPath: '', rssMb: 0 };
+  let oursRssMb = 0;
   let cdoRssMb = 0;
+  const loads: string[] = [];
   // Round 0 warms the page cache and is not judged; each round runs both, so that both see the same load.
   for (let round = 0; round <= ROUNDS; round++) {
     fs.rmSync(work, { recursive: true, force: true });
     const a = await timeProcess(ours);
-    fairpod = JSON.parse(a.stdout.trim().split('\n').pop()!) as typeof fairpod;
-    fairpod.rssMb = Math.max(fairpod.rssMb, a.rssMb);
+    oursRssMb = Math.max(oursRssMb, a.rssMb);
     const b = await timeProcess(cdoArgv);
     cdoRssMb = Math.max(cdoRssMb, b.rssMb);
+    loads.push(loadAverage());
     process.stdout.write(
-      `round ${round}${round === 0 ? ' (warm-up)' : ''}: fairpod ${f1(a.seconds)} s (${f1(fairpod.ms / 1000)} s after Node's start), cdo ${f1(b.seconds)} s\n`,
+      `round ${round}${round === 0 ? ' (warm-up)' : ''}: fairpod ${a.seconds.toFixed(2)} s, cdo ${b.seconds.toFixed(2)} s, load ${loads.at(-1)}\n`,
     );
     if (round > 0) {
       oursTimes.push(a.seconds);
@@ -203,7 +177,7 @@ async function main(): Promise<void> {
   const cdoS = median(cdoTimes);
 
   // Same values to float32 precision? Compared slab by slab.
-  const a = await openNetcdf(fairpod.outPath);
+  const a = await openNetcdf(oursOut);
   const b = await openNetcdf(cdoOut);
   let maxDiff = 0;
   const steps = a.variable('ta500').shape[0];
@@ -213,16 +187,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
   }
   const sameTime =
-    execFileSync('cdo', ['-s', 'showtimestamp', fairpod.outPath], { encoding: 'utf8' }) ===
+    execFileSync('cdo', ['-s', 'showtimestamp', oursOut], { encoding: 'utf8' }) ===
     execFileSync('cdo', ['-s', 'showtimestamp', cdoOut], { encoding: 'utf8' });
   a.close();
   b.close();
 
-  process.stdout.write(`load average ${loadAverage()}; medians of ${ROUNDS} rounds, whole processes\n`);
   process.stdout.write(
-    `fairpod: ${f1(oursS)} s, peak RSS ${f1(fairpod.rssMb)} MB (goal < 400 MB: ${fairpod.rssMb < 400 ? 'met' : 'NOT met'})\n`,
+    `load average ${loads.join(', ')} (per round); medians of ${ROUNDS} rounds, whole processes\n`,
   );
-  process.stdout.write(`cdo:     ${f1(cdoS)} s, peak RSS ${f1(cdoRssMb)} MB\n`);
+  process.stdout.write(
+    `fairpod: ${oursS.toFixed(2)} s, peak RSS ${f1(oursRssMb)} MB (goal < 400 MB: ${oursRssMb < 400 ? 'met' : 'NOT met'})\n`,
+  );
+  process.stdout.write(`cdo:     ${cdoS.toFixed(2)} s, peak RSS ${f1(cdoRssMb)} MB\n`);
   process.stdout.write(`ratio fairpod/cdo wall time: ${(oursS / cdoS).toFixed(2)} (goal ≤ 1)\n`);
   process.stdout.write(
     `outputs: ${steps} steps, max |fairpod − cdo| = ${maxDiff.toExponential(2)} degC, time axes ${sameTime ? 'identical' : 'DIFFER'}\n`,

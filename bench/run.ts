@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'push',
   'catalog',
   'preprocess',
+  'preprocessLarge',
   'download',
   'slurm',
 ];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
 import { registerCatalog } from './catalog.js';
 import { registerTranslate } from './translate.js';
+import { registerPreprocess } from './preprocess.js';
 import { registerRun } from './run.js';
 import { registerPlan } from './plan.js';
 import { registerPlugins } from './plugins.js';
@@ -42,6 +43,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerCatalog,
   registerValidate,
   registerTranslate,
+  registerPreprocess,
   registerInit,
   registerStatus,
   registerLog,

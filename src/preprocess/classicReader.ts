@@ -96,6 +96,10 @@ export class ClassicNetcdfReader implements NetcdfReader {
     return this.layouts.has(name);
   }
 
+  isFiltered(): boolean {
+    return false; // netCDF-3 has no compression
+  }
+
   variable(name: string): NcVariableInfo {
     return findVariable(this.path, this.variables, name);
   }

@@ -96,6 +96,11 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     return this.datasets.has(name);
   }
 
+  isFiltered(name: string): boolean {
+    this.variable(name);
+    return this.datasets.get(name)!.filters.length > 0;
+  }
+
   variable(name: string): NcVariableInfo {
     return findVariable(this.path, this.variables, name);
   }

@@ -11,6 +11,7 @@ import { RenameStep } from './steps/rename.js';
 import type { PreprocessRequest, PreprocessStep } from './steps/step.js';
 import { VariableDataset } from './variableDataset.js';
 import { writeVariableDataset } from './writeDataset.js';
+import type { WriteDatasetOptions } from './writeDataset.js';
 
 /** The steps fairpod knows, by the name used in a configured order. */
 export const PREPROCESS_STEPS: Record<string, (request: PreprocessRequest) => PreprocessStep> = {
@@ -81,6 +82,16 @@ export interface PreprocessResult {
   outPath: string;
   /** The history lines of the steps that changed something, in order. */
   history: string[];
+  /** How many slabs (batches of time steps) the data was read and written in. */
+  slabs: number;
+}
+
+/** Options of `preprocessVariable`. */
+export interface PreprocessOptions extends Pick<WriteDatasetOptions, 'sliceBytes' | 'deflate' | 'readers'> {
+  /** The steps to run, by name (default `DEFAULT_STEP_ORDER`). */
+  order?: string[];
+  /** Where to write the result (default: `preprocessedPath(request)`, MDTF's layout). */
+  outPath?: string;
 }
 
 /**
@@ -91,17 +102,21 @@ export interface PreprocessResult {
  */
 export async function preprocessVariable(
   request: PreprocessRequest,
-  options: { order?: string[] } = {},
+  options: PreprocessOptions = {},
 ): Promise<PreprocessResult> {
   const steps = buildSteps(request, options.order);
-  const outPath = preprocessedPath(request);
+  const outPath = options.outPath ?? preprocessedPath(request);
   const dataset = await VariableDataset.open(request.files, request.nativeName);
   try {
     for (const step of steps) step.process(dataset);
     if (dataset.sources.length > 1 && !dataset.concatenated) new ConcatenateStep().process(dataset);
     await fs.promises.mkdir(path.dirname(outPath), { recursive: true });
-    await writeVariableDataset(dataset, outPath);
-    return { outPath, history: [...dataset.history] };
+    const slabs = await writeVariableDataset(dataset, outPath, {
+      sliceBytes: options.sliceBytes,
+      deflate: options.deflate,
+      readers: options.readers,
+    });
+    return { outPath, history: [...dataset.history], slabs };
   } catch (err) {
     if (err instanceof FairpodError) throw err;
     throw dataset.error(

@@ -22,6 +22,8 @@ export interface NetcdfReader {
   hasVariable(name: string): boolean;
   /** The variable's metadata; a FairpodError naming file and variable when it is absent. */
   variable(name: string): NcVariableInfo;
+  /** Whether the variable's data pass a filter (deflate, shuffle ...) on the way from the disk: reading costs CPU. */
+  isFiltered(name: string): boolean;
   /** Values of a hyperslab (row-major); the whole variable when no slab is given. */
   read(name: string, slab?: Hyperslab): NumericArray;
   close(): void;

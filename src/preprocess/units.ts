@@ -1,20 +1,14 @@
 /**
  * UDUNITS-style units: parse, compare and convert, including affine temperatures (K ↔ degC), pure numbers
  * (`1`, `%`, `0-1`) and time units with a reference date. The syntax is read by `unitsParse.ts` (written
- * by hand: no npm package reads UDUNITS); the meaning of each unit name comes from mathjs's unit database,
- * through the small adapter below that maps CF/UDUNITS spellings (`degrees_Celsius`, `degrees_north`,
- * `mb`, `days`) to mathjs names.
+ * by hand: no npm package reads UDUNITS); the meaning of each unit name comes from mathjs's unit database
+ * (`unitTable.ts`, which knows the common names without loading mathjs), through the small adapter below that
+ * maps CF/UDUNITS spellings (`degrees_Celsius`, `degrees_north`, `mb`, `days`) to mathjs names.
  */
-import { create, createUnitDependencies, unitDependencies } from 'mathjs';
+import { BASE_DIMENSIONS, unitDefinition } from './unitTable.js';
 import { parseEpoch, parseUnitExpression, splitTimeUnits, UnitsError, type Epoch } from './unitsParse.js';
 
 export { UnitsError, type Epoch } from './unitsParse.js';
-
-/** A private mathjs instance with just the unit machinery, so our extra units do not leak into other users of mathjs. */
-const math = create({ unitDependencies, createUnitDependencies });
-// UDUNITS' year is the tropical year (mathjs's is the Julian year) and its month a twelfth of it.
-math.createUnit('udunitsyear', '31556925.9747 s');
-math.createUnit('udunitsmonth', `${31556925.9747 / 12} s`);
 
 /** Names that are pure numbers. */
 const DIMENSIONLESS: Record<string, number> = {
@@ -75,8 +69,6 @@ const ALIASES: Record<string, string> = {
 function spellings(target: string, names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((n) => [n, target]));
 }
-
-const BASE_DIMENSIONS: readonly string[] = math.Unit.BASE_DIMENSIONS;
 
 /** A parsed unit string: `SI value = x × scale + offset`, and the SI dimension it measures. */
 export interface ParsedUnits {
@@ -146,13 +138,13 @@ function lookUp(symbol: string, text: string): { value: number; offset: number; 
   const name = ALIASES[symbol] ?? symbol;
   let unit;
   try {
-    unit = math.unit(1, name);
+    unit = unitDefinition(name);
   } catch {
     throw new UnitsError(`unknown unit \`${symbol}\` in \`${text}\``, {
       hint: 'use a UDUNITS unit name, e.g. K, degC, Pa, hPa, m, s, day, kg, W, %, 1 (see the UDUNITS-2 database)',
     });
   }
-  return { value: unit.value, offset: unit.units[0]?.unit.offset ?? 0, dimensions: unit.dimensions };
+  return unit;
 }
 
 function dimensionsOf(exponents: Record<string, number>): number[] {

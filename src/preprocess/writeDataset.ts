@@ -1,27 +1,43 @@
 import { NetcdfWriter } from './netcdfWriter.js';
 import type { WritableDtype } from './netcdfWriter.js';
-import type { NcAttributeValue, NcDtype } from './ncTypes.js';
+import { DTYPE_BYTES, product } from './ncTypes.js';
+import type { NcAttributeValue, NcDtype, NumericArray } from './ncTypes.js';
+import { readerThreads, SlabReaderPool } from './slabReaderPool.js';
 import { asFloat } from './variableDataset.js';
 import type { VariableDataset } from './variableDataset.js';
 
 /** Bytes of data (as float64) read and written per batch of time steps: bounds memory whatever the file size. */
-const BATCH_BYTES = 16 << 20;
+export const DEFAULT_SLICE_BYTES = 16 << 20;
 
 /** Options of `writeVariableDataset`. */
 export interface WriteDatasetOptions {
   /** Prefix of the history lines (default `fairpod preprocess`). */
   program?: string;
+  /**
+   * Bytes (counted as float64) of the data read, transformed and written at once (default
+   * `DEFAULT_SLICE_BYTES`): whole time steps, at least one, so memory is bounded whatever the variable's size.
+   */
+  sliceBytes?: number;
+  /** gzip level 1-9 of the variable's data in the output (default: not compressed). */
+  deflate?: number;
+  /**
+   * Threads reading (and decompressing) slabs while this one transforms and writes them; 0 reads here.
+   * Default: `readerThreads` of the bytes to read (`FAIRPOD_PREPROCESS_READERS`, else one per core for
+   * more than 256 MiB).
+   */
+  readers?: number;
 }
 
 /**
  * Writes a preprocessed variable to one netCDF-4 file, time slab by time slab (selected steps of each chunk in
- * order), applying the queued transforms to each slab. The file appears only when complete.
+ * order), applying the queued transforms to each slab. The file appears only when complete. Resolves with the
+ * number of slabs the data was read and written in.
  */
 export async function writeVariableDataset(
   ds: VariableDataset,
   outPath: string,
   options: WriteDatasetOptions = {},
-): Promise<void> {
+): Promise<number> {
   if (ds.sources.length > 1 && !ds.concatenated) {
     throw ds.error(
       `${ds.sources.length} time chunks of ${ds.nativeName} were not concatenated`,
@@ -106,19 +122,38 @@ export async function writeVariableDataset(
       dtype: writable(ds.dtype),
       dimensions: ds.dimensions,
       attributes: ds.attributes,
+      deflate: options.deflate,
     });
-    writeData(ds, writer, timeOut);
+    const slabs = await writeData(ds, writer, timeOut, options);
     await writer.close();
+    return slabs;
   } catch (err) {
     await writer.abort();
     throw err;
   }
 }
 
-/** Streams the data: per chunk, batches of time steps, each read as one hyperslab, transformed, then written. */
-function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | undefined): void {
+/** One slab to copy: steps `[start, start + count)` of a chunk, to output steps from `at`. */
+interface SlabJob {
+  chunk: VariableDataset['sources'][number];
+  start: number;
+  count: number;
+  at: number;
+}
+
+/**
+ * Streams the data: per chunk, batches of whole time steps, each read as one hyperslab, transformed, then
+ * written, in order. With reader threads, the next slabs are read (and decompressed) while one is written.
+ * Returns the number of slabs.
+ */
+async function writeData(
+  ds: VariableDataset,
+  writer: NetcdfWriter,
+  timeOut: string | undefined,
+  options: WriteDatasetOptions,
+): Promise<number> {
   const perStep = ds.dimensions.filter((d) => d !== timeOut).reduce((n, d) => n * writer.dimensionSize(d), 1);
-  const batch = Math.max(1, Math.floor(BATCH_BYTES / (perStep * 8)));
+  const batch = Math.max(1, Math.floor((options.sliceBytes ?? DEFAULT_SLICE_BYTES) / (perStep * 8)));
   const timeAt = timeOut ? ds.dimensions.indexOf(timeOut) : -1;
   const slabOf = (i: number, n: number) =>
     ds.sourceDimensions.map((d): [number, number] | undefined => {
@@ -145,29 +180,63 @@ function writeData(ds: VariableDataset, writer: NetcdfWriter, timeOut: string | 
       [],
       process(s.path, asFloat(s.reader.read(ds.nativeName, slabOf(0, 0)), ds.dtype)),
     );
-    return;
+    return 1;
   }
+  const jobs: SlabJob[] = [];
   let t = 0;
-  for (const s of ds.sources) {
-    for (let i = s.timeStart; i < s.timeEnd; i += batch) {
-      const n = Math.min(batch, s.timeEnd - i);
-      let values;
-      try {
-        values = asFloat(s.reader.read(ds.nativeName, slabOf(i, n)), ds.dtype);
-      } catch (err) {
-        throw ds.error(
-          `cannot read ${ds.nativeName} steps ${i}..${i + n - 1} from ${s.path}: ${(err as Error).message}`,
-          'the file may be truncated; fetch it again',
-          s.path,
-        );
-      }
-      const slab = ds.dimensions.map((_, k): [number, number] | undefined =>
-        k === timeAt ? [t, t + n] : undefined,
-      );
-      writer.writeSlab(ds.name, slab, process(s.path, values));
-      t += n;
+  for (const chunk of ds.sources) {
+    for (let start = chunk.timeStart; start < chunk.timeEnd; start += batch) {
+      const count = Math.min(batch, chunk.timeEnd - start);
+      jobs.push({ chunk, start, count, at: t });
+      t += count;
     }
   }
+  // Only decompressing is worth other threads (reading from the page cache is a copy); whole chunks are
+  // decompressed whatever the slab, so every value of each step read counts.
+  const first = ds.sources[0].reader;
+  const info = first.variable(ds.nativeName);
+  const stepBytes =
+    (product(info.shape) / Math.max(1, info.shape[info.dimensions.indexOf(ds.timeDimension!)]!)) *
+    DTYPE_BYTES[info.dtype];
+  const threads =
+    options.readers ?? readerThreads(first.isFiltered(ds.nativeName) ? ds.timeSteps * stepBytes : 0);
+  const pool = threads > 0 ? new SlabReaderPool(threads) : undefined;
+  // Here, the read happens at once (in the promise's executor, a failure rejecting it).
+  const read = (job: SlabJob): Promise<NumericArray> =>
+    pool
+      ? pool.read(job.chunk.path, ds.nativeName, slabOf(job.start, job.count))
+      : new Promise((resolve) => resolve(job.chunk.reader.read(ds.nativeName, slabOf(job.start, job.count))));
+  // Reads in flight: two per thread keep every thread busy while this one writes.
+  const ahead = pool ? 2 * threads : 1;
+  const inFlight: Promise<NumericArray>[] = [];
+  try {
+    for (let k = 0; k < jobs.length; k++) {
+      while (inFlight.length < ahead && k + inFlight.length < jobs.length) {
+        const next = read(jobs[k + inFlight.length]!);
+        // Rejections are handled when their turn comes; until then they must not count as unhandled.
+        next.catch(() => undefined);
+        inFlight.push(next);
+      }
+      const job = jobs[k]!;
+      let values;
+      try {
+        values = asFloat(await inFlight.shift()!, ds.dtype);
+      } catch (err) {
+        throw ds.error(
+          `cannot read ${ds.nativeName} steps ${job.start}..${job.start + job.count - 1} from ${job.chunk.path}: ${(err as Error).message}`,
+          'the file may be truncated; fetch it again',
+          job.chunk.path,
+        );
+      }
+      const slab = ds.dimensions.map((_, i): [number, number] | undefined =>
+        i === timeAt ? [job.at, job.at + job.count] : undefined,
+      );
+      writer.writeSlab(ds.name, slab, process(job.chunk.path, values));
+    }
+  } finally {
+    await pool?.close();
+  }
+  return jobs.length;
 }
 
 /** Dimension coordinates first, then the rest (bounds, scalar and auxiliary coordinates). */
