@@ -16,8 +16,17 @@ export async function resolve(specifier, context, next) {
   return result;
 }
 `;
-const REGISTER = `import { register } from 'node:module';
+// CommonJS loads (a createRequire in fairpod, or a package's own require) skip the ESM hooks: the
+// require cache is added to the trace when the process exits.
+const REGISTER = `import { register, createRequire } from 'node:module';
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 register(new URL('./hooks.mjs', import.meta.url), { data: { out: process.env.TRACE_OUT } });
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  const files = Object.keys(cache).map((f) => pathToFileURL(f).href);
+  if (files.length) fs.appendFileSync(process.env.TRACE_OUT, files.join('\\n') + '\\n');
+});
 `;
 
 /** Packages and folders no light command may load: each costs more than the command itself. */
