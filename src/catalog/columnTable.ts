@@ -157,24 +157,34 @@ export class ColumnTable {
     const out: CatalogRow[] = Array.from({ length: ids.length }, () => ({}));
     for (let c = 0; c < this.columns.length; c++) {
       const name = this.columns[c];
-      const col = this.stored[c];
-      if (col.kind === 'dict') {
-        const cells: (string | string[])[] = col.lists ?? col.values;
-        if (col.codesOf) {
-          const codes = col.codesOf(ids);
-          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[j]];
-        } else {
-          const { codes } = col;
-          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[ids[j]]];
-        }
-      } else {
-        // Many rows (a broad search) read the whole column once: it stays for the next searches.
-        if (col.lazy && ids.length > this.size / 64) loadPlainBytes(col);
-        const texts = col.lazy ? lazyTexts(col, ids) : undefined;
-        for (let j = 0; j < ids.length; j++)
-          out[j][name] = texts ? plainCell(col, texts[j]) : this.cell(c, ids[j]);
-      }
+      const cells = this.cells(c, ids);
+      for (let j = 0; j < ids.length; j++) out[j][name] = cells[j];
     }
+    return out;
+  }
+
+  /**
+   * The cells of rows `ids` in column `c`, lists parsed: what a columnar search answer reads of one column
+   * (see CatalogHits), without making the rows.
+   */
+  cells(c: number, ids: ArrayLike<number>): (string | string[])[] {
+    const col = this.stored[c];
+    const out = new Array<string | string[]>(ids.length);
+    if (col.kind === 'dict') {
+      const values: (string | string[])[] = col.lists ?? col.values;
+      if (col.codesOf) {
+        const codes = col.codesOf(ids);
+        for (let j = 0; j < ids.length; j++) out[j] = values[codes[j]];
+      } else {
+        const { codes } = col;
+        for (let j = 0; j < ids.length; j++) out[j] = values[codes[ids[j]]];
+      }
+      return out;
+    }
+    // Many rows (a broad search) read the whole column once: it stays for the next searches.
+    if (col.lazy && ids.length > this.size / 64) loadPlainBytes(col);
+    const texts = col.lazy ? lazyTexts(col, ids) : undefined;
+    for (let j = 0; j < ids.length; j++) out[j] = texts ? plainCell(col, texts[j]) : this.cell(c, ids[j]);
     return out;
   }
 
