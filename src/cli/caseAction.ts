@@ -30,7 +30,8 @@ import {
   slurmOptionsFrom,
   type ExecutorOptions,
 } from './slurmRun.js';
-import type { RunOnlyOptions } from './caseCommand.js';
+import type { PlanOnlyOptions, RunOnlyOptions } from './caseCommand.js';
+import { formatPlanSummary } from '../core/planSummary.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
 async function isFairConfig(file: string): Promise<boolean> {
@@ -72,7 +73,7 @@ function interpretersFrom(python: string | undefined): Record<string, string> {
 export async function runCaseCommand(
   mode: 'run' | 'plan',
   pods: string[],
-  options: CaseCommandOptions & RunOnlyOptions,
+  options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions,
 ): Promise<void> {
   const {
     disablePreprocessor,
@@ -88,6 +89,7 @@ export async function runCaseCommand(
     runDir,
     wait,
     resume,
+    verbose,
     ...caseOptions
   } = options;
   const executorOptions: ExecutorOptions = {
@@ -191,7 +193,7 @@ export async function runCaseCommand(
   process.stdout.write(
     options.json
       ? `${JSON.stringify(json, null, 2)}\n`
-      : `${reports.map((r) => formatReport(r, mode)).join('\n\n')}\n`,
+      : `${reports.map((r) => (mode === 'plan' && !verbose ? formatPlanSummary(r) : formatReport(r, mode))).join('\n\n')}\n`,
   );
   if (reports.some((r) => r.pods.some((p) => !p.ok))) process.exitCode = 1;
 }

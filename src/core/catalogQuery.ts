@@ -113,9 +113,10 @@ export function variableQuery(
   return {
     query,
     options: timeRange ? { timeRange } : {},
-    description: Object.entries(query)
-      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`)
-      .join(' '),
+    description: [
+      ...Object.entries(query).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`),
+      ...(timeRange ? [`period=${caseSpec.firstYear}..${caseSpec.lastYear}`] : []),
+    ].join(' '),
   };
 }
 
