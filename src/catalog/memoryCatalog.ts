@@ -172,7 +172,8 @@ export class MemoryCatalog implements EsmCatalog {
       (filters.length === 0 ||
         table.periodIndex.count(period[0], period[1]) < postingsCount(table, filters[0]))
     ) {
-      found = keepAllowed(table.periodIndex.overlapping(period[0], period[1]), filters);
+      // The facets usually keep few of the period's rows: only those are sorted.
+      found = keepAllowed(table.periodIndex.overlapping(period[0], period[1], false), filters).sort();
       periodDone = true;
     } else found = matchCodes(table, filters, this.searches > 1);
     const testKeys = period !== undefined && !periodDone;
