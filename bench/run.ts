@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'registryList',
   'push',
   'catalog',
+  'planScale',
   'preprocess',
   'preprocessLarge',
   'download',

@@ -4,19 +4,23 @@ import {
   CMIP6_EXPERIMENT_COLUMNS,
   CMIP6_TIE_BREAKERS,
   esmCatalogRows,
+  FILTER_COLUMNS,
   facetValue,
   loadEsmCatalog,
   populatedColumns,
-  queryCatalog,
+  QueryMemo,
   rowSize,
   rowTimeExtent,
   ValidationError,
   type CatalogRows,
   type DataKey,
+  type DataKeyInit,
   type DataSource,
   type FetchResult,
   type QueryResult,
   type RequestContext,
+  type VariableQuery,
+  variableQuery,
   type VarlistEntry,
 } from 'fairpod/plugin';
 
@@ -39,30 +43,42 @@ export class FilesystemDataSource implements DataSource {
   private rows?: CatalogRows;
   /** Columns with at least one non-empty value: only those are used to filter. */
   private populated = new Set<string>();
+  /** This run's answers: every POD asking for the same variable gets the first answer. */
+  private memo = new QueryMemo<DataKeyInit[]>();
 
   constructor(private readonly options: FilesystemOptions) {}
 
   async setup(_context: RequestContext): Promise<void> {
     const catalog = await loadEsmCatalog(this.options.catalog, { catalogFile: this.options.catalogFile });
     this.rows = esmCatalogRows(catalog);
-    this.populated = await populatedColumns(this.rows);
+    this.populated = await populatedColumns(this.rows, FILTER_COLUMNS);
+    this.memo = new QueryMemo();
   }
 
   async tearDown(): Promise<void> {
     await this.rows?.close();
     this.rows = undefined;
+    this.memo = new QueryMemo();
   }
 
   async query(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
+    const q = variableQuery(this.rows!, this.populated, entry, context.caseSpec);
+    return { keys: await this.memo.get(q, () => this.keysOf(q)), description: q.description };
+  }
+
+  /**
+   * The data keys of a query's rows. The catalog's index answers the facets and the period together, so only
+   * rows inside the period (and the year before it, see searchPeriod) become objects and keys.
+   */
+  private async keysOf(q: VariableQuery): Promise<DataKeyInit[]> {
     const rows = this.rows!;
-    const match = await queryCatalog(rows, this.populated, entry, context.caseSpec);
+    const found = await rows.search(q.query, q.options);
     const root = path.dirname(rows.source);
-    const keys = match.rows.map((row) => {
+    return found.map((row) => {
       const file = resolveAssetPath(facetValue(row, rows.assetColumn), root, rows.source);
       const size = rowSize(row);
       return { id: file, row, ...rowTimeExtent(row), ...(size ? { size } : {}) };
     });
-    return { keys, description: match.description };
   }
 
   async fetch(key: DataKey): Promise<FetchResult> {

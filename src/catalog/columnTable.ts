@@ -9,7 +9,7 @@
 import { formatListValue, parseListValue } from './csvTable.js';
 import { PeriodIndex, type PeriodIndexParts } from './periodIndex.js';
 import { periodOf, timeColumns } from './search.js';
-import { readSnapshotRange, type SnapshotFile } from './snapshotFile.js';
+import { readSnapshotRange, readSnapshotRanges, type SnapshotFile } from './snapshotFile.js';
 import type { CatalogRow } from './types.js';
 
 /** A dictionary-encoded column. */
@@ -60,6 +60,8 @@ export class ColumnTable {
    * rows are stored in table order.
    */
   readonly order: Int32Array | undefined;
+  /** The stored row of each table row (`order` inverted), made on the first broad search. */
+  private inverseOrder?: Int32Array;
   /** The column rows are stored clustered by (see `order`), or -1. */
   readonly clusteredBy: number;
 
@@ -96,11 +98,26 @@ export class ColumnTable {
     let sorted = true;
     for (let j = 1; j < ids.length && sorted; j++) sorted = order[ids[j - 1]] < order[ids[j]];
     if (sorted) return ids;
+    // Many rows (a broad date range: 56k of a million): mark their table rows and walk the table once, which
+    // costs a pass over a byte per row instead of sorting (28 ms for those 56k rows, under 2 ms walked).
+    if (ids.length > this.size / 32) {
+      this.inverseOrder ??= inverse(order);
+      const inv = this.inverseOrder;
+      const mark = new Uint8Array(this.size);
+      for (let j = 0; j < ids.length; j++) mark[order[ids[j]]] = 1;
+      const out = new Int32Array(ids.length);
+      let n = 0;
+      for (let t = 0; t < mark.length; t++) if (mark[t] !== 0) out[n++] = inv[t];
+      return out;
+    }
     // Sort (table row, stored row) pairs packed in one float64 (exact below 2^52): a native numeric sort.
     if (this.size <= SORT_KEY_BASE) {
-      const keys = Float64Array.from(ids, (s) => order[s] * SORT_KEY_BASE + s);
+      const keys = new Float64Array(ids.length);
+      for (let j = 0; j < ids.length; j++) keys[j] = order[ids[j]] * SORT_KEY_BASE + ids[j];
       keys.sort();
-      return Int32Array.from(keys, (k) => k % SORT_KEY_BASE);
+      const out = new Int32Array(ids.length);
+      for (let j = 0; j < ids.length; j++) out[j] = keys[j] % SORT_KEY_BASE;
+      return out;
     }
     return Int32Array.from(Array.from(ids).sort((a, b) => order[a] - order[b]));
   }
@@ -157,24 +174,34 @@ export class ColumnTable {
     const out: CatalogRow[] = Array.from({ length: ids.length }, () => ({}));
     for (let c = 0; c < this.columns.length; c++) {
       const name = this.columns[c];
-      const col = this.stored[c];
-      if (col.kind === 'dict') {
-        const cells: (string | string[])[] = col.lists ?? col.values;
-        if (col.codesOf) {
-          const codes = col.codesOf(ids);
-          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[j]];
-        } else {
-          const { codes } = col;
-          for (let j = 0; j < ids.length; j++) out[j][name] = cells[codes[ids[j]]];
-        }
-      } else {
-        // Many rows (a broad search) read the whole column once: it stays for the next searches.
-        if (col.lazy && ids.length > this.size / 64) loadPlainBytes(col);
-        const texts = col.lazy ? lazyTexts(col, ids) : undefined;
-        for (let j = 0; j < ids.length; j++)
-          out[j][name] = texts ? plainCell(col, texts[j]) : this.cell(c, ids[j]);
-      }
+      const cells = this.cells(c, ids);
+      for (let j = 0; j < ids.length; j++) out[j][name] = cells[j];
     }
+    return out;
+  }
+
+  /**
+   * The cells of rows `ids` in column `c`, lists parsed: what a columnar search answer reads of one column
+   * (see CatalogHits), without making the rows.
+   */
+  cells(c: number, ids: ArrayLike<number>): (string | string[])[] {
+    const col = this.stored[c];
+    const out = new Array<string | string[]>(ids.length);
+    if (col.kind === 'dict') {
+      const values: (string | string[])[] = col.lists ?? col.values;
+      if (col.codesOf) {
+        const codes = col.codesOf(ids);
+        for (let j = 0; j < ids.length; j++) out[j] = values[codes[j]];
+      } else {
+        const { codes } = col;
+        for (let j = 0; j < ids.length; j++) out[j] = values[codes[ids[j]]];
+      }
+      return out;
+    }
+    // Many rows (a broad search) read the whole column once: it stays for the next searches.
+    if (col.lazy && ids.length > this.size / 64) loadPlainBytes(col);
+    const texts = col.lazy ? lazyTexts(col, ids) : undefined;
+    for (let j = 0; j < ids.length; j++) out[j] = texts ? plainCell(col, texts[j]) : this.cell(c, ids[j]);
     return out;
   }
 
@@ -245,6 +272,13 @@ export class ColumnTable {
   }
 }
 
+/** The inverse of a permutation. */
+function inverse(order: Int32Array): Int32Array {
+  const inv = new Int32Array(order.length);
+  for (let s = 0; s < order.length; s++) inv[order[s]] = s;
+  return inv;
+}
+
 /** A plain column's cell from its text, lists parsed. */
 function plainCell(col: PlainColumn, text: string): string | string[] {
   return col.lists ? (text === '' ? [] : (parseListValue(text) ?? [text])) : text;
@@ -262,26 +296,38 @@ const READ_GAP = 64 << 10;
 
 /**
  * The texts of rows `ids` of a lazily read column: their cells sorted by offset, and runs of cells less than
- * READ_GAP apart read with one `fs.read` each (the rows of one facet value are stored together, so a search reads
- * a few stretches, not the column).
+ * READ_GAP apart read with one `fs.read` each, all through one open (the rows of one facet value are stored
+ * together, so a search reads a few stretches, not the column).
  */
 function lazyTexts(col: PlainColumn, ids: ArrayLike<number>): string[] {
   const lazy = col.lazy!;
   const texts = new Array<string>(ids.length);
+  const { starts, ends } = col;
   const byOffset = Array.from({ length: ids.length }, (_, j) => j).sort(
-    (a, b) => col.starts[ids[a]] - col.starts[ids[b]],
+    (a, b) => starts[ids[a]] - starts[ids[b]],
   );
-  for (let k = 0; k < byOffset.length;) {
-    const from = col.starts[ids[byOffset[k]]];
-    let to = col.ends[ids[byOffset[k]]];
-    let m = k + 1;
-    while (m < byOffset.length && col.starts[ids[byOffset[m]]] - to < READ_GAP)
-      to = Math.max(to, col.ends[ids[byOffset[m++]]]);
-    const bytes = to > from ? readSnapshotRange(lazy, lazy.offset + from, to - from) : Buffer.alloc(0);
-    for (; k < m; k++) {
+  // The runs [from, to) of cells to read, and where each run's cells are in byOffset; then one open for all.
+  const runs: [number, number][] = [];
+  const firstOfRun: number[] = [];
+  for (let k = 0; k < byOffset.length; k++) {
+    const i = ids[byOffset[k]];
+    const last = runs[runs.length - 1];
+    if (last && starts[i] - last[1] < READ_GAP) last[1] = Math.max(last[1], ends[i]);
+    else {
+      runs.push([starts[i], ends[i]]);
+      firstOfRun.push(k);
+    }
+  }
+  const read = readSnapshotRanges(
+    lazy,
+    runs.map(([from, to]): [number, number] => [lazy.offset + from, to - from]),
+  );
+  firstOfRun.push(byOffset.length);
+  for (let r = 0; r < runs.length; r++) {
+    const from = runs[r][0];
+    for (let k = firstOfRun[r]; k < firstOfRun[r + 1]; k++) {
       const i = ids[byOffset[k]];
-      texts[byOffset[k]] =
-        col.overrides.get(i) ?? bytes.toString('utf8', col.starts[i] - from, col.ends[i] - from);
+      texts[byOffset[k]] = col.overrides.get(i) ?? read[r].toString('utf8', starts[i] - from, ends[i] - from);
     }
   }
   return texts;

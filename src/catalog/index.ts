@@ -8,6 +8,7 @@ export {
   periodsOverlap,
 } from './dates.js';
 export type { CatalogDate, CatalogPeriod, DatePrecision } from './dates.js';
+export { CatalogHits } from './hits.js';
 export { loadEsmCatalog } from './esmCatalog.js';
 export type { LoadOptions, LoadedEsmCatalog } from './esmCatalog.js';
 export { writeEsmCatalog } from './write.js';

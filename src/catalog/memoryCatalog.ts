@@ -1,6 +1,7 @@
 /** An EsmCatalog answering searches from a ColumnTable held in memory. */
 import { periodsOverlap } from './dates.js';
 import type { ColumnTable } from './columnTable.js';
+import { CatalogHits } from './hits.js';
 import { applyRequireAllOn, checkColumns, compileColumn, normalizeQuery, queryPeriod } from './search.js';
 import type { CatalogQuery, CatalogRow, EsmCatalog, EsmCatalogHeader, SearchOptions } from './types.js';
 
@@ -122,6 +123,15 @@ export class MemoryCatalog implements EsmCatalog {
 
   /** The search, synchronously (no I/O is involved). */
   searchSync(query: CatalogQuery, options: SearchOptions = {}): CatalogRow[] {
+    const hits = this.searchHits(query, options);
+    return applyRequireAllOn(hits.rows(), normalizeQuery(query), options.requireAllOn ?? []);
+  }
+
+  /**
+   * The rows matching the query and period as columns (`requireAllOn`, which needs the rows, is checked but
+   * applied only by `search`): no row object is made until the caller asks for one.
+   */
+  searchHits(query: CatalogQuery, options: SearchOptions = {}): CatalogHits {
     const q = normalizeQuery(query);
     checkColumns(this.columns, q, options.requireAllOn);
     const { table } = this;
@@ -140,7 +150,7 @@ export class MemoryCatalog implements EsmCatalog {
       const cells: (string | string[])[] = col.lists ?? col.values;
       const allowed = Uint8Array.from(cells, (v) => (test(v) ? 1 : 0));
       const count = allowed.reduce((a, b) => a + b, 0);
-      if (count === 0) return [];
+      if (count === 0) return new CatalogHits(table, new Int32Array(0));
       filters.push({ c, codes: col.codes, allowed, share: count / cells.length });
     }
     filters.sort((a, b) => a.share - b.share);
@@ -162,7 +172,8 @@ export class MemoryCatalog implements EsmCatalog {
       (filters.length === 0 ||
         table.periodIndex.count(period[0], period[1]) < postingsCount(table, filters[0]))
     ) {
-      found = keepAllowed(table.periodIndex.overlapping(period[0], period[1]), filters);
+      // The facets usually keep few of the period's rows: only those are sorted.
+      found = keepAllowed(table.periodIndex.overlapping(period[0], period[1], false), filters).sort();
       periodDone = true;
     } else found = matchCodes(table, filters, this.searches > 1);
     const testKeys = period !== undefined && !periodDone;
@@ -177,8 +188,7 @@ export class MemoryCatalog implements EsmCatalog {
       }
       found[kept++] = i;
     }
-    const hits = table.rows(table.inTableOrder(found.subarray(0, kept)));
-    return applyRequireAllOn(hits, q, options.requireAllOn ?? []);
+    return new CatalogHits(table, table.inTableOrder(found.subarray(0, kept)));
   }
 
   async uniqueValues(columns: string[] = this.columns): Promise<Record<string, string[]>> {

@@ -87,8 +87,11 @@ export class PeriodIndex {
     return n;
   }
 
-  /** Rows (ascending) whose period overlaps [qFirst, qLast], and every row without a period. */
-  overlapping(qFirst: number, qLast: number): Int32Array {
+  /**
+   * Rows whose period overlaps [qFirst, qLast], and every row without a period: ascending, or, with
+   * `sorted: false`, grouped by period (for a caller that filters them further and sorts what is left).
+   */
+  overlapping(qFirst: number, qLast: number, sorted = true): Int32Array {
     const { ends, offsets, rows } = this.parts;
     const [lo, hi] = this.window(qFirst, qLast);
     const out = new Int32Array(this.count(qFirst, qLast));
@@ -106,7 +109,7 @@ export class PeriodIndex {
       runs++;
     }
     // One ascending run needs no sort.
-    return runs > 1 ? out.sort() : out;
+    return sorted && runs > 1 ? out.sort() : out;
   }
 
   /** The distinct periods [lo, hi) that may overlap [qFirst, qLast]: start at or before qLast, and late enough. */

@@ -17,7 +17,10 @@ export function readSnapshotRange(snapshot: SnapshotFile, position: number, leng
   return readSnapshotRanges(snapshot, [[position, length]])[0];
 }
 
-/** Several byte ranges `[position, length]` of the snapshot (see readSnapshotRange), through one open. */
+/**
+ * Several byte ranges `[position, length]` of the snapshot (see readSnapshotRange), through one open, as views of one
+ * buffer: element-aligned when every length is a multiple of the element size.
+ */
 export function readSnapshotRanges(snapshot: SnapshotFile, ranges: [number, number][]): Buffer[] {
   const fd = fs.openSync(snapshot.file, 'r');
   try {
@@ -26,8 +29,14 @@ export function readSnapshotRanges(snapshot: SnapshotFile, ranges: [number, numb
         location: { file: snapshot.file },
         hint: 'load the catalog again (its table changed)',
       });
+    // One allocation for all ranges (a search may read hundreds of short stretches of a column: an ArrayBuffer
+    // each kept the garbage collector busy). Each range starts at a multiple of its length's alignment, so typed
+    // arrays of that element size can be laid on it (at its byteOffset).
+    const whole = new ArrayBuffer(ranges.reduce((n, [, length]) => n + length, 0));
+    let offset = 0;
     return ranges.map(([position, length]) => {
-      const out = Buffer.from(new ArrayBuffer(length));
+      const out = Buffer.from(whole, offset, length);
+      offset += length;
       for (let done = 0; done < length;) {
         const n = fs.readSync(fd, out, done, length - done, position + done);
         if (n === 0)

@@ -1,5 +1,6 @@
 /** The catalog engine's public shapes (ESM collection specification). */
 import type { EsmCatalogHeader } from './header.js';
+import type { CatalogHits } from './hits.js';
 
 /** One row of a catalog table: column → value. List-valued columns are parsed into arrays. */
 export type CatalogRow = Record<string, string | string[]>;
@@ -29,6 +30,11 @@ export interface EsmCatalog {
   /** Number of rows. */
   readonly size: number;
   search(query: CatalogQuery, options?: SearchOptions): Promise<CatalogRow[]>;
+  /**
+   * The same search answered as columns (see CatalogHits): cells are read only for the columns and rows asked
+   * for. `requireAllOn` is applied by `search` only.
+   */
+  searchHits(query: CatalogQuery, options?: SearchOptions): CatalogHits;
   /** Unique values of each column (or of the given ones). */
   uniqueValues(columns?: string[]): Promise<Record<string, string[]>>;
   close(): Promise<void>;

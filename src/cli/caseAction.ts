@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { looksLikeFairConfig } from '../settings/fairConfig.js';
-import { runConfigSession } from './session.js';
 import { runCases } from '../core/caseRuns.js';
 import { validateCase } from '../core/caseRun.js';
 import { formatReport, type RunReport } from '../core/report.js';
@@ -19,18 +18,13 @@ import {
   type CaseCommandOptions,
 } from './caseOptions.js';
 import { defaultServices } from './defaultServices.js';
-import { openRunProject } from './provenance.js';
-import { ProjectRunProvenance } from '../registry/podRunRecorder.js';
-import { Project, FAIRPOD_DIR } from '../registry/project.js';
+// The registry, the FAIR session and Slurm are loaded only by the runs that use them: `plan` needs none of them
+// (knex alone took 0.2 s of a plan's start).
+import type { Project } from '../registry/project.js';
 import { ValidationError } from '../core/errors.js';
-import {
-  requireSharedRegistry,
-  resumeOnSlurm,
-  runOnSlurm,
-  slurmOptionsFrom,
-  type ExecutorOptions,
-} from './slurmRun.js';
-import type { RunOnlyOptions } from './caseCommand.js';
+import type { ExecutorOptions } from './slurmRun.js';
+import type { PlanOnlyOptions, RunOnlyOptions } from './caseCommand.js';
+import { formatPlanSummary } from '../core/planSummary.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
 async function isFairConfig(file: string): Promise<boolean> {
@@ -47,6 +41,7 @@ async function isFairConfig(file: string): Promise<boolean> {
  * `--executor slurm` refuses), at `dir` or containing the current directory.
  */
 async function existingProject(dir: string | undefined): Promise<Project> {
+  const { Project, FAIRPOD_DIR } = await import('../registry/project.js');
   const start = path.resolve(dir ?? process.cwd());
   if (dir !== undefined && !fs.existsSync(path.join(start, FAIRPOD_DIR, 'config.yaml')))
     throw noProject(start);
@@ -72,7 +67,7 @@ function interpretersFrom(python: string | undefined): Record<string, string> {
 export async function runCaseCommand(
   mode: 'run' | 'plan',
   pods: string[],
-  options: CaseCommandOptions & RunOnlyOptions,
+  options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions,
 ): Promise<void> {
   const {
     disablePreprocessor,
@@ -88,6 +83,7 @@ export async function runCaseCommand(
     runDir,
     wait,
     resume,
+    verbose,
     ...caseOptions
   } = options;
   const executorOptions: ExecutorOptions = {
@@ -105,6 +101,7 @@ export async function runCaseCommand(
         location: { key: '--resume' },
         hint: `fairpod run --resume ${resume}`,
       });
+    const { resumeOnSlurm } = await import('./slurmRun.js');
     await resumeOnSlurm(
       { ...executorOptions, json: options.json },
       { ...defaultServices({ disablePreprocessor }), logger: new StderrLogger() },
@@ -117,6 +114,7 @@ export async function runCaseCommand(
       hint: 'e.g. fairpod run demo_plev -m filesystem --catalog cat.json --case NAME --firstyr 1980 --lastyr 1989',
     });
   if (mode === 'run' && pods.length === 1 && (await isFairConfig(pods[0]!))) {
+    const { runConfigSession } = await import('./session.js');
     const result = await runConfigSession(pods[0]!, { project: projectDir });
     process.stdout.write(`code run ${result.runId}: script exited with ${result.exitCode}\n`);
     if (result.exitCode !== 0) process.exitCode = 1;
@@ -134,13 +132,14 @@ export async function runCaseCommand(
   for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
   parseOptions(plugin.definition.options ?? {}, pluginOptions, { plugin: plugin.definition.name });
   const slurm = mode === 'run' && executorOptions.executor === 'slurm';
-  const slurmOptions = slurm ? slurmOptionsFrom(executorOptions) : {};
+  const slurmRun = slurm ? await import('./slurmRun.js') : undefined;
+  const slurmOptions = slurmRun ? slurmRun.slurmOptionsFrom(executorOptions) : {};
   const logger = new StderrLogger();
   const project =
     mode === 'run' && record !== false
       ? slurm && !allowSqlite
         ? await existingProject(projectDir)
-        : await openRunProject(projectDir, logger)
+        : await (await import('./provenance.js')).openRunProject(projectDir, logger)
       : undefined;
   // What a local and a Slurm run are both given.
   const request = {
@@ -158,10 +157,10 @@ export async function runCaseCommand(
     ghostscript,
     ...services,
   };
-  if (slurm) {
+  if (slurmRun) {
     try {
-      if (project) requireSharedRegistry(project, allowSqlite);
-      await runOnSlurm(
+      if (project) slurmRun.requireSharedRegistry(project, allowSqlite);
+      await slurmRun.runOnSlurm(
         {
           ...request,
           project: project?.dir,
@@ -181,7 +180,8 @@ export async function runCaseCommand(
     reports = await runCases({
       ...request,
       dryRun: mode === 'plan',
-      provenance: project && new ProjectRunProvenance(project),
+      provenance:
+        project && new (await import('../registry/podRunRecorder.js')).ProjectRunProvenance(project),
     });
   } finally {
     await project?.close();
@@ -191,7 +191,7 @@ export async function runCaseCommand(
   process.stdout.write(
     options.json
       ? `${JSON.stringify(json, null, 2)}\n`
-      : `${reports.map((r) => formatReport(r, mode)).join('\n\n')}\n`,
+      : `${reports.map((r) => (mode === 'plan' && !verbose ? formatPlanSummary(r) : formatReport(r, mode))).join('\n\n')}\n`,
   );
   if (reports.some((r) => r.pods.some((p) => !p.ok))) process.exitCode = 1;
 }

@@ -13,6 +13,12 @@ export interface RunOnlyOptions extends Partial<ExecutorOptions> {
   ghostscript?: string;
 }
 
+/** Options only `fairpod plan` has. */
+export interface PlanOnlyOptions {
+  /** The whole story per variable instead of one line. */
+  verbose?: boolean;
+}
+
 /**
  * Adds `fairpod run` or `fairpod plan` (the dry run): both take PODs and the case options, run the loop,
  * print the report (text or `--json`), and exit non-zero when a POD fails.
@@ -43,9 +49,14 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       .option('--ghostscript <exe>', 'ghostscript, which converts PS/EPS figures to PNG', 'gs');
     addExecutorOptions(command);
   }
+  if (mode === 'plan')
+    command.option(
+      '--verbose',
+      'print every query, candidate count, decision and file (default: one line per POD variable)',
+    );
   // Not commander's required option: `fairpod run --resume RUNDIR` needs no --data-manager.
   return addCaseOptions(command, false).action(
-    async (pods: string[], options: CaseCommandOptions & RunOnlyOptions) => {
+    async (pods: string[], options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions) => {
       // The work is in its own module, loaded when the command runs: defining it (for --help) loads nothing else.
       const { runCaseCommand } = await import('./caseAction.js');
       await runCaseCommand(mode, pods, options);

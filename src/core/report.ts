@@ -109,7 +109,8 @@ export function buildReport(dataManager: string, pods: Pod[], caseSpec: RunRepor
   };
 }
 
-function bytes(n: number): string {
+/** A byte count for people: `512 B`, `6.6 MiB`. */
+export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {
@@ -150,7 +151,7 @@ export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
       for (const f of v.failures) out.push(`    failed: ${f}`);
       for (const f of v.files)
         out.push(
-          `    file: ${f.localPath ?? f.id}${f.period ? ` [${f.period}]` : ''}${f.size !== undefined ? ` ${bytes(f.size)}` : ''}${f.cached ? ' (local)' : ''}`,
+          `    file: ${f.localPath ?? f.id}${f.period ? ` [${f.period}]` : ''}${f.size !== undefined ? ` ${formatBytes(f.size)}` : ''}${f.cached ? ' (local)' : ''}`,
         );
       if (v.outputPath) out.push(`    output: ${v.outputPath}`);
     }
@@ -159,7 +160,7 @@ export function formatReport(report: RunReport, mode: 'plan' | 'run'): string {
   if (report.index) out.push('', `results page: ${report.index}`);
   out.push(
     '',
-    `${t.files} file(s), ${bytes(t.bytes)}; ${bytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`,
+    `${t.files} file(s), ${formatBytes(t.bytes)}; ${formatBytes(t.bytesToFetch)} to fetch; ${t.cacheHits} already local`,
   );
   return out.join('\n');
 }

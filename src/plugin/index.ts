@@ -47,12 +47,17 @@ export type { Location } from '../core/errors.js';
 // Catalog search helpers: the shared query of one variable against catalog rows, and what it reads.
 export {
   esmCatalogRows,
+  FILTER_COLUMNS,
   populatedColumns,
   queryCatalog,
+  QueryMemo,
   rowSize,
   rowTimeExtent,
+  searchPeriod,
+  variableQuery,
 } from '../core/catalogQuery.js';
-export type { CatalogMatch, CatalogRows } from '../core/catalogQuery.js';
+export type { CatalogMatch, CatalogRows, VariableQuery } from '../core/catalogQuery.js';
+export { CatalogHits } from '../catalog/hits.js';
 export { loadEsmCatalog } from '../catalog/esmCatalog.js';
 export { searchRows } from '../catalog/search.js';
 export { loadTemplate, matchTemplate } from '../catalog/templates.js';

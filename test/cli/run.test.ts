@@ -59,12 +59,30 @@ describe('fairpod run and plan on the demo dataset', function () {
     );
   });
 
-  it('plan prints a readable explanation without --json', async () => {
+  it('plan prints one line per POD variable without --json: the experiment, the files, their period', async () => {
     const r = await fairpod('plan', 'demo_plev', ...caseArgs());
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.match(/u850 as ua850 \[required\] ACTIVE/);
-    expect(r.stdout).to.match(/chosen: .*source_id=DEMO-ESM1/);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(
+      /^ {2}u850 as ua850 \[required\] ACTIVE: .*source_id=DEMO-ESM1.*; 1 file\(s\) 1985-01-01\.\.1989-12-31$/,
+    );
+    expect(r.stdout).to.not.match(/query:|chosen:|file:|\(directory\)/);
     expect(r.stdout).to.match(/1 file\(s\), .* 0 B to fetch; 1 already local/);
+    expect(r.stdout).to.match(/--verbose/);
+  });
+
+  it('plan --verbose prints the queries, decisions and files; --json the same as data', async () => {
+    const r = await fairpod('plan', 'demo_plev', ...caseArgs('--verbose'));
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/u850 as ua850 \[required\] ACTIVE\n/);
+    expect(r.stdout).to.match(/query: variable_id=ua850 .*period=1985\.\.1989: \d+ candidate file\(s\)/);
+    expect(r.stdout).to.match(/chosen: .*source_id=DEMO-ESM1/);
+    expect(r.stdout).to.match(/ {4}file: .*ua850.*\[1985-01-01\.\.1989-12-31\]/);
+    const { report } = await plan('demo_plev', ...caseArgs('--verbose'));
+    const v = report.pods[0]!.variables[0]!;
+    expect(v.files).to.have.length(1);
+    expect(v.decisions.join('\n')).to.match(/tie-breaker/);
   });
 
   it('--facet pins a column', async () => {

@@ -23,7 +23,7 @@ describe('interop: fairpod plan with an MDTF POD and catalog', () => {
     const r = await fairpod('plan', pod, '--case', 'CMIP_Synthetic', ...args);
     const report = JSON.parse(r.stdout) as RunReport;
     const tas = report.pods[0]!.variables[0]!;
-    expect(tas.query).to.equal('variable_id=tas frequency=day realm=atmos');
+    expect(tas.query).to.equal('variable_id=tas frequency=day realm=atmos period=1980..1984');
     expect(tas.decisions.join('\n')).to.match(/chose case-scope .*experiment_id=synthetic/);
     expect(tas.failures.join()).to.match(
       /^fetch: file listed in the catalog is missing on disk: \/Users\/jess\/mdtf\/inputdata/,
