@@ -11,11 +11,12 @@ import {
   loadEsmCatalog,
   loadTemplate,
   populatedColumns,
-  queryCatalog,
+  QueryMemo,
   redactUrl,
   rowSize,
   rowTimeExtent,
   searchRows,
+  variableQuery,
   ValidationError,
   type CatalogRow,
   type CatalogRows,
@@ -57,6 +58,8 @@ export class HttpDataSource implements DataSource {
 
   private rows?: CatalogRows;
   private populated = new Set<string>();
+  /** This run's answers: every POD asking for the same variable gets the first answer. */
+  private memo = new QueryMemo<DataKeyInit[]>();
   private downloader?: Downloader;
   private readonly requests = new Map<string, DownloadRequest>();
 
@@ -93,19 +96,24 @@ export class HttpDataSource implements DataSource {
       ? esmCatalogRows(await loadEsmCatalog(this.options.catalog, { catalogFile: this.options.catalogFile }))
       : await this.crawl(this.options.indexUrl!, this.options.template!);
     this.populated = await populatedColumns(this.rows);
+    this.memo = new QueryMemo();
   }
 
   async tearDown(): Promise<void> {
     await this.rows?.close();
     this.rows = undefined;
+    this.memo = new QueryMemo();
     const summary = this.downloader?.finish();
     if (summary && summary.files + summary.cacheHits + summary.failures.length > 0)
       this.services.logger.info(formatSummary(summary));
   }
 
   async query(entry: VarlistEntry, context: RequestContext): Promise<QueryResult> {
-    const match = await queryCatalog(this.rows!, this.populated, entry, context.caseSpec);
-    return { keys: match.rows.map((row) => this.keyOf(row)), description: match.description };
+    const q = variableQuery(this.rows!, this.populated, entry, context.caseSpec);
+    const keys = await this.memo.get(q, async () =>
+      (await this.rows!.search(q.query, q.options)).map((row) => this.keyOf(row)),
+    );
+    return { keys, description: q.description };
   }
 
   async fetch(key: DataKey, context: RequestContext): Promise<FetchResult> {

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import httpPlugin from '../../plugins/http/index.js';
+import type { CatalogRows } from '../../src/core/catalogQuery.js';
 import { contractEntry, writeTestCatalog } from '../../src/core/contract.js';
 import { DataRequest } from '../../src/core/dataRequest.js';
 import { DataSourceServices } from '../../src/core/services.js';
@@ -180,6 +181,45 @@ describe('http data manager', () => {
       expect(server.requests.map((r) => r.method)).to.deep.equal(['HEAD']);
       expect(s.dataKeys.get(server.url('/ts.nc'))!.size).to.equal(20_000);
       expect(await new ContentStore(path.join(dir, 'store')).list()).to.deep.equal([]);
+    });
+
+    it('answers identical queries once per run: two PODs asking for ts make one search', async () => {
+      server.serve('/ts.nc', good);
+      const catalog = await writeCatalog([`M,ts,200001-200112,,,,${server.url('/ts.nc')}`]);
+      const { source: http } = createDataSource(
+        httpPlugin,
+        { store: path.join(dir, 'store'), retries: '1', timeout: '5', catalog },
+        { logger: new MemoryLogger(), storeRoot: path.join(dir, 'default-store') },
+      );
+      let searches = 0;
+      const setup = http.setup!.bind(http);
+      http.setup = async (context) => {
+        await setup(context);
+        const rows = (http as unknown as { rows: CatalogRows }).rows;
+        const search = rows.search.bind(rows);
+        rows.search = (q, o) => {
+          searches++;
+          return search(q, o);
+        };
+      };
+      const request = new DataRequest(
+        http,
+        new DataSourceServices(identityTranslator, new RecordingPreprocessor(), new MemoryLogger()),
+      );
+      const pods = [pod('P1', [contractEntry('ts')]), pod('P2', [contractEntry('ts')])];
+      const caseSpec = { name: 'C', firstYear: 2000, lastYear: 2001, facets: {} };
+      await request.run(pods, caseSpec, { workDir: path.join(dir, 'work'), dryRun: true });
+      expect(searches).to.equal(1);
+      expect(pods.map((p) => p.varlist[0]!.selection?.keys.map((k) => k.id))).to.deep.equal([
+        [server.url('/ts.nc')],
+        [server.url('/ts.nc')],
+      ]);
+      // A new run searches again: the catalog may have changed in between.
+      await request.run([pod('P3', [contractEntry('ts')])], caseSpec, {
+        workDir: path.join(dir, 'work'),
+        dryRun: true,
+      });
+      expect(searches).to.equal(2);
     });
 
     it('rejects a bad --max-connections with a located error', async () => {
