@@ -71,8 +71,11 @@ class PermanentError extends Error {}
 
 const RETRY_STATUS = new Set([408, 429]);
 
-/** Received bytes gathered into one write of the partial file: few, large writes. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
+/**
+ * Received bytes gathered into one write of the partial file: few, large writes (each hands work to a libuv
+ * thread, measured at 0.3 ms of this thread on the busy machine), and at most two batches per transfer held.
+ */
+const WRITE_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * Downloads into the content store (got for HTTP, p-queue for the global and per-host limits). Each object

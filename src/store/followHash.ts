@@ -16,6 +16,11 @@ export type FollowReply = { id: number; digests: Digests } | { id: number; error
 let worker: Worker | undefined;
 let nextId = 0;
 let open = 0;
+/**
+ * Bytes written between two messages to the thread: each message wakes it, and a wake-up cost 0.3 ms on the
+ * busy 2-core machine (measured: 864 messages for 768 MiB took 250 ms of the receiving thread).
+ */
+const NOTIFY_BYTES = 8 * 1024 * 1024;
 const waiting = new Map<number, { resolve(d: Digests): void; reject(e: Error): void }>();
 
 function thread(): Worker {
@@ -48,6 +53,7 @@ function thread(): Worker {
 export class FollowHash {
   private readonly id = nextId++;
   private closed = false;
+  private told = 0;
 
   /** Starts following `file`, which must exist (its first bytes may already be there: `written` them). */
   constructor(file: string, algorithms: Iterable<HashAlgorithm>) {
@@ -61,9 +67,11 @@ export class FollowHash {
     } satisfies FollowRequest);
   }
 
-  /** Bytes `0..bytes` of the file are written: the thread may hash them. */
+  /** Bytes `0..bytes` of the file are written: the thread may hash them (it is told every 8 MiB). */
   written(bytes: number): void {
-    if (!this.closed) thread().postMessage({ kind: 'written', id: this.id, bytes } satisfies FollowRequest);
+    if (this.closed || bytes - this.told < NOTIFY_BYTES) return;
+    this.told = bytes;
+    thread().postMessage({ kind: 'written', id: this.id, bytes } satisfies FollowRequest);
   }
 
   /** The hex digests of the first `bytes` bytes; rejects when the file could not be read that far. */
