@@ -14,25 +14,32 @@ interface OpenedStore {
 
 /**
  * The store of the project containing the current directory, or `<cwd>/.fairpod/store` outside a project
- * (the store needs no registry). With `records`, also what the registry records: what `verify` checks is there.
+ * (the store needs no registry). With `records`, also what the registry records: what `verify` checks is
+ * there. Without, the registry is not opened (nor its database drivers loaded): `store add` starts fast.
  */
 async function openStore(records = false): Promise<OpenedStore> {
-  const [{ Project }, { ContentStore, defaultStoreRoot }] = await Promise.all([
-    import('../registry/project.js'),
+  const [{ findProject }, { ContentStore, defaultStoreRoot }] = await Promise.all([
+    import('../registry/findProject.js'),
     import('../store/contentStore.js'),
   ]);
-  let project: Project;
+  let found: Awaited<ReturnType<typeof findProject>>;
   try {
-    project = await Project.open();
+    found = await findProject();
   } catch {
     return { store: new ContentStore(defaultStoreRoot(process.cwd())), namespace: 'local', recorded: [] };
   }
+  if (!records)
+    return { store: new ContentStore(found.storeRoot), namespace: found.settings.namespace, recorded: [] };
+  const [{ Project }, { recordedStoreFiles }] = await Promise.all([
+    import('../registry/project.js'),
+    import('../registry/maintenance.js'),
+  ]);
+  const project: Project = await Project.open(found.dir);
   try {
-    const { recordedStoreFiles } = await import('../registry/maintenance.js');
     return {
       store: project.store,
       namespace: project.settings.namespace,
-      recorded: records ? await recordedStoreFiles(project) : [],
+      recorded: await recordedStoreFiles(project),
     };
   } finally {
     await project.close();

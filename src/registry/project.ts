@@ -7,11 +7,9 @@ import { FairpodError } from '../core/errors.js';
 import { ContentStore } from '../store/contentStore.js';
 import { Registry, isoNow } from './registry.js';
 import { writeFileAtomic } from '../store/atomicWrite.js';
+import { FAIRPOD_DIR, PROJECT_ENV, findProject } from './findProject.js';
 
-/** The directory holding a project's registry, store and settings. */
-export const FAIRPOD_DIR = '.fairpod';
-/** Environment variable naming the project directory (set for a session's script). */
-export const PROJECT_ENV = 'FAIRPOD_PROJECT';
+export { FAIRPOD_DIR, PROJECT_ENV } from './findProject.js';
 
 /** `.fairpod/config.yaml`: who the user is and where the registry and store are. */
 export interface ProjectSettings {
@@ -97,19 +95,8 @@ export class Project {
 
   /** Opens the project containing `start` (searching upwards), or the one `$FAIRPOD_PROJECT` names. */
   static async open(start: string = process.env[PROJECT_ENV] ?? process.cwd()): Promise<Project> {
-    let dir = path.resolve(start);
-    for (;;) {
-      const file = path.join(dir, FAIRPOD_DIR, 'config.yaml');
-      if (await exists(file))
-        return Project.openAt(dir, YAML.parse(await fs.readFile(file, 'utf8')) as ProjectSettings);
-      const parent = path.dirname(dir);
-      if (parent === dir) {
-        throw new FairpodError(`no fairpod project in ${path.resolve(start)} or above`, {
-          hint: 'run `fairpod init` in your project directory first',
-        });
-      }
-      dir = parent;
-    }
+    const { dir, settings } = await findProject(start);
+    return Project.openAt(dir, settings);
   }
 
   private static async openAt(dir: string, settings: ProjectSettings): Promise<Project> {

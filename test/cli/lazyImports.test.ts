@@ -100,6 +100,18 @@ describe('fairpod loads only what a command uses', function () {
     }
   });
 
+  it('store add in a project loads no registry (no knex, no sqlite3): it needs only the store', async () => {
+    const project = path.join(dir, 'store-project');
+    await fs.mkdir(project);
+    expect((await loadedBy(['init', '--user', 'ann'], project)).code).to.equal(0);
+    await fs.writeFile(path.join(project, 'a.nc'), 'DATA');
+    const { urls, code } = await loadedBy(['store', 'add', 'a.nc', '--name', 'x/a'], project);
+    expect(code).to.equal(0);
+    for (const driver of ['knex', 'sqlite3', 'pg'])
+      expect(urls.filter((u) => u.includes(`/node_modules/${driver}/`))).to.deep.equal([]);
+    expect(heavyIn(urls)).to.deep.equal([]);
+  });
+
   it('run --help and help plan still list every plugin option (the plugins load for them only)', async () => {
     const { urls } = await loadedBy(['run', '--help']);
     expect(urls.some((u) => u.includes('/dist/plugins/'))).to.equal(true);
