@@ -7,3 +7,4 @@
 apt_install python3 python3-yaml git python3-requests python3-pytest python3-pytest-cov \
   python3-click python3-git python3-jinja2 python3-pydantic python3-email-validator python3-rich \
   python3-semver python3-simplejson python3-toml python3-validators
+apt_install python3-prov # test/registry/provReport.test.ts reads fairpod's PROV reports back with python prov, the FAIR registry's library (rdflib comes with it)
