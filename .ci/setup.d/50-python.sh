@@ -12,3 +12,4 @@ apt_install python3 python3-yaml git python3-requests python3-pytest python3-pyt
 apt_install python3-django python3-djangorestframework python3-django-filters python3-django-extensions \
   python3-prov python3-pydot python3-networkx python3-rdflib python3-boto3 python3-whitenoise \
   python3-markdown python3-dateutil python3-lxml python3-semver python3-requests
+apt_install python3-prov # test/registry/provReport.test.ts reads fairpod's PROV reports back with python prov, the FAIR registry's library (rdflib comes with it)

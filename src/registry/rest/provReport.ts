@@ -1,128 +1,290 @@
+import type { Knex } from 'knex';
 import type { Registry, RowId } from '../registry.js';
-import { HttpError, rowUrl } from './httpError.js';
-
-/** A W3C PROV-JSON document (https://www.w3.org/submissions/prov-json/). */
-export interface ProvDocument {
-  prefix: Record<string, string>;
-  entity: Record<string, Record<string, unknown>>;
-  activity: Record<string, Record<string, unknown>>;
-  used: Record<string, Record<string, unknown>>;
-  wasGeneratedBy: Record<string, Record<string, unknown>>;
-  wasDerivedFrom: Record<string, Record<string, unknown>>;
-  specializationOf: Record<string, Record<string, unknown>>;
-}
+import { ProvDocument, pythonIsoformat, type AttributeInput } from '../prov/document.js';
+import { HttpError } from './httpError.js';
 
 type Row = Record<string, unknown>;
 type Id = number;
 
+/** The FAIR vocabulary and the others the FAIR registry's PROV report declares, in its order. */
+const VOCABULARIES: Array<[string, string]> = [
+  ['fair', 'https://data.fairdatapipeline.org/vocab/#'],
+  ['dcat', 'http://www.w3.org/ns/dcat#'],
+  ['dcmitype', 'http://purl.org/dc/dcmitype/'],
+  ['dcterms', 'http://purl.org/dc/terms/'],
+  // (sic) the registry's FOAF namespace, kept so that reports compare equal.
+  ['foaf', 'http://xmlns.com/foaf/spec/#'],
+  ['rdf', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'],
+];
+
+const q = (qname: string): { qname: string } => ({ qname });
+const time = (value: unknown): { dateTime: string } | undefined =>
+  typeof value === 'string' ? { dateTime: pythonIsoformat(value) } : undefined;
+const str = (value: unknown): string | undefined =>
+  value === null || value === undefined ? undefined : String(value);
+
 /**
- * The lineage of one data product as PROV-JSON: the data product and its object and storage location as
- * entities, each code run that wrote it as an activity with `used` for every input (named by its data
- * product when it has one), `wasGeneratedBy`, and `wasDerivedFrom` from the product to each input.
- * Identifiers are the resources' own API URLs under the `api:` prefix.
+ * The PROV document of a data product as the FAIR data registry builds it (data_management/prov.py,
+ * `generate_prov_document`): the product as a `dcat:Dataset` entity with its object's metadata, authors
+ * (`wasAttributedTo`, role `dcterms:creator`) and external object (`specializationOf`); each code run that wrote
+ * one of its components as a `fair:Run` activity (`wasGeneratedBy`), started by its user's author or the user
+ * (`wasStartedBy`, role `fair:code_runner`), using its code repo release (`fair:software`), model config
+ * (`fair:model_configuration`), submission script (`fair:submission_script`) and input data products
+ * (`fair:input_data`, each also `wasDerivedFrom`). `depth` levels of runs are followed back through the inputs.
+ * Ids are the registry's own API paths under prefix `lreg` (a local registry's prefix there) bound to `base/`.
+ * Unknown product: 404.
  */
 export async function provReport(
   registry: Registry,
   dataProductId: RowId,
   base: string,
+  depth = 1,
 ): Promise<ProvDocument> {
   const db = registry.knex;
-  const product = (await db('data_product as d')
-    .join('namespace as n', 'n.id', 'd.namespace_id')
-    .where('d.id', dataProductId)
-    .first('d.*', 'n.name as namespace')) as Row | undefined;
-  if (!product) throw new HttpError(404, { detail: 'Not found.' });
-
-  const doc: ProvDocument = {
-    prefix: {
-      api: `${base}/api/`,
-      fair: 'https://data.fairdatapipeline.org/vocab/#',
-      dcat: 'http://www.w3.org/ns/dcat#',
-    },
-    entity: {},
-    activity: {},
-    used: {},
-    wasGeneratedBy: {},
-    wasDerivedFrom: {},
-    specializationOf: {},
-  };
-  const ref = (table: string, id: unknown): string => `api:${table}/${id}`;
-  let n = 0;
-  const relation = (kind: keyof ProvDocument, body: Record<string, unknown>): void => {
-    (doc[kind] as Record<string, unknown>)[`_:${kind}${++n}`] = body;
-  };
-
-  /** Adds a data product (or a bare object) with its object and storage location; returns its PROV id. */
-  const addObject = async (objectId: Id, dp?: Row): Promise<string> => {
-    const object = (await db('object').where('id', objectId).first()) as Row;
-    const objectRef = ref('object', objectId);
-    doc.entity[objectRef] = {
-      'prov:type': 'fair:object',
-      'fair:uuid': object.uuid,
-      'fair:description': object.description,
-    };
-    if (object.storage_location_id) {
-      const loc = (await db('storage_location as l')
-        .join('storage_root as r', 'r.id', 'l.storage_root_id')
-        .where('l.id', object.storage_location_id as Id)
-        .first('l.path', 'l.hash', 'r.root')) as Row;
-      const locRef = ref('storage_location', object.storage_location_id);
-      doc.entity[locRef] = {
-        'prov:type': 'fair:storage_location',
-        'prov:atLocation': `${loc.root}${loc.path}`,
-        'fair:hash': loc.hash,
-      };
-      doc.entity[objectRef]!['prov:atLocation'] = `${loc.root}${loc.path}`;
-      relation('specializationOf', { 'prov:specificEntity': locRef, 'prov:generalEntity': objectRef });
-    }
-    if (!dp) return objectRef;
-    const dpRef = ref('data_product', dp.id);
-    doc.entity[dpRef] = {
-      'prov:type': 'dcat:Dataset',
-      'prov:label': `${dp.namespace}:${dp.name}@v${dp.version}`,
-      'fair:namespace': dp.namespace,
-      'fair:name': dp.name,
-      'fair:version': dp.version,
-      'fair:url': rowUrl(base, 'data_product', dp.id as number),
-    };
-    relation('specializationOf', { 'prov:specificEntity': dpRef, 'prov:generalEntity': objectRef });
-    return dpRef;
-  };
-
-  const productRef = await addObject(product.object_id as Id, product);
-  const runs = (await db('code_run_outputs as o')
-    .join('object_component as c', 'c.id', 'o.object_component_id')
-    .join('code_run as r', 'r.id', 'o.code_run_id')
-    .where('c.object_id', product.object_id as Id)
-    .distinct('r.id', 'r.run_date', 'r.finished_at', 'r.description', 'r.uuid', 'r.status')
-    .orderBy('r.id')) as Row[];
-  for (const run of runs) {
-    const runRef = ref('code_run', run.id);
-    doc.activity[runRef] = {
-      'prov:type': 'fair:code_run',
-      'prov:startTime': run.run_date,
-      ...(run.finished_at ? { 'prov:endTime': run.finished_at } : {}),
-      'fair:uuid': run.uuid,
-      'fair:status': run.status,
-      ...(run.description ? { 'fair:description': run.description } : {}),
-    };
-    relation('wasGeneratedBy', { 'prov:entity': productRef, 'prov:activity': runRef });
-    const inputs = (await db('code_run_inputs as i')
-      .join('object_component as c', 'c.id', 'i.object_component_id')
-      .leftJoin('data_product as d', 'd.object_id', 'c.object_id')
-      .leftJoin('namespace as n', 'n.id', 'd.namespace_id')
-      .where('i.code_run_id', run.id as Id)
-      .select('c.object_id', 'd.id', 'd.name', 'd.version', 'n.name as namespace')
-      .orderBy('c.object_id')) as Row[];
-    for (const input of inputs) {
-      const inputRef = await addObject(input.object_id as Id, input.id ? input : undefined);
-      relation('used', { 'prov:activity': runRef, 'prov:entity': inputRef });
-      relation('wasDerivedFrom', {
-        'prov:generatedEntity': productRef,
-        'prov:usedEntity': inputRef,
-        'prov:activity': runRef,
-      });
-    }
+  const first = (await db('data_product').where('id', dataProductId).first()) as Row | undefined;
+  if (!first) throw new HttpError(404, { detail: 'Not found.' });
+  const doc = new ProvDocument();
+  doc.addNamespace('lreg', `${base}/`);
+  for (const [prefix, uri] of VOCABULARIES) doc.addNamespace(prefix, uri);
+  const builder = new ReportBuilder(db, doc);
+  let level: Row[] = [first];
+  for (let n = 0; n < Math.max(1, depth) && level.length > 0; n++) {
+    const next: Row[] = [];
+    for (const product of level) next.push(...(await builder.addLevel(product)));
+    level = next;
   }
   return doc;
+}
+
+/** Adds records to one document; one method per helper of the registry's prov.py. */
+class ReportBuilder {
+  constructor(
+    private readonly db: Knex,
+    private readonly doc: ProvDocument,
+  ) {}
+
+  /** `str(storage_location)`: the root joined to the path (os.path.join after stripping leading slashes). */
+  private async location(id: unknown): Promise<string | undefined> {
+    if (id === null || id === undefined) return undefined;
+    const row = (await this.db('storage_location as l')
+      .join('storage_root as r', 'r.id', 'l.storage_root_id')
+      .where('l.id', id as Id)
+      .first('l.path', 'r.root')) as { path: string; root: string };
+    const path = row.path.replace(/^\/+/, '').replace(/^\\+/, '');
+    return row.root.endsWith('/') || row.root === '' ? `${row.root}${path}` : `${row.root}/${path}`;
+  }
+
+  /** `_generate_object_meta`: modified, location, description, each data product's names, issues, format. */
+  private async objectMeta(objectId: Id): Promise<AttributeInput> {
+    const object = (await this.db('object').where('id', objectId).first()) as Row;
+    const meta: AttributeInput = [
+      ['dcterms:modified', time(object.last_updated)],
+      ['prov:atLocation', await this.location(object.storage_location_id)],
+      ['dcterms:description', str(object.description) || undefined],
+    ];
+    const products = (await this.db('data_product as d')
+      .join('namespace as n', 'n.id', 'd.namespace_id')
+      .where('d.object_id', objectId)
+      .orderBy('d.id')
+      .select('d.name', 'd.version', 'n.name as namespace')) as Row[];
+    for (const dp of products) {
+      meta.push(
+        ['fair:namespace', str(dp.namespace)],
+        ['dcterms:title', str(dp.name)],
+        ['dcat:hasVersion', str(dp.version)],
+      );
+    }
+    const issues = (await this.db('object_component as c')
+      .join('issue_component_issues as ic', 'ic.object_component_id', 'c.id')
+      .join('issue as i', 'i.id', 'ic.issue_id')
+      .where('c.object_id', objectId)
+      .orderBy(['c.id', 'i.id'])
+      .select('i.id', 'i.description', 'i.severity')) as Row[];
+    for (const issue of issues) {
+      meta.push([
+        'fair:issue',
+        `${String(issue.description)} severity: ${String(issue.severity)} ID: ${String(issue.id)}`,
+      ]);
+    }
+    if (object.file_type_id !== null && object.file_type_id !== undefined) {
+      const type = (await this.db('file_type')
+        .where('id', object.file_type_id as Id)
+        .first('name')) as Row;
+      meta.push(['dcterms:format', str(type.name)]);
+    }
+    return meta;
+  }
+
+  /** `_add_author_agents`: each author of the object as a `prov:Person` the entity is attributed to. */
+  private async addAuthors(objectId: Id, entity: string): Promise<void> {
+    const authors = (await this.db('object_authors as oa')
+      .join('author as a', 'a.id', 'oa.author_id')
+      .where('oa.object_id', objectId)
+      .orderBy('a.id')
+      .select('a.id', 'a.name', 'a.identifier')) as Row[];
+    for (const author of authors) {
+      const agent = this.doc.element('agent', `lreg:api/author/${String(author.id)}`, [
+        ['rdf:type', q('prov:Person')],
+        ['foaf:name', str(author.name)],
+        ['dcterms:identifier', str(author.identifier)],
+      ]);
+      this.doc.relation('wasAttributedTo', { 'prov:entity': entity, 'prov:agent': agent }, [
+        ['prov:role', q('dcterms:creator')],
+      ]);
+    }
+  }
+
+  /** `_add_external_object`: the product's external object, a specialisation of it. */
+  private async addExternalObject(dp: Row, entity: string): Promise<void> {
+    const eo = (await this.db('external_object')
+      .where('data_product_id', dp.id as Id)
+      .first()) as Row | undefined;
+    if (!eo) return;
+    const id = this.doc.element('entity', `lreg:api/external_object/${String(eo.id)}`, [
+      ['rdf:type', q('dcat:Dataset')],
+      ['dcterms:title', str(eo.title)],
+      ['dcterms:issued', time(eo.release_date)],
+      // The registry keeps the product's version on the external object too; fairpod only on the product.
+      ['dcat:hasVersion', str(dp.version)],
+      ['dcterms:identifier', str(eo.identifier) || undefined],
+      ['fair:alternate_identifier', str(eo.alternate_identifier) || undefined],
+      ['fair:alternate_identifier_type', str(eo.alternate_identifier_type) || undefined],
+      ['dcterms:description', str(eo.description) || undefined],
+      ['prov:atLocation', await this.location(eo.original_store_id)],
+    ]);
+    this.doc.relation('specializationOf', { 'prov:specificEntity': id, 'prov:generalEntity': entity });
+  }
+
+  /** A data product's entity (`_add_prime_data_product`, or an input in `_add_input_data_products`). */
+  private async addDataProduct(dp: Row, prime: boolean): Promise<string> {
+    const id = `lreg:api/data_product/${String(dp.id)}`;
+    if (this.doc.has(id)) return id;
+    this.doc.element('entity', id, [
+      ['rdf:type', q('dcat:Dataset')],
+      ...(await this.objectMeta(dp.object_id as Id)),
+    ]);
+    // The registry adds a prime product's authors before its external object, an input's after.
+    if (prime) await this.addAuthors(dp.object_id as Id, id);
+    await this.addExternalObject(dp, id);
+    if (!prime) await this.addAuthors(dp.object_id as Id, id);
+    return id;
+  }
+
+  /** An object the run used in `role` (code repo without release, model config, submission script). */
+  private async addUsedObject(run: string, objectId: Id, role: string, software: boolean): Promise<void> {
+    const id = this.doc.element('entity', `lreg:api/object/${objectId}`, [
+      ...(software ? ([['rdf:type', q('dcmitype:Software')]] as AttributeInput) : []),
+      ...(await this.objectMeta(objectId)),
+    ]);
+    await this.addAuthors(objectId, id);
+    this.doc.relation('used', { 'prov:activity': run, 'prov:entity': id }, [['prov:role', q(role)]]);
+  }
+
+  /** `_add_code_repo_release`: the run's code repo, as its release when it has one. */
+  private async addCodeRepo(run: string, objectId: Id): Promise<void> {
+    const release = (await this.db('code_repo_release').where('object_id', objectId).first()) as
+      Row | undefined;
+    if (!release) return this.addUsedObject(run, objectId, 'fair:software', false);
+    const id = this.doc.element('entity', `lreg:api/code_repo_release/${String(release.id)}`, [
+      ['rdf:type', q('dcmitype:Software')],
+      ...(await this.objectMeta(objectId)),
+      ['dcterms:title', str(release.name)],
+      ['dcat:hasVersion', str(release.version)],
+      ['fair:website', str(release.website)],
+    ]);
+    await this.addAuthors(objectId, id);
+    this.doc.relation('used', { 'prov:activity': run, 'prov:entity': id }, [
+      ['prov:role', q('fair:software')],
+    ]);
+  }
+
+  /** `_add_code_run`: the run, what it generated, and who started it (the user's author, else the user). */
+  private async addCodeRun(product: string, run: Row): Promise<string> {
+    const id = this.doc.element(
+      'activity',
+      `lreg:api/code_run/${String(run.id)}`,
+      [
+        ['rdf:type', q('fair:Run')],
+        ['dcterms:description', str(run.description)],
+      ],
+      { 'prov:startTime': pythonIsoformat(String(run.run_date)) },
+    );
+    this.doc.relation('wasGeneratedBy', { 'prov:entity': product, 'prov:activity': id });
+    if (run.updated_by === null || run.updated_by === undefined) return id;
+    const author = (await this.db('user_author as ua')
+      .join('author as a', 'a.id', 'ua.author_id')
+      .where('ua.user_id', run.updated_by as Id)
+      .first('a.id', 'a.name', 'a.identifier')) as Row | undefined;
+    let agent: string;
+    if (author) {
+      agent = this.doc.element('agent', `lreg:api/author/${String(author.id)}`, [
+        ['rdf:type', q('prov:Person')],
+        ['foaf:name', str(author.name)],
+        ['fair:identifier', str(author.identifier)],
+      ]);
+    } else {
+      const user = (await this.db('users')
+        .where('id', run.updated_by as Id)
+        .first()) as Row;
+      // The registry's full name comes from its GitHub login cache ("User Not Found" without one);
+      // fairpod's users have their own full_name, else the username stands for it.
+      agent = this.doc.element('agent', `lreg:api/users/${String(user.id)}`, [
+        ['rdf:type', q('prov:Person')],
+        ['foaf:name', str(user.full_name) || str(user.username)],
+      ]);
+    }
+    this.doc.relation(
+      'wasStartedBy',
+      { 'prov:activity': id, 'prov:trigger': agent, 'prov:time': pythonIsoformat(String(run.run_date)) },
+      [['prov:role', q('fair:code_runner')]],
+    );
+    return id;
+  }
+
+  /**
+   * `_generate_prov_document`: one level of the report for `dp`; returns the input data products, for the next
+   * level. The registry takes the first run of each component of the product's object; a run that wrote
+   * several of its components is added once here (the registry would assert it again for each).
+   */
+  async addLevel(dp: Row): Promise<Row[]> {
+    const product = await this.addDataProduct(dp, true);
+    const runs = (await this.db('object_component as c')
+      .join('code_run_outputs as o', 'o.object_component_id', 'c.id')
+      .join('code_run as r', 'r.id', 'o.code_run_id')
+      .where('c.object_id', dp.object_id as Id)
+      .orderBy(['c.id', 'r.id'])
+      .select('c.id as component_id', 'r.*')) as Row[];
+    const seenComponents = new Set<unknown>();
+    const seenRuns = new Set<unknown>();
+    const inputs: Row[] = [];
+    for (const run of runs) {
+      if (seenComponents.has(run.component_id)) continue;
+      seenComponents.add(run.component_id);
+      if (seenRuns.has(run.id)) continue;
+      seenRuns.add(run.id);
+      const activity = await this.addCodeRun(product, run);
+      if (run.code_repo_id) await this.addCodeRepo(activity, run.code_repo_id as Id);
+      if (run.model_config_id) {
+        await this.addUsedObject(activity, run.model_config_id as Id, 'fair:model_configuration', false);
+      }
+      if (run.submission_script_id) {
+        await this.addUsedObject(activity, run.submission_script_id as Id, 'fair:submission_script', true);
+      }
+      const used = (await this.db('code_run_inputs as i')
+        .join('object_component as c', 'c.id', 'i.object_component_id')
+        .join('data_product as d', 'd.object_id', 'c.object_id')
+        .where('i.code_run_id', run.id as Id)
+        .orderBy(['c.id', 'd.id'])
+        .select('d.*')) as Row[];
+      for (const input of used) {
+        const entity = await this.addDataProduct(input, false);
+        this.doc.relation('used', { 'prov:activity': activity, 'prov:entity': entity }, [
+          ['prov:role', q('fair:input_data')],
+        ]);
+        this.doc.relation('wasDerivedFrom', { 'prov:generatedEntity': product, 'prov:usedEntity': entity });
+        inputs.push(input);
+      }
+    }
+    return inputs;
+  }
 }

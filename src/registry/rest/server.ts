@@ -5,6 +5,7 @@ import { registerDataFiles } from './dataFiles.js';
 import { HttpError, rowUrl } from './httpError.js';
 import { listPage } from './listing.js';
 import { provReport } from './provReport.js';
+import { chooseProvFormat, PROV_FORMATS } from '../prov/formats.js';
 import { serializeRows, type Row } from './serialize.js';
 import { REST_TABLES, type TableSpec } from './tables.js';
 import { tableMetadata } from './metadata.js';
@@ -153,10 +154,31 @@ export async function buildRegistryApp(
     return Object.fromEntries([...REST_TABLES.keys()].map((name) => [name, `${base}/api/${name}/`]));
   });
 
-  app.get<{ Params: { id: string } }>('/api/prov-report/:id/', async (request) => {
-    await authenticate(registry, request);
-    return provReport(registry, parseId(request.params.id), baseUrl(request));
-  });
+  // `?format=` json (default), json-ld, xml or provn, or the Accept header, as the FAIR registry's
+  // ProvReportView; `depth` as there. `attributes`, `aspect_ratio` and `dpi` shape its Graphviz images only,
+  // which fairpod does not draw: they are accepted and have no effect.
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+    '/api/prov-report/:id/',
+    async (request, reply) => {
+      await authenticate(registry, request);
+      const format = chooseProvFormat(request.query.format, request.headers.accept);
+      if (!format) {
+        const names = PROV_FORMATS.map((f) => f.name).join(', ');
+        throw new HttpError(400, {
+          detail: `Unknown format ${JSON.stringify(request.query.format)}: fairpod writes PROV reports as ${names} (jpg and svg need Graphviz and are not served).`,
+        });
+      }
+      const depth = Number.parseInt(request.query.depth ?? '1', 10);
+      const doc = await provReport(
+        registry,
+        parseId(request.params.id),
+        baseUrl(request),
+        Number.isNaN(depth) ? 1 : depth,
+      );
+      // A Buffer, so that fastify keeps the registry's Content-Type as it is (it appends a charset to strings).
+      return reply.header('content-type', format.contentType).send(Buffer.from(format.write(doc)));
+    },
+  );
 
   app.get('/api/username/', async (request) => {
     const user = await requireUser(registry, request);
