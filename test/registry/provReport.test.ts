@@ -325,7 +325,7 @@ describeOnBackends('GET /api/prov-report/<id>/ (the FAIR registry PROV report)',
     expect(checked.missing_triples).to.deep.equal([]);
   });
 
-  it('depth=2 follows the input back to the run that wrote it; a missing product is 404; an unknown format 400', async () => {
+  it('depth=2 follows the input back to the run that wrote it; a missing product is 404; an unknown format 404 and an image 406', async () => {
     const s = await scene(true);
     const base = `/api/prov-report/${idOf(s.output!)}/`;
     const one = (await (await get(base)).json()) as Json;
@@ -347,9 +347,13 @@ describeOnBackends('GET /api/prov-report/<id>/ (the FAIR registry PROV report)',
       expect(missing.status, format).to.equal(404);
       expect(await missing.json()).to.deep.equal({ detail: 'Not found.' });
     }
-    for (const format of ['svg', 'jpg', 'turtle']) {
+    for (const [format, status] of [
+      ['svg', 406],
+      ['jpg', 406],
+      ['turtle', 404],
+    ] as const) {
       const unknown = await get(`${base}?format=${format}`);
-      expect(unknown.status, format).to.equal(400);
+      expect(unknown.status, format).to.equal(status);
       const body = (await unknown.json()) as { detail: string };
       expect(body.detail).to.contain(`"${format}"`).and.contain('json, json-ld, xml, provn');
     }

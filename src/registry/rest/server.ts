@@ -163,9 +163,12 @@ export async function buildRegistryApp(
       await authenticate(registry, request);
       const format = chooseProvFormat(request.query.format, request.headers.accept);
       if (!format) {
+        // The registry's own answers: 404 for a format it has no renderer for (Django REST framework's
+        // negotiation); jpg and svg it draws with Graphviz, which fairpod does not, so those are 406.
         const names = PROV_FORMATS.map((f) => f.name).join(', ');
-        throw new HttpError(400, {
-          detail: `Unknown format ${JSON.stringify(request.query.format)}: fairpod writes PROV reports as ${names} (jpg and svg need Graphviz and are not served).`,
+        const image = ['jpg', 'svg'].includes(String(request.query.format));
+        throw new HttpError(image ? 406 : 404, {
+          detail: `${image ? 'Not served' : 'Not found'}: format ${JSON.stringify(request.query.format)}; fairpod writes PROV reports as ${names} (jpg and svg need Graphviz and are not served).`,
         });
       }
       const depth = Number.parseInt(request.query.depth ?? '1', 10);
