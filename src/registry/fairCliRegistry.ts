@@ -64,7 +64,7 @@ nohup ${shellQuote(node)} ${shellQuote(cli)} registry serve --port "$PORT" --hos
 echo $! > "$HERE/session.pid"
 echo "$PORT" > "$HERE/session_port.log"
 echo "$ADDRESS" > "$HERE/session_address.log"
-for _ in $(seq 1 150); do
+for _ in $(seq 1 300); do
   # Ours is up when it says so: another server on the port would answer a probe too.
   grep -q '^serving the registry at ' "$HERE/output.log" 2>/dev/null && exit 0
   kill -0 "$(cat "$HERE/session.pid")" 2>/dev/null || break

@@ -292,7 +292,13 @@ describe('FAIR-CLI (`fair init / pull / run / add / push`) with fairpod as its l
         [CLI, 'info', 'testing:SEIRS_model/results/model_output/python@0.0.1'],
         { cwd: registry2, env: own },
       );
-      expect(got.code, `${got.stderr}\nfair pull: ${pull.stdout}\n${pull.stderr}`).to.equal(0);
+      const serverLog = await fs
+        .readFile(path.join(registry2, 'output.log'), 'utf8')
+        .catch((err: Error) => `(no output.log: ${err.message})`);
+      expect(
+        got.code,
+        `${got.stderr}\nfair pull: ${pull.stdout}\n${pull.stderr}\nregistry: ${serverLog}`,
+      ).to.equal(0);
       expect(got.stdout).to.match(/http:\/\/localhost:8001\/data\/[0-9a-f]{40} {2}sha1 [0-9a-f]{40}/);
       // FAIR-CLI then fails in its own code, before fetching the file, whatever the registry: sync.py's
       // sync_data_products indexes the product it has already taken out of its list (`result[0]` of a
