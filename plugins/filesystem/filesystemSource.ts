@@ -8,6 +8,7 @@ import {
   facetValue,
   loadEsmCatalog,
   populatedColumns,
+  checkCaseFacets,
   QueryMemo,
   rowSize,
   rowTimeExtent,
@@ -48,9 +49,10 @@ export class FilesystemDataSource implements DataSource {
 
   constructor(private readonly options: FilesystemOptions) {}
 
-  async setup(_context: RequestContext): Promise<void> {
+  async setup(context: RequestContext): Promise<void> {
     const catalog = await loadEsmCatalog(this.options.catalog, { catalogFile: this.options.catalogFile });
     this.rows = esmCatalogRows(catalog);
+    checkCaseFacets(this.rows, context.caseSpec);
     this.populated = await populatedColumns(this.rows, FILTER_COLUMNS);
     this.memo = new QueryMemo();
   }

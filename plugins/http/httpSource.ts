@@ -11,6 +11,7 @@ import {
   loadEsmCatalog,
   loadTemplate,
   populatedColumns,
+  checkCaseFacets,
   QueryMemo,
   redactUrl,
   rowSize,
@@ -84,7 +85,7 @@ export class HttpDataSource implements DataSource {
     }
   }
 
-  async setup(_context: RequestContext): Promise<void> {
+  async setup(context: RequestContext): Promise<void> {
     this.downloader = new Downloader({
       store: new ContentStore(this.options.store ?? this.services.storeRoot),
       maxConnections: this.options.maxConnections,
@@ -95,6 +96,7 @@ export class HttpDataSource implements DataSource {
     this.rows = this.options.catalog
       ? esmCatalogRows(await loadEsmCatalog(this.options.catalog, { catalogFile: this.options.catalogFile }))
       : await this.crawl(this.options.indexUrl!, this.options.template!);
+    checkCaseFacets(this.rows, context.caseSpec);
     this.populated = await populatedColumns(this.rows);
     this.memo = new QueryMemo();
   }

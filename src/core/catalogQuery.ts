@@ -99,16 +99,8 @@ export function variableQuery(
   // The columns of FILTER_COLUMNS.
   if (entry.frequency && populated.has('frequency')) query.frequency = entry.frequency;
   if (entry.spec.realm && populated.has('realm')) query.realm = entry.spec.realm;
-  for (const [column, value] of Object.entries(caseSpec.facets)) {
-    if (!rows.columns.includes(column)) {
-      throw unknownFacetError(column, caseSpec, {
-        file: rows.source,
-        what: 'the catalog',
-        known: [...rows.columns],
-      });
-    }
-    query[column] = value;
-  }
+  checkCaseFacets(rows, caseSpec);
+  for (const [column, value] of Object.entries(caseSpec.facets)) query[column] = value;
   const timeRange = searchPeriod(caseSpec);
   return {
     query,
@@ -118,6 +110,23 @@ export function variableQuery(
       ...(timeRange ? [`period=${caseSpec.firstYear}..${caseSpec.lastYear}`] : []),
     ].join(' '),
   };
+}
+
+/**
+ * Every facet of the case (`--facet`, or a case-list entry's keys) must be a column of the catalog: a data
+ * source calls this in `setup`, so a misspelt facet stops the command once, before any variable is tried,
+ * instead of failing each variable on its own.
+ */
+export function checkCaseFacets(rows: CatalogRows, caseSpec: CaseSpec): void {
+  for (const column of Object.keys(caseSpec.facets)) {
+    if (!rows.columns.includes(column)) {
+      throw unknownFacetError(column, caseSpec, {
+        file: rows.source,
+        what: 'the catalog',
+        known: [...rows.columns],
+      });
+    }
+  }
 }
 
 /** `variableQuery`, searched: the rows one variable may use. */

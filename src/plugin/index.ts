@@ -50,6 +50,7 @@ export {
   FILTER_COLUMNS,
   populatedColumns,
   queryCatalog,
+  checkCaseFacets,
   QueryMemo,
   rowSize,
   rowTimeExtent,

@@ -316,9 +316,9 @@ describe('fairpod run and plan with cases and data conventions', function () {
         '{"case_list": {\n  "amip_A": {"convention": "CMIP", "startdate": "1981", "enddate": "1982", "modle": "X"}\n}}\n',
       );
       const r = await plan('--case-list', list);
-      expect(r.code).to.equal(1);
-      const failures = (r.json as RunReport).pods[0]!.variables[0]!.failures.join();
-      expect(failures).to.include(`${list}:2:3: case_list.amip_A.modle`).and.include('no column "modle"');
+      // The whole command stops once, located at the entry, before any variable is tried.
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include(`${list}:2:3: case_list.amip_A.modle`).and.include('no column "modle"');
     });
   });
 });

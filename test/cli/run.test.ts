@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RunReport } from '../../src/core/report.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { Project } from '../../src/registry/project.js';
 import { demoCase, fairpod } from '../support/cli.js';
 
 describe('fairpod run and plan on the demo dataset', function () {
@@ -89,6 +90,34 @@ describe('fairpod run and plan on the demo dataset', function () {
     const { code, report } = await plan('demo_plev', ...caseArgs('--facet', 'source_id=DEMO-ESM2'));
     expect(code).to.equal(0);
     expect(report.pods[0]!.variables[0]!.experiment!.source_id).to.equal('DEMO-ESM2');
+  });
+
+  it('an unknown --facet stops the whole command once (exit 2), before any variable or run', async () => {
+    const project = path.join(dir, 'facet-project');
+    for (const command of ['plan', 'run']) {
+      const r = await fairpod(
+        command,
+        'demo_alternate',
+        'demo_plev',
+        ...caseArgs('--facet', 'sorce_id=DEMO-ESM2', ...(command === 'run' ? ['--project', project] : [])),
+      );
+      expect(r.code, command).to.equal(2);
+      expect(r.stderr.match(/the catalog has no column "sorce_id"/g), command).to.have.length(1);
+      expect(r.stderr).to.contain('source_id');
+    }
+    // Nothing recorded: no project made, or one without code runs.
+    const made = await fs.stat(path.join(project, '.fairpod')).then(
+      () => true,
+      () => false,
+    );
+    if (made) {
+      const opened = await Project.open(project);
+      try {
+        expect(await opened.registry.knex('code_run').count({ n: '*' }).first()).to.deep.include({ n: 0 });
+      } finally {
+        await opened.close();
+      }
+    }
   });
 
   it('--strict makes the ambiguous model choice an error', async () => {
