@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PACKAGE_ROOT } from '../../src/paths.js';
 import { peerSource } from './peers.js';
+import { CLI, runTo, type Ran } from './processes.js';
 
 const execFileP = promisify(execFile);
 /**
@@ -13,7 +13,6 @@ const execFileP = promisify(execFile);
  * -rich, -semver, -simplejson, -toml, -validators, -requests, -yaml: `.ci/setup.d/50-python.sh`).
  */
 const PYTHON = '/usr/bin/python3';
-const CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** Where `fair init --ci` puts the local and the remote ("origin") registry (fair/testing.py). */
 const LOCAL_PORT = 8000;
 const REMOTE_PORT = 8001;
@@ -24,26 +23,6 @@ const REMOTE_PORT = 8001;
  */
 const FAKE_USERAGENT_STANDIN =
   'class UserAgent:\n    chrome = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"\n';
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runTo(
-  file: string,
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileP(file, args, { ...options, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 const answers = (port: number) =>
   fetch(`http://127.0.0.1:${port}/api/`).then(

@@ -4,36 +4,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PACKAGE_ROOT } from '../../src/paths.js';
 import { copyPeer, peerSource } from './peers.js';
+import { CLI, runTo } from './processes.js';
 
 const execFileP = promisify(execFile);
 /** Debian's Python with python3-requests, python3-yaml, python3-pytest(-cov): `.ci/setup.d/50-python.sh`. */
 const PYTHON = '/usr/bin/python3';
-const CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** pyDataPipeline's suite names this address in its fixtures (tests/test_fdp_utils.py `url`, tests/ext/*.yaml). */
 const SUITE_PORT = 8000;
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end, whatever its exit code. */
-async function runTo(
-  file: string,
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileP(file, args, { ...options, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 /** `fairpod ARGS` as a user runs it: its own process, in `cwd`. */
 const fairpod = (cwd: string, ...args: string[]) => runTo(process.execPath, [CLI, ...args], { cwd });
