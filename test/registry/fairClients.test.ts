@@ -330,6 +330,17 @@ const CASES: Case[] = [
       });
       const refused = await api.call('DELETE', issueItem);
       expect(refused.status).to.equal(405);
+
+      // A data product's full update repeats the identity it keeps; changing it is still a new version.
+      const p = await product(api, 'put/me');
+      const dpItem = new URL(p.product!).pathname;
+      const same = { name: 'put/me', version: '0.0.1', object: p.object, namespace: p.namespace };
+      const kept = await api.call('PUT', dpItem, same);
+      expect(kept.status, JSON.stringify(kept.body)).to.equal(200);
+      const moved = await api.call('PUT', dpItem, { ...same, version: '0.0.2' });
+      expect(moved.status).to.equal(400);
+      expect(moved.body).to.have.property('version');
+      expect((await api.call('PATCH', dpItem, { version: '0.0.1' })).status).to.equal(200);
     },
   },
 ];

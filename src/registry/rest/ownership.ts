@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RowId } from '../registry.js';
-import { HttpError } from './httpError.js';
+import { HttpError, idFromUrl } from './httpError.js';
 
 /**
  * Who may change what, on top of the token check: a token holder changes only rows its user wrote (the
@@ -25,11 +25,21 @@ export async function assertOwnsRow(trx: Knex, table: string, id: RowId, userId:
   }
 }
 
-/** 400 naming each identity field of a published data product a PATCH body tries to set. */
-export function assertKeepsIdentity(table: string, body: unknown): void {
+/**
+ * 400 naming each identity field of a published data product a PATCH or PUT body tries to change. With the
+ * row as it is (`current`), a field given with its present value is no change: a PUT, a full update, has to
+ * repeat the identity it keeps.
+ */
+export function assertKeepsIdentity(table: string, body: unknown, current?: Record<string, unknown>): void {
   const fields = IMMUTABLE[table];
   if (!fields || typeof body !== 'object' || body === null) return;
-  const changed = fields.filter((f) => f in body);
+  const given = body as Record<string, unknown>;
+  const same = (f: string): boolean => {
+    if (!current) return false;
+    if (`${f}_id` in current) return idFromUrl(String(given[f]), f) === Number(current[`${f}_id`]);
+    return String(given[f]) === String(current[f]);
+  };
+  const changed = fields.filter((f) => f in given && !same(f));
   if (changed.length) {
     throw new HttpError(
       400,

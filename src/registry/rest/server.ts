@@ -259,7 +259,8 @@ export async function buildRegistryApp(
         const user = await requireUser(registry, request);
         const id = parseId(request.params.id);
         await assertOwnsRow(registry.knex, spec.name, id, user);
-        assertKeepsIdentity(spec.name, request.body);
+        const current = (await registry.knex(spec.name).where({ id }).first()) as Record<string, unknown>;
+        assertKeepsIdentity(spec.name, request.body, current);
         await patchRow(registry, spec, id, request.body, user, false);
         return getOne(registry, spec, id, baseUrl(request));
       });
@@ -289,7 +290,8 @@ export async function buildRegistryApp(
       }
       const id = parseId(request.params.id);
       await assertOwnsRow(registry.knex, spec.name, id, user);
-      assertKeepsIdentity(spec.name, request.body);
+      const current = (await registry.knex(spec.name).where({ id }).first()) as Record<string, unknown>;
+      assertKeepsIdentity(spec.name, request.body, current);
       await patchRow(registry, spec, id, request.body, user);
       if (spec.name === 'code_run' && id !== options.sessionRun?.id && isFinalise(request.body))
         await finishClientRun(registry, id);
