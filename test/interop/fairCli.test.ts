@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { peerSource } from './peers.js';
-import { CLI, runTo, type Ran } from './processes.js';
+import { writeSeirsModel } from './seirsModel.js';
+import { CLI, runTo, waitForServer, type Ran } from './processes.js';
 
 const execFileP = promisify(execFile);
 /**
@@ -119,36 +120,11 @@ describe('FAIR-CLI (`fair init / pull / run / add / push`) with fairpod as its l
     );
     remote.stdout!.on('data', (c: Buffer) => (remoteLog += c.toString()));
     remote.stderr!.on('data', (c: Buffer) => (remoteLog += c.toString()));
-    for (let i = 0; i < 150 && !(await answers(REMOTE_PORT)); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(await answers(REMOTE_PORT), remoteLog).to.equal(true);
+    await waitForServer(`http://127.0.0.1:${REMOTE_PORT}/api/`, remote, () => remoteLog);
 
     // The modeller's repository: pyDataPipeline's SEIRS parameters, a model that reads them through
     // pyDataPipeline, and a FAIR config. FAIR-CLI wants the commit on the remote's branch.
-    await fs.mkdir(path.join(project, 'data'));
-    await fs.copyFile(
-      path.join(peerSource('pyDataPipeline'), 'data_pipeline_api', 'ext', 'static_params_SEIRS.csv'),
-      path.join(project, 'data', 'static_params_SEIRS.csv'),
-    );
-    await fs.writeFile(
-      path.join(project, 'model.py'),
-      [
-        'import csv, os',
-        'import data_pipeline_api as pipeline',
-        'token = os.environ["FDP_LOCAL_TOKEN"]',
-        'script = os.path.join(os.environ["FDP_CONFIG_DIR"], "script.sh")',
-        'config = os.path.join(os.environ["FDP_CONFIG_DIR"], "config.yaml")',
-        'handle = pipeline.initialise(token, config, script)',
-        'params = pipeline.link_read(handle, "SEIRS_model/parameters")',
-        'output = pipeline.link_write(handle, "SEIRS_model/results/model_output/python")',
-        'with open(params) as f:',
-        '    beta = {r["param"]: float(r["value"]) for r in csv.DictReader(f)}["beta"]',
-        'with open(output, "w") as f:',
-        '    f.write(f"time,S\\n0,{1 - beta * 0.001:.6f}\\n")',
-        'pipeline.finalise(token, handle)',
-        '',
-      ].join('\n'),
-    );
+    await writeSeirsModel(project);
     await fs.writeFile(
       path.join(project, 'config.yaml'),
       [

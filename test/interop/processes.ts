@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -28,4 +28,19 @@ export async function runTo(
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** Waits until `url` answers 200, or fails naming what the server printed. */
+export async function waitForServer(url: string, server: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (server.exitCode !== null)
+      throw new Error(`fairpod registry serve exited ${server.exitCode}: ${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fairpod registry serve did not answer ${url} in 15 s: ${log()}`);
 }

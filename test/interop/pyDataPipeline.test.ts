@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { copyPeer, peerSource } from './peers.js';
-import { CLI, runTo } from './processes.js';
+import { writeSeirsModel } from './seirsModel.js';
+import { CLI, runTo, waitForServer } from './processes.js';
 
 const execFileP = promisify(execFile);
 /** Debian's Python with python3-requests, python3-yaml, python3-pytest(-cov): `.ci/setup.d/50-python.sh`. */
@@ -15,21 +16,6 @@ const SUITE_PORT = 8000;
 
 /** `fairpod ARGS` as a user runs it: its own process, in `cwd`. */
 const fairpod = (cwd: string, ...args: string[]) => runTo(process.execPath, [CLI, ...args], { cwd });
-
-/** Waits until `url` answers 200, or fails naming what the server printed. */
-async function waitForServer(url: string, server: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (server.exitCode !== null)
-      throw new Error(`fairpod registry serve exited ${server.exitCode}: ${log()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`fairpod registry serve did not answer ${url} in 15 s: ${log()}`);
-}
 
 /** The counts in pytest's closing line (`== 52 passed, 1 failed in 2.4s ==`). */
 function pytestCounts(output: string): Record<string, number> {
@@ -146,36 +132,7 @@ describe('a pyDataPipeline model inside `fairpod run CONFIG.yaml` (as FAIR-CLIâ€
     const git = (...args: string[]) =>
       execFileP('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args]);
     await execFileP('git', ['init', '-q', dir]);
-    await fs.mkdir(path.join(dir, 'data'));
-    // pyDataPipeline's own model parameters (data_pipeline_api/ext/static_params_SEIRS.csv).
-    await fs.copyFile(
-      path.join(peerSource('pyDataPipeline'), 'data_pipeline_api', 'ext', 'static_params_SEIRS.csv'),
-      path.join(dir, 'data', 'static_params_SEIRS.csv'),
-    );
-    // The model script, written as pyDataPipeline's README and ext/SEIRSModelRun.py open and close a run.
-    await fs.writeFile(
-      path.join(dir, 'model.py'),
-      [
-        'import csv, os',
-        'import data_pipeline_api as pipeline',
-        'token = os.environ["FDP_LOCAL_TOKEN"]',
-        'script = os.path.join(os.environ["FDP_CONFIG_DIR"], "script.sh")',
-        'config = os.path.join(os.environ["FDP_CONFIG_DIR"], "config.yaml")',
-        'handle = pipeline.initialise(token, config, script)',
-        'params_path = pipeline.link_read(handle, "SEIRS_model/parameters")',
-        'output_path = pipeline.link_write(handle, "SEIRS_model/results/model_output/python")',
-        'with open(params_path) as f:',
-        '    params = {row["param"]: float(row["value"]) for row in csv.DictReader(f)}',
-        'with open(output_path, "w") as f:',
-        '    f.write("time,S\\n")',
-        '    s = 0.999',
-        '    for t in range(5):',
-        '        f.write(f"{t},{s:.6f}\\n")',
-        '        s -= params["beta"] * s * 0.001',
-        'pipeline.finalise(token, handle)',
-        '',
-      ].join('\n'),
-    );
+    await writeSeirsModel(dir);
     await fs.writeFile(path.join(dir, '.gitignore'), '.fairpod/\n');
     await git('add', '.');
     await git('commit', '-q', '-m', 'model');
