@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FairpodError } from '../core/errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { CLI_MAIN, PACKAGE_ROOT } from '../paths.js';
+import { shellQuote } from '../core/shellQuote.js';
 import { readCodeRepo } from '../registry/codeRepo.js';
 import { computeRunId, openCodeRun, type CodeRunRecorder } from '../registry/codeRun.js';
 import { Project, PROJECT_ENV } from '../registry/project.js';
@@ -272,11 +273,5 @@ async function finishClientRuns(
   );
 }
 
-/** The CLI entry point, for the `fairpod` shim a session's script sees. */
-const CLI_MAIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** The lean entry point for `fairpod link` (see linkMain.ts). */
 const LINK_MAIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'linkMain.js');
-
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", "'\\''")}'`;
-}

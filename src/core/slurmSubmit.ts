@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../paths.js';
+import { CLI_MAIN } from '../paths.js';
+import { shellQuote } from './shellQuote.js';
 import { FairpodError } from './errors.js';
 import {
   readPlan,
@@ -25,17 +26,13 @@ export interface SubmitOptions {
 }
 
 /** Single-quotes a word for bash. */
-function quote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The job wrapper every job of the run runs: `fairpod job <stage>` on the compute node, then its exit code
  * into `exit/<job>.code` (atomically), because a cluster without accounting forgets a job's exit code soon.
  */
 function wrapperScript(runDir: string): string {
-  const cli = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
-  const dir = quote(runDir);
+  const dir = shellQuote(runDir);
   return [
     '#!/bin/bash',
     '# fairpod job wrapper, written by `fairpod run --executor slurm`: runs one stage of the planned run in',
@@ -43,7 +40,7 @@ function wrapperScript(runDir: string): string {
     'stage=$1',
     'if [ "$stage" = run-pod ]; then job=pod-$SLURM_ARRAY_TASK_ID; set -- run-pod --index "$SLURM_ARRAY_TASK_ID"',
     'else job=$stage; set -- "$stage"; fi',
-    `${quote(process.execPath)} ${quote(cli)} job "$@" --run-dir ${dir}`,
+    `${shellQuote(process.execPath)} ${shellQuote(CLI_MAIN)} job "$@" --run-dir ${dir}`,
     'code=$?',
     `mkdir -p ${dir}/exit`,
     `printf '%s\\n' "$code" >${dir}/exit/"$job".code.$$ && mv -f ${dir}/exit/"$job".code.$$ ${dir}/exit/"$job".code`,

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FairpodError } from '../core/errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { shellQuote } from '../core/shellQuote.js';
+import { CLI_MAIN } from '../paths.js';
 import { writeFileAtomic } from '../store/atomicWrite.js';
 import { Project } from './project.js';
 import { createToken } from './rest/tokens.js';
@@ -24,9 +25,6 @@ export interface FairCliRegistry {
 export function defaultFairCliRegistryDir(): string {
   return process.env.FAIR_REGISTRY_DIR ?? path.join(os.homedir(), '.fair', 'registry');
 }
-
-/** `text` as one word for bash, whatever it holds. */
-const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
  * FAIR-CLI starts and stops its local registry with `scripts/start_fair_registry -p PORT -a ADDRESS` and
@@ -125,8 +123,11 @@ export async function installFairCliRegistry(
   } finally {
     await project.close();
   }
-  const cli = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
-  await writeFileAtomic(path.join(scripts, 'start_fair_registry'), startScript(process.execPath, cli), 0o755);
+  await writeFileAtomic(
+    path.join(scripts, 'start_fair_registry'),
+    startScript(process.execPath, CLI_MAIN),
+    0o755,
+  );
   await writeFileAtomic(path.join(scripts, 'stop_fair_registry'), STOP_SCRIPT, 0o755);
   return { dir: home, tokenFile };
 }
