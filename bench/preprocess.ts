@@ -21,6 +21,7 @@ import { openNetcdf } from '../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../src/preprocess/netcdfWriter.js';
 import { TimeUnits } from '../src/preprocess/timeUnits.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { defineTa, monthlyTimes } from './taField.js';
 import { FAIRPOD, loadAverage, median, timeProcess } from './wholeProcess.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -59,58 +60,12 @@ async function generate(): Promise<string[]> {
     files.push(file);
     if (fs.existsSync(file)) continue;
     const months = YEARS_PER_CHUNK * 12;
-    const time = Float64Array.from({ length: months }, (_, m) =>
-      units.encode({
-        year: y0 + Math.floor(m / 12),
-        month: (m % 12) + 1,
-        day: 15,
-        hour: 0,
-        minute: 0,
-        second: 0,
-      }),
-    );
+    const time = monthlyTimes(units, y0, months);
     const w = await NetcdfWriter.create(file, {
       Conventions: 'CF-1.8',
       title: 'fairpod preprocessing benchmark input',
     });
-    w.defineDimension({ name: 'time', size: months, unlimited: true });
-    w.defineDimension({ name: 'plev', size: NLEV });
-    w.defineDimension({ name: 'lat', size: NLAT });
-    w.defineDimension({ name: 'lon', size: NLON });
-    w.defineVariable({
-      name: 'time',
-      dtype: 'f8',
-      dimensions: ['time'],
-      data: time,
-      attributes: { units: units.units, calendar: 'noleap', axis: 'T', standard_name: 'time' },
-    });
-    w.defineVariable({
-      name: 'plev',
-      dtype: 'f8',
-      dimensions: ['plev'],
-      data: PLEV,
-      attributes: { units: 'Pa', axis: 'Z', positive: 'down', standard_name: 'air_pressure' },
-    });
-    w.defineVariable({
-      name: 'lat',
-      dtype: 'f8',
-      dimensions: ['lat'],
-      data: lat,
-      attributes: { units: 'degrees_north', axis: 'Y', standard_name: 'latitude' },
-    });
-    w.defineVariable({
-      name: 'lon',
-      dtype: 'f8',
-      dimensions: ['lon'],
-      data: lon,
-      attributes: { units: 'degrees_east', axis: 'X', standard_name: 'longitude' },
-    });
-    w.defineVariable({
-      name: 'ta',
-      dtype: 'f4',
-      dimensions: ['time', 'plev', 'lat', 'lon'],
-      attributes: { units: 'K', standard_name: 'air_temperature', _FillValue: 1e20 },
-    });
+    defineTa(w, { time, units, plev: PLEV, lat, lon });
     for (let t = 0; t < months; t++) {
       let k = 0;
       for (let l = 0; l < NLEV; l++)

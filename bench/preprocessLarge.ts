@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { openNetcdf } from '../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../src/preprocess/netcdfWriter.js';
 import { TimeUnits } from '../src/preprocess/timeUnits.js';
+import { defineTa, monthlyTimes } from './taField.js';
 import { FAIRPOD, loadAverage, median, timeProcess } from './wholeProcess.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -56,56 +57,9 @@ async function generate(): Promise<string> {
   const units = TimeUnits.parse(`days since ${FIRST}-01-01`, 'noleap');
   const lat = Float64Array.from({ length: NLAT }, (_, i) => -90 + (180 / NLAT) * (i + 0.5));
   const lon = Float64Array.from({ length: NLON }, (_, i) => (360 / NLON) * i);
-  const time = Float64Array.from({ length: NT }, (_, m) =>
-    units.encode({
-      year: FIRST + Math.floor(m / 12),
-      month: (m % 12) + 1,
-      day: 15,
-      hour: 0,
-      minute: 0,
-      second: 0,
-    }),
-  );
+  const time = monthlyTimes(units, FIRST, NT);
   const w = await NetcdfWriter.create(raw, { Conventions: 'CF-1.8', title: 'fairpod large benchmark input' });
-  w.defineDimension({ name: 'time', size: NT, unlimited: true });
-  w.defineDimension({ name: 'plev', size: NLEV });
-  w.defineDimension({ name: 'lat', size: NLAT });
-  w.defineDimension({ name: 'lon', size: NLON });
-  w.defineVariable({
-    name: 'time',
-    dtype: 'f8',
-    dimensions: ['time'],
-    data: time,
-    attributes: { units: units.units, calendar: 'noleap', axis: 'T', standard_name: 'time' },
-  });
-  w.defineVariable({
-    name: 'plev',
-    dtype: 'f8',
-    dimensions: ['plev'],
-    data: PLEV,
-    attributes: { units: 'Pa', axis: 'Z', positive: 'down', standard_name: 'air_pressure' },
-  });
-  w.defineVariable({
-    name: 'lat',
-    dtype: 'f8',
-    dimensions: ['lat'],
-    data: lat,
-    attributes: { units: 'degrees_north', axis: 'Y', standard_name: 'latitude' },
-  });
-  w.defineVariable({
-    name: 'lon',
-    dtype: 'f8',
-    dimensions: ['lon'],
-    data: lon,
-    attributes: { units: 'degrees_east', axis: 'X', standard_name: 'longitude' },
-  });
-  w.defineVariable({
-    name: 'ta',
-    dtype: 'f4',
-    dimensions: ['time', 'plev', 'lat', 'lon'],
-    chunks: [1, NLEV, NLAT, NLON],
-    attributes: { units: 'K', standard_name: 'air_temperature', _FillValue: 1e20 },
-  });
+  defineTa(w, { time, units, plev: PLEV, lat, lon, chunks: [1, NLEV, NLAT, NLON] });
   const step = new Float32Array(NLEV * NLAT * NLON);
   const coslat = lat.map((y) => Math.cos(y / 57.2958));
   let seed = 12345;
