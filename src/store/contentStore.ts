@@ -9,7 +9,6 @@ import {
   HASH_CHUNK_BYTES,
   HashingStream,
   hashFile,
-  MultiHash,
   type Digests,
   type HashAlgorithm,
 } from './hashing.js';
@@ -107,10 +106,8 @@ export class ContentStore {
     let digests: Digests;
     try {
       if (typeof source === 'string' && (await fs.stat(source)).isFile()) {
-        // A regular file: copied by the kernel, then the copy hashed (see copyHashing).
-        const hash = new MultiHash(algorithms);
-        await copyHashing(source, tmp, hash);
-        digests = hash.digests();
+        // A regular file: copied by the kernel while another thread hashes it (see copyHashing).
+        digests = await copyHashing(source, tmp, algorithms);
       } else {
         // A stream, FIFO or device: hashed as it is copied, in one pass.
         const input =
@@ -472,6 +469,9 @@ export class ContentStore {
     const tmp = tempPathFor(path.join(this.root, TMP_DIR, 'link'));
     await fs.link(objectAbs, tmp);
     await fs.rename(tmp, target);
+    // When a concurrent add linked the same object at `target` first, `tmp` and `target` are links to one
+    // inode and rename(2) then does nothing, leaving `tmp` behind (seen as a third link to the object).
+    await fs.rm(tmp, { force: true });
     return true;
   }
 

@@ -1,21 +1,44 @@
-import { constants } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
-import { hashInto } from './hashing.js';
+import { FollowHash } from './followHash.js';
+import { hashFile, type Digests, type HashAlgorithm } from './hashing.js';
+
+/** One version of a file, as its stat tells: what changes when anyone writes to it. */
+function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
 
 /**
- * Copies the file `source` to the new file `target` (created, never overwritten) and feeds `target`'s bytes
- * to `hash`: what is hashed is what was written, whatever happens to `source` meanwhile.
+ * Copies the file `source` to the new file `target` (created, never overwritten) and returns the digests of
+ * what `target` holds.
  *
- * The copy is `fs.copyFile` (copy_file_range on Linux: the kernel copies page to page, no bytes through this
- * process), then the copy is hashed from the page cache. Measured on 1 GiB against copying and hashing in
- * one pass through user-space buffers: half the system time, and less CPU in all (the one-pass copy
- * needed 2.0 CPU-seconds, this 1.3), which is what counts on busy cores.
+ * The copy is `fs.copyFile` (copy_file_range on Linux: the kernel copies page to page on one of libuv's
+ * threads), and meanwhile a worker thread hashes `source` (FollowHash): both cores work, and each reads the
+ * file once from the page cache. When `source` is the same version after the copy as before it (size,
+ * mtime, ctime and inode, to the nanosecond: the identity the store's stat cache trusts too), the copy holds
+ * the bytes that were hashed. When anyone wrote to it meanwhile, the copy itself is hashed instead: what is
+ * hashed is what was stored. Measured on 1 GiB as `fairpod store add`: 0.83 s against 1.44 s when the copy
+ * was hashed after it was made (openssl sha1 alone: 0.64 s).
  */
 export async function copyHashing(
   source: string,
   target: string,
-  hash: { update(chunk: Buffer): void },
-): Promise<void> {
-  await fs.copyFile(source, target, constants.COPYFILE_EXCL);
-  await hashInto(hash, target);
+  algorithms: readonly HashAlgorithm[],
+): Promise<Digests> {
+  const before = await fs.stat(source, { bigint: true });
+  const hashing = new FollowHash(source, algorithms).finish(Number(before.size));
+  try {
+    await fs.copyFile(source, target, constants.COPYFILE_EXCL);
+  } catch (err) {
+    await hashing.catch(() => undefined);
+    throw err;
+  }
+  // A source shortened meanwhile fails the hash (it ends early): the copy is hashed below.
+  const digests = await hashing.catch(() => undefined);
+  const [after, copied] = await Promise.all([
+    fs.stat(source, { bigint: true }),
+    fs.stat(target, { bigint: true }),
+  ]);
+  if (digests && sameVersion(before, after) && copied.size === before.size) return digests;
+  return (await hashFile(target, algorithms)).digests;
 }

@@ -28,6 +28,8 @@ describe('ContentStore: concurrent adds of the same content', () => {
       const [stored] = await store.list();
       expect((await store.verify([])).bad).to.deep.equal([]);
       expect((await fs.stat(stored!.path)).nlink).to.equal(2);
+      // A writer whose layout link lost the race to an identical one left its temporary link behind.
+      expect(await fs.readdir(path.join(root, '.tmp'))).to.deep.equal([]);
     }
   });
 });
