@@ -17,7 +17,8 @@ describe('copyHashing', () => {
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fairpod-copyhash-'));
     source = path.join(dir, 'source.nc');
-    await fs.writeFile(source, randomBytes(32 * 1024 * 1024));
+    // Above the size from which a worker thread hashes it while the kernel copies it.
+    await fs.writeFile(source, randomBytes(40 * 1024 * 1024));
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
@@ -30,6 +31,14 @@ describe('copyHashing', () => {
         .update(await fs.readFile(target))
         .digest('hex'),
     );
+  });
+
+  it('copies and hashes a small file in this thread', async () => {
+    const small = path.join(dir, 'small.txt');
+    await fs.writeFile(small, 'a few bytes');
+    const digests = await copyHashing(small, path.join(dir, 'small-copy'), ['sha1']);
+    expect(digests.sha1).to.equal(createHash('sha1').update('a few bytes').digest('hex'));
+    expect(await fs.readFile(path.join(dir, 'small-copy'), 'utf8')).to.equal('a few bytes');
   });
 
   it('hashes the copy itself when the source is written to while it is copied', async () => {
