@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import { posix } from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { loadH5, quietHdf5 } from './h5.js';
 import type { H5 } from './h5.js';
 import { findVariable } from './readerContract.js';
 import type { NetcdfReader } from './readerContract.js';
-import { product, resolveSlab } from './ncTypes.js';
+import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type {
   Hyperslab,
   NcAttributeValue,
@@ -14,6 +15,8 @@ import type {
   NumericArray,
 } from './ncTypes.js';
 import { DIM_WITHOUT_VARIABLE } from './netcdfWriter.js';
+import { locateRawStorage, readRawSlab } from './hdf5Storage.js';
+import type { RawStorage } from './hdf5Storage.js';
 
 /** HDF5 / netCDF-4 bookkeeping attributes that are not user attributes. */
 const HIDDEN_ATTRIBUTES = new Set([
@@ -32,6 +35,18 @@ const HIDDEN_ATTRIBUTES = new Set([
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 const H5T_STRING = 3;
+/** Typed arrays of the raw bytes of each dtype (as the file stores them, little-endian). */
+const RAW_ARRAY: Partial<Record<NcDtype, new (n: number) => NumericArray | BigInt64Array>> = {
+  f4: Float32Array,
+  f8: Float64Array,
+  i1: Int8Array,
+  u1: Uint8Array,
+  i2: Int16Array,
+  u2: Uint16Array,
+  i4: Int32Array,
+  u4: Uint32Array,
+  i8: BigInt64Array,
+};
 
 /** Reads netCDF-4 (and plain HDF5) files with h5wasm: dimensions from dimension scales, data by hyperslab. */
 export class Hdf5NetcdfReader implements NetcdfReader {
@@ -40,6 +55,10 @@ export class Hdf5NetcdfReader implements NetcdfReader {
   readonly variables: NcVariableInfo[] = [];
   readonly attributes: Record<string, NcAttributeValue>;
   private readonly datasets = new Map<string, Dataset>();
+  /** Where each variable's bytes are, once asked (null: read through HDF5). */
+  private readonly rawStorage = new Map<string, RawStorage | null>();
+  /** The file opened again for reading raw bytes (on the first raw read). */
+  private fd?: number;
 
   private constructor(
     readonly path: string,
@@ -111,11 +130,45 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     const { start, count } = resolveSlab(info.shape, slab);
     if (info.shape.length === 0) return toNumeric(ds.value);
     if (product(count) === 0) return new Float64Array(0);
+    const raw = this.storageOf(name, ds, info.dtype);
+    if (raw) {
+      const values = new RAW_ARRAY[info.dtype]!(product(count));
+      const bytes = new Uint8Array(values.buffer);
+      if (readRawSlab(this.fd!, raw, start, count, DTYPE_BYTES[info.dtype], bytes)) return toNumeric(values);
+    }
     return toNumeric(ds.slice(start.map((s, i) => [s, s + count[i]])));
   }
 
   close(): void {
     this.file.close();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /**
+   * The raw storage of a variable whose layout `hdf5Storage` understands (unfiltered, little-endian ...), found on
+   * its first read: its slabs are then read straight from the file, only the bytes they need (HDF5 would read
+   * whole chunks). Null for anything else, read through HDF5.
+   */
+  private storageOf(name: string, ds: Dataset, dtype: NcDtype): RawStorage | null {
+    let raw = this.rawStorage.get(name);
+    if (raw !== undefined) return raw;
+    raw = null;
+    const meta = ds.metadata;
+    const ref = ds.create_reference().ref_data;
+    if (RAW_ARRAY[dtype] && ref.length === 8) {
+      this.fd ??= fs.openSync(this.path, 'r');
+      const address = Number(Buffer.from(ref).readBigUInt64LE(0));
+      raw =
+        locateRawStorage(this.fd, address, {
+          shape: meta.shape ?? [],
+          elementSize: DTYPE_BYTES[dtype],
+          chunks: meta.chunks ?? null,
+          littleEndian: meta.littleEndian,
+        }) ?? null;
+    }
+    this.rawStorage.set(name, raw);
+    return raw;
   }
 }
 
