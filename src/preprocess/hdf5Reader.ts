@@ -130,13 +130,25 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     const { start, count } = resolveSlab(info.shape, slab);
     if (info.shape.length === 0) return toNumeric(ds.value);
     if (product(count) === 0) return new Float64Array(0);
-    const raw = this.storageOf(name, ds, info.dtype);
-    if (raw) {
+    if (this.storageOf(name, ds, info.dtype)) {
       const values = new RAW_ARRAY[info.dtype]!(product(count));
-      const bytes = new Uint8Array(values.buffer);
-      if (readRawSlab(this.fd!, raw, start, count, DTYPE_BYTES[info.dtype], bytes)) return toNumeric(values);
+      if (this.readRaw(name, slab, values)) return toNumeric(values);
     }
     return toNumeric(ds.slice(start.map((s, i) => [s, s + count[i]])));
+  }
+
+  readsRaw(name: string): boolean {
+    return this.storageOf(name, this.datasets.get(name)!, this.variable(name).dtype) !== null;
+  }
+
+  readRaw(name: string, slab: Hyperslab | undefined, out: ArrayBufferView): boolean {
+    const info = this.variable(name);
+    const raw = this.rawStorage.get(name);
+    const { start, count } = resolveSlab(info.shape, slab);
+    const bytes = product(count) * DTYPE_BYTES[info.dtype];
+    if (!raw || info.shape.length === 0 || bytes === 0 || out.byteLength !== bytes) return false;
+    const view = new Uint8Array(out.buffer, out.byteOffset, bytes);
+    return readRawSlab(this.fd!, raw, start, count, DTYPE_BYTES[info.dtype], view);
   }
 
   close(): void {

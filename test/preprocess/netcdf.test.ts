@@ -208,6 +208,28 @@ describe('netCDF I/O', () => {
     (await openNetcdf(file)).close();
   });
 
+  it('writes slabs filled in HDF5 memory, and nothing (nor grows) when the filling declines', async () => {
+    const target = path.join(dir, 'filled.nc');
+    const w = await NetcdfWriter.create(target);
+    w.defineDimension({ name: 't', size: 0, unlimited: true });
+    w.defineDimension({ name: 'x', size: 3 });
+    w.defineVariable({ name: 'v', dtype: 'f4', dimensions: ['t', 'x'] });
+    const filled = w.writeSlabFilled('v', [[0, 2]], (values) => {
+      expect(values).to.be.instanceOf(Float32Array).and.have.length(6);
+      values.set([1, 2, 3, 4, 5, 6]);
+      return true;
+    });
+    expect(filled).to.equal(true);
+    expect(w.writeSlabFilled('v', [[2, 4]], () => false)).to.equal(false);
+    expect(w.dimensionSize('t')).to.equal(2);
+    // The memory is reused: a smaller slab gets a view of its own size.
+    w.writeSlabFilled('v', [[2, 3]], (values) => (values.fill(7), values.length === 3));
+    await w.close();
+    const r = await openNetcdf(target);
+    expect(Array.from(r.read('v'))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 7, 7]);
+    r.close();
+  });
+
   it('leaves nothing behind when a write is aborted', async () => {
     const target = path.join(dir, 'aborted', 'x.nc');
     const w = await NetcdfWriter.create(target);
