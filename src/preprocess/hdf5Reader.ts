@@ -34,7 +34,6 @@ const HIDDEN_ATTRIBUTES = new Set([
 /** h5wasm's type classes (H5T_class_t). */
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
-const H5T_STRING = 3;
 /** Typed arrays of the raw bytes of each dtype (as the file stores them, little-endian). */
 const RAW_ARRAY: Partial<Record<NcDtype, new (n: number) => NumericArray | BigInt64Array>> = {
   f4: Float32Array,
@@ -65,17 +64,18 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     private readonly file: H5File,
     h5: H5,
   ) {
-    this.attributes = readAttributes(file.attrs);
+    this.attributes = readAttributes(file);
     const dims = new Map<string, NcDimension>();
-    const entries: [string, Dataset][] = [];
+    // Each dataset's metadata and attribute names once: every h5wasm call costs a trip into HDF5.
+    const entries = [];
     for (const name of file.keys()) {
-      const entity = file.get(name);
-      if (entity instanceof h5.Dataset) entries.push([name, entity]);
+      const ds = file.get(name);
+      if (ds instanceof h5.Dataset)
+        entries.push({ name, ds, meta: ds.metadata, attrs: new Set(Object.keys(ds.attrs)) });
     }
     // Dimension scales first, so that variables can name them.
-    for (const [name, ds] of entries) {
-      if (textAttribute(ds, 'CLASS') === 'DIMENSION_SCALE') {
-        const meta = ds.metadata;
+    for (const { name, ds, meta, attrs } of entries) {
+      if (textAttribute(ds, attrs, 'CLASS') === 'DIMENSION_SCALE') {
         dims.set(name, {
           name,
           size: meta.shape?.[0] ?? 0,
@@ -83,9 +83,8 @@ export class Hdf5NetcdfReader implements NetcdfReader {
         });
       }
     }
-    for (const [name, ds] of entries) {
-      if (textAttribute(ds, 'NAME')?.startsWith(DIM_WITHOUT_VARIABLE)) continue;
-      const meta = ds.metadata;
+    for (const { name, ds, meta, attrs } of entries) {
+      if (textAttribute(ds, attrs, 'NAME')?.startsWith(DIM_WITHOUT_VARIABLE)) continue;
       const dtype = dtypeOf(meta.type, meta.size, meta.signed);
       if (!dtype) continue; // strings, compounds, references: not data fairpod preprocesses
       const shape = meta.shape ?? [];
@@ -100,7 +99,7 @@ export class Hdf5NetcdfReader implements NetcdfReader {
         return phony;
       });
       this.datasets.set(name, ds);
-      this.variables.push({ name, dimensions, shape, dtype, attributes: readAttributes(ds.attrs) });
+      this.variables.push({ name, dimensions, shape, dtype, attributes: readAttributes(ds, attrs) });
     }
     this.dimensions.push(...dims.values());
   }
@@ -206,23 +205,27 @@ function toNumeric(value: unknown): NumericArray {
   throw new TypeError('not numeric data');
 }
 
-function textAttribute(ds: Dataset, name: string): string | undefined {
-  const attr = ds.attrs[name];
-  if (!attr) return undefined;
-  const v = attr.value;
+/** A text attribute of `ds` (whose attribute names are `names`), if it has it. */
+function textAttribute(ds: Dataset, names: Set<string>, name: string): string | undefined {
+  if (!names.has(name)) return undefined;
+  const v = ds.get_attribute(name, false);
   return typeof v === 'string' ? v : undefined;
 }
 
-/** User attributes as plain values; text is trimmed of the NUL padding fixed-length strings may carry. */
+/**
+ * User attributes as plain values; text is trimmed of the NUL padding fixed-length strings may carry. Each is
+ * read once by name (h5wasm's `attrs` objects read an attribute's metadata again on every access).
+ */
 function readAttributes(
-  attrs: Record<string, { value: unknown; metadata: { type: number } }>,
+  object: Pick<H5File | Dataset, 'attrs' | 'get_attribute'>,
+  names: Iterable<string> = Object.keys(object.attrs),
 ): Record<string, NcAttributeValue> {
   const out: Record<string, NcAttributeValue> = {};
-  for (const [name, attr] of Object.entries(attrs)) {
+  for (const name of names) {
     if (HIDDEN_ATTRIBUTES.has(name)) continue;
-    const v = attr.value;
+    const v: unknown = object.get_attribute(name, false);
     if (typeof v === 'string') out[name] = v.replace(/\0+$/, '');
-    else if (Array.isArray(v) && attr.metadata.type === H5T_STRING) out[name] = v.join(',');
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[name] = v.join(',');
     else if (typeof v === 'number' || typeof v === 'bigint') out[name] = Number(v);
     else if (ArrayBuffer.isView(v)) {
       const nums = Array.from(v as unknown as ArrayLike<number | bigint>, Number);

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { FairpodError } from '../core/errors.js';
-import { Module } from 'h5wasm/node';
-import { loadH5 } from './h5.js';
+import { loadH5, Module } from './h5.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type { Hyperslab, NcAttributeInput, NcDtype, NumericArray } from './ncTypes.js';
 import { tempPathFor } from '../store/atomicWrite.js';
@@ -70,6 +69,8 @@ const SAME_TYPE_ATTRIBUTES = new Set([
   'valid_range',
   'actual_range',
 ]);
+/** Attributes HDF5's dimension scale functions write (the others only `setAttribute` writes). */
+const SCALE_ATTRIBUTES = new Set(['CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST']);
 /** Chunks around this size keep time-slice I/O fast without large buffers. */
 const TARGET_CHUNK_BYTES = 1 << 20;
 
@@ -86,6 +87,8 @@ export class NetcdfWriter {
     { dataset: Dataset; dtype: WritableDtype; dimensions: string[] }
   >();
   private closed = false;
+  /** Names of the attributes `setAttribute` wrote, by variable ('' for global ones). */
+  private readonly attributeNames = new Map<string, Set<string>>();
   /** HDF5 memory `writeSlabFilled` fills, kept for the next slab. */
   private scratch?: { ptr: number; bytes: number };
 
@@ -245,7 +248,13 @@ export class NetcdfWriter {
   setAttribute(variable: string | null, name: string, value: NcAttributeInput): void {
     const target = variable === null ? this.file : this.variables.get(variable)?.dataset;
     if (!target) throw new Error(`unknown variable ${variable}`);
-    if (name in target.attrs) target.delete_attribute(name);
+    // Asking HDF5 for the names costs a call into it per attribute: the writer knows those it wrote.
+    const key = variable ?? '';
+    let written = this.attributeNames.get(key);
+    if (!written) this.attributeNames.set(key, (written = new Set()));
+    if (written.has(name) || (SCALE_ATTRIBUTES.has(name) && name in target.attrs))
+      target.delete_attribute(name);
+    written.add(name);
     if (typeof value === 'string') {
       // Fixed-length ASCII strings read as netCDF `char` attributes, which CDO and NCO handle everywhere (NC_STRING is not).
       const text = value.length === 0 ? ' ' : value;

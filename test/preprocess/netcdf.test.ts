@@ -230,6 +230,23 @@ describe('netCDF I/O', () => {
     r.close();
   });
 
+  it('replaces an attribute set again, global or of a variable, of any type', async () => {
+    const target = path.join(dir, 'attrs.nc');
+    const w = await NetcdfWriter.create(target, { title: 'first' });
+    w.setAttribute(null, 'title', 'second');
+    w.defineDimension({ name: 'x', size: 2 });
+    w.defineVariable({ name: 'x', dtype: 'f8', dimensions: ['x'], data: [1, 2], attributes: { units: 'K' } });
+    w.setAttribute('x', 'units', 'degC');
+    w.setAttribute('x', 'valid_max', 3);
+    w.setAttribute('x', 'valid_max', 'none');
+    await w.close();
+    const r = await openNetcdf(target);
+    expect(r.attributes.title).to.equal('second');
+    expect(r.variable('x').attributes).to.deep.equal({ units: 'degC', valid_max: 'none' });
+    r.close();
+    expect(execFileSync('ncdump', ['-h', target], { encoding: 'utf8' })).to.include('x:units = "degC"');
+  });
+
   it('leaves nothing behind when a write is aborted', async () => {
     const target = path.join(dir, 'aborted', 'x.nc');
     const w = await NetcdfWriter.create(target);
