@@ -47,13 +47,27 @@ const RAW_ARRAY: Partial<Record<NcDtype, new (n: number) => NumericArray | BigIn
   i8: BigInt64Array,
 };
 
-/** Reads netCDF-4 (and plain HDF5) files with h5wasm: dimensions from dimension scales, data by hyperslab. */
+/** One dataset of the file as HDF5 describes it, each part asked for once: every h5wasm call is a trip into HDF5. */
+interface DatasetEntry {
+  name: string;
+  ds: Dataset;
+  meta: Dataset['metadata'];
+  attrs: Set<string>;
+}
+
+/**
+ * Reads netCDF-4 (and plain HDF5) files with h5wasm: dimensions from dimension scales, data by hyperslab.
+ * Metadata is read when asked for: a variable alone (its own attributes and dimension scales) when it names
+ * all its dimensions by scales, else, as for the lists of variables and dimensions, every dataset's.
+ */
 export class Hdf5NetcdfReader implements NetcdfReader {
   readonly format = 'netCDF-4' as const;
-  readonly dimensions: NcDimension[] = [];
-  readonly variables: NcVariableInfo[] = [];
-  readonly attributes: Record<string, NcAttributeValue>;
   private readonly datasets = new Map<string, Dataset>();
+  /** Variables found so far (null: the name is not a variable). */
+  private readonly infos = new Map<string, NcVariableInfo | null>();
+  private scanned?: { dimensions: NcDimension[]; variables: NcVariableInfo[] };
+  private globals?: Record<string, NcAttributeValue>;
+  private readonly names: Set<string>;
   /** Where each variable's bytes are, once asked (null: read through HDF5). */
   private readonly rawStorage = new Map<string, RawStorage | null>();
   /** The file opened again for reading raw bytes (on the first raw read). */
@@ -62,46 +76,9 @@ export class Hdf5NetcdfReader implements NetcdfReader {
   private constructor(
     readonly path: string,
     private readonly file: H5File,
-    h5: H5,
+    private readonly h5: H5,
   ) {
-    this.attributes = readAttributes(file);
-    const dims = new Map<string, NcDimension>();
-    // Each dataset's metadata and attribute names once: every h5wasm call costs a trip into HDF5.
-    const entries = [];
-    for (const name of file.keys()) {
-      const ds = file.get(name);
-      if (ds instanceof h5.Dataset)
-        entries.push({ name, ds, meta: ds.metadata, attrs: new Set(Object.keys(ds.attrs)) });
-    }
-    // Dimension scales first, so that variables can name them.
-    for (const { name, ds, meta, attrs } of entries) {
-      if (textAttribute(ds, attrs, 'CLASS') === 'DIMENSION_SCALE') {
-        dims.set(name, {
-          name,
-          size: meta.shape?.[0] ?? 0,
-          unlimited: (meta.maxshape?.[0] ?? 0) > Number.MAX_SAFE_INTEGER,
-        });
-      }
-    }
-    for (const { name, ds, meta, attrs } of entries) {
-      if (textAttribute(ds, attrs, 'NAME')?.startsWith(DIM_WITHOUT_VARIABLE)) continue;
-      const dtype = dtypeOf(meta.type, meta.size, meta.signed);
-      if (!dtype) continue; // strings, compounds, references: not data fairpod preprocesses
-      const shape = meta.shape ?? [];
-      const isScale = dims.has(name);
-      const dimensions = shape.map((size, i) => {
-        if (isScale && i === 0) return name;
-        const scale = ds.get_attached_scales(i)[0];
-        if (scale) return posix.basename(scale);
-        // Plain HDF5 without scales: netCDF-C's phony dimension naming, one per distinct size.
-        const phony = `phony_dim_${size}`;
-        if (!dims.has(phony)) dims.set(phony, { name: phony, size, unlimited: false });
-        return phony;
-      });
-      this.datasets.set(name, ds);
-      this.variables.push({ name, dimensions, shape, dtype, attributes: readAttributes(ds, attrs) });
-    }
-    this.dimensions.push(...dims.values());
+    this.names = new Set(file.keys());
   }
 
   /** Opens a file read-only. */
@@ -110,17 +87,112 @@ export class Hdf5NetcdfReader implements NetcdfReader {
     return quietHdf5(() => new Hdf5NetcdfReader(file, new h5.File(file, 'r'), h5));
   }
 
+  get attributes(): Record<string, NcAttributeValue> {
+    return (this.globals ??= quietHdf5(() => readAttributes(this.file)));
+  }
+
+  get dimensions(): NcDimension[] {
+    return this.scan().dimensions;
+  }
+
+  /** Data and coordinate variables, in the file's order. */
+  get variables(): NcVariableInfo[] {
+    return this.scan().variables;
+  }
+
   hasVariable(name: string): boolean {
-    return this.datasets.has(name);
+    return this.info(name) !== null;
+  }
+
+  variable(name: string): NcVariableInfo {
+    return this.info(name) ?? findVariable(this.path, this.variables, name);
+  }
+
+  /** A variable's metadata, read alone when it can be, else with the whole file's; null for a non-variable. */
+  private info(name: string): NcVariableInfo | null {
+    const known = this.infos.get(name);
+    if (known !== undefined) return known;
+    if (!this.names.has(name)) return null;
+    if (!this.scanned) {
+      const alone = quietHdf5(() => {
+        const entry = this.entry(name);
+        return entry ? this.describe(entry, isScale(entry), () => undefined) : null;
+      });
+      if (alone !== undefined) {
+        this.infos.set(name, alone);
+        return alone;
+      }
+    }
+    this.scan();
+    return this.infos.get(name) ?? null;
+  }
+
+  /** Every dataset's metadata: the dimensions (scales, else netCDF-C's phony ones) and variables in order. */
+  private scan(): { dimensions: NcDimension[]; variables: NcVariableInfo[] } {
+    if (this.scanned) return this.scanned;
+    this.scanned = quietHdf5(() => {
+      const entries = [...this.names].map((n) => this.entry(n)).filter((e) => e !== undefined);
+      const dims = new Map<string, NcDimension>();
+      // Dimension scales first, so that variables can name them.
+      for (const e of entries)
+        if (isScale(e))
+          dims.set(e.name, {
+            name: e.name,
+            size: e.meta.shape?.[0] ?? 0,
+            unlimited: (e.meta.maxshape?.[0] ?? 0) > Number.MAX_SAFE_INTEGER,
+          });
+      const variables: NcVariableInfo[] = [];
+      for (const e of entries) {
+        const info = this.infos.has(e.name)
+          ? this.infos.get(e.name)!
+          : (this.describe(e, dims.has(e.name), (size) => {
+              // Plain HDF5 without scales: netCDF-C's phony dimension naming, one per distinct size.
+              const phony = `phony_dim_${size}`;
+              if (!dims.has(phony)) dims.set(phony, { name: phony, size, unlimited: false });
+              return phony;
+            }) ?? null);
+        this.infos.set(e.name, info);
+        if (info) variables.push(info);
+      }
+      return { dimensions: [...dims.values()], variables };
+    });
+    return this.scanned;
+  }
+
+  /** The dataset named, with its metadata and attribute names; undefined for a group or a datatype. */
+  private entry(name: string): DatasetEntry | undefined {
+    const ds = this.file.get(name);
+    if (!(ds instanceof this.h5.Dataset)) return undefined;
+    return { name, ds, meta: ds.metadata, attrs: new Set(Object.keys(ds.attrs)) };
+  }
+
+  /**
+   * A dataset as a variable, or null when it is not one (netCDF's dimension without variable, strings ...);
+   * undefined when a dimension has no scale and `unscaled` has no name for it.
+   */
+  private describe(
+    e: DatasetEntry,
+    scale: boolean,
+    unscaled: (size: number) => string | undefined,
+  ): NcVariableInfo | null | undefined {
+    if (textAttribute(e.ds, e.attrs, 'NAME')?.startsWith(DIM_WITHOUT_VARIABLE)) return null;
+    const dtype = dtypeOf(e.meta.type, e.meta.size, e.meta.signed);
+    if (!dtype) return null; // strings, compounds, references: not data fairpod preprocesses
+    const shape = e.meta.shape ?? [];
+    const dimensions: string[] = [];
+    for (let i = 0; i < shape.length; i++) {
+      const attached = scale && i === 0 ? e.name : e.ds.get_attached_scales(i)[0];
+      const dim = attached ? posix.basename(attached) : unscaled(shape[i]!);
+      if (dim === undefined) return undefined;
+      dimensions.push(dim);
+    }
+    this.datasets.set(e.name, e.ds);
+    return { name: e.name, dimensions, shape, dtype, attributes: readAttributes(e.ds, e.attrs) };
   }
 
   isFiltered(name: string): boolean {
     this.variable(name);
     return this.datasets.get(name)!.filters.length > 0;
-  }
-
-  variable(name: string): NcVariableInfo {
-    return findVariable(this.path, this.variables, name);
   }
 
   read(name: string, slab?: Hyperslab): NumericArray {
@@ -137,7 +209,8 @@ export class Hdf5NetcdfReader implements NetcdfReader {
   }
 
   readsRaw(name: string): boolean {
-    return this.storageOf(name, this.datasets.get(name)!, this.variable(name).dtype) !== null;
+    const { dtype } = this.variable(name);
+    return this.storageOf(name, this.datasets.get(name)!, dtype) !== null;
   }
 
   readRaw(name: string, slab: Hyperslab | undefined, out: ArrayBufferView): boolean {
@@ -203,6 +276,10 @@ function toNumeric(value: unknown): NumericArray {
   if (typeof value === 'number') return Float64Array.of(value);
   if (typeof value === 'bigint') return Float64Array.of(Number(value));
   throw new TypeError('not numeric data');
+}
+
+function isScale(e: DatasetEntry): boolean {
+  return textAttribute(e.ds, e.attrs, 'CLASS') === 'DIMENSION_SCALE';
 }
 
 /** A text attribute of `ds` (whose attribute names are `names`), if it has it. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { FairpodError } from '../../src/core/errors.js';
+import { loadH5 } from '../../src/preprocess/h5.js';
 import { openNetcdf } from '../../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../../src/preprocess/netcdfWriter.js';
 
@@ -129,6 +130,37 @@ describe('netCDF I/O', () => {
         ),
       ).to.deep.equal([274, 275, 284, 285]);
       expect(r.attributes.history).to.equal('made by a test');
+    } finally {
+      r.close();
+    }
+  });
+
+  it('reads a variable alone as it reads it with the whole file, and plain HDF5 with phony dimensions', async () => {
+    const alone = await openNetcdf(file);
+    const whole = await openNetcdf(file);
+    try {
+      const variables = whole.variables;
+      expect(alone.variable('tas')).to.deep.equal(variables.find((v) => v.name === 'tas'));
+      expect(alone.hasVariable('bnds')).to.equal(false);
+      expect(alone.hasVariable('nosuch')).to.equal(false);
+      expect(alone.variables).to.deep.equal(variables);
+      expect(alone.dimensions).to.deep.equal(whole.dimensions);
+    } finally {
+      alone.close();
+      whole.close();
+    }
+    // No dimension scales: netCDF-C's phony dimensions, one per size, whichever variable is asked first.
+    const plain = path.join(dir, 'plain.h5');
+    const h5 = await loadH5();
+    const f = new h5.File(plain, 'w');
+    f.create_dataset({ name: 'v', data: new Float32Array(6), shape: [2, 3], dtype: '<f' });
+    f.create_dataset({ name: 'w', data: new Float32Array(3), shape: [3], dtype: '<f' });
+    f.close();
+    const r = await openNetcdf(plain);
+    try {
+      expect(r.variable('w').dimensions).to.deep.equal(['phony_dim_3']);
+      expect(r.variable('v').dimensions).to.deep.equal(['phony_dim_2', 'phony_dim_3']);
+      expect(r.dimensions.map((d) => d.name).sort()).to.deep.equal(['phony_dim_2', 'phony_dim_3']);
     } finally {
       r.close();
     }
