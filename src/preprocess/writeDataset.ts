@@ -210,9 +210,9 @@ async function writeData(
       'the file may be truncated; fetch it again',
       job.chunk.path,
     );
-  // Floats stored as they are written, in files whose bytes are read without HDF5: each slab is read straight
-  // into the writer's HDF5 memory and transformed there (no copy); a slab that cannot be (a chunk never
-  // written) is read and written as below.
+  // Float data written in its stored type, from files whose bytes are read without HDF5 (`readRaw`): each slab
+  // is read straight into the writer's HDF5 memory and transformed there, no copy made; a slab that cannot be
+  // (it needs a chunk never written) is read through HDF5 and written as below.
   const direct =
     threads === 0 &&
     (ds.dtype === 'f4' || ds.dtype === 'f8') &&
