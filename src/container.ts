@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect metadata polyfill loaded before it: every module importing it loads it first.
+import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import {
   DataSourceServices,

@@ -1,29 +1,4 @@
 import type { Command } from 'commander';
-import { registerValidate } from './validate.js';
-import { registerCatalog } from './catalog.js';
-import { registerTranslate } from './translate.js';
-import { registerPreprocess } from './preprocess.js';
-import { registerRun } from './run.js';
-import { registerPlan } from './plan.js';
-import { registerPlugins } from './plugins.js';
-import { registerDemo } from './demo.js';
-import { registerInit } from './init.js';
-import { registerStatus } from './status.js';
-import { registerLog } from './log.js';
-import { registerInfo } from './info.js';
-import { registerAdd } from './add.js';
-import { registerCommit } from './commit.js';
-import { registerGc } from './gc.js';
-import { registerDelete } from './delete.js';
-import { registerStore } from './store.js';
-import { registerConfig } from './config.js';
-import { registerLink } from './link.js';
-import { registerRegistry } from './registry.js';
-import { registerRemote } from './remote.js';
-import { registerPush } from './push.js';
-import { registerPull } from './pull.js';
-import { registerJobs } from './jobs.js';
-import { registerJob } from './job.js';
 
 /**
  * Adds one sub-command to the program. Each `src/cli/<name>.ts` exports one. A command's module imports
@@ -33,31 +8,37 @@ import { registerJob } from './job.js';
  */
 export type RegisterCommand = (program: Command) => void;
 
-/** Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. */
-export const COMMANDS: RegisterCommand[] = [
-  registerDemo,
-  registerRun,
-  registerPlan,
-  registerJobs,
-  registerPlugins,
-  registerCatalog,
-  registerValidate,
-  registerTranslate,
-  registerPreprocess,
-  registerInit,
-  registerStatus,
-  registerLog,
-  registerInfo,
-  registerAdd,
-  registerCommit,
-  registerGc,
-  registerDelete,
-  registerStore,
-  registerConfig,
-  registerLink,
-  registerRegistry,
-  registerRemote,
-  registerPush,
-  registerPull,
-  registerJob,
+/** A sub-command's name and how to load the module that registers it. */
+export type CommandEntry = [name: string, load: () => Promise<RegisterCommand>];
+
+/**
+ * Every sub-command of `fairpod`, in the order `--help` lists them. One line per command. Modules are loaded
+ * when the program is built: all of them, or only the one of the command named (`buildProgram`).
+ */
+export const COMMANDS: CommandEntry[] = [
+  ['demo', async () => (await import('./demo.js')).registerDemo],
+  ['run', async () => (await import('./run.js')).registerRun],
+  ['plan', async () => (await import('./plan.js')).registerPlan],
+  ['jobs', async () => (await import('./jobs.js')).registerJobs],
+  ['plugins', async () => (await import('./plugins.js')).registerPlugins],
+  ['catalog', async () => (await import('./catalog.js')).registerCatalog],
+  ['validate', async () => (await import('./validate.js')).registerValidate],
+  ['translate', async () => (await import('./translate.js')).registerTranslate],
+  ['preprocess', async () => (await import('./preprocess.js')).registerPreprocess],
+  ['init', async () => (await import('./init.js')).registerInit],
+  ['status', async () => (await import('./status.js')).registerStatus],
+  ['log', async () => (await import('./log.js')).registerLog],
+  ['info', async () => (await import('./info.js')).registerInfo],
+  ['add', async () => (await import('./add.js')).registerAdd],
+  ['commit', async () => (await import('./commit.js')).registerCommit],
+  ['gc', async () => (await import('./gc.js')).registerGc],
+  ['delete', async () => (await import('./delete.js')).registerDelete],
+  ['store', async () => (await import('./store.js')).registerStore],
+  ['config', async () => (await import('./config.js')).registerConfig],
+  ['link', async () => (await import('./link.js')).registerLink],
+  ['registry', async () => (await import('./registry.js')).registerRegistry],
+  ['remote', async () => (await import('./remote.js')).registerRemote],
+  ['push', async () => (await import('./push.js')).registerPush],
+  ['pull', async () => (await import('./pull.js')).registerPull],
+  ['job', async () => (await import('./job.js')).registerJob],
 ];

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { exitQuietlyOnClosedStdout, runCli } from './program.js';
 
 exitQuietlyOnClosedStdout();

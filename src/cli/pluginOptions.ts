@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FairpodError } from '../core/errors.js';
 import type { PluginCatalog } from '../plugin/catalog.js';
-import { loadPlugins } from '../plugin/load.js';
 import { optionFlag, optionPlaceholder, type OptionSpec } from '../plugin/options.js';
 
 const wanting = new WeakSet<Command>();
@@ -18,6 +17,7 @@ export function wantsPluginOptions(command: Command): Command {
  */
 export async function beforeSubcommand(command: Command): Promise<void> {
   if (!wanting.has(command)) return;
+  const { loadPlugins } = await import('../plugin/load.js');
   addPluginOptions(command, await loadPlugins());
 }
 

@@ -3,14 +3,20 @@ import { FairpodError } from '../core/errors.js';
 import { COMMANDS } from './commands.js';
 import { beforeSubcommand } from './pluginOptions.js';
 
-/** Builds the `fairpod` program with every sub-command registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the `fairpod` program: with only the sub-command `argv` names (`fairpod preprocess ...` loads the
+ * modules of `preprocess` alone, which start-up time shows), else with every sub-command (help, an unknown
+ * command and its suggestions).
+ */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
   const program = new Command('fairpod')
     .description('Get model data to diagnostics (PODs), and remember how it was done.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .hook('preSubcommand', (_program, command) => beforeSubcommand(command));
-  for (const register of COMMANDS) register(program);
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -36,7 +42,7 @@ export async function runCli(argv: string[]): Promise<number> {
     // on dispatch): it is `fairpod run --help`.
     const [node, script, first, second, ...rest] = argv;
     const args = first === 'help' && second ? [node!, script!, second, '--help', ...rest] : argv;
-    await buildProgram().parseAsync(args);
+    await (await buildProgram(args)).parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect metadata polyfill loaded before it: every module importing it loads it first.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import type { DimensionSpec, TranslationRequest, Translation, VarlistEntrySpec } from '../settings/types.js';
 import type { DataKey } from './dataKey.js';

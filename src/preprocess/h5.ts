@@ -1,5 +1,9 @@
+// First: V8's tiering of HDF5's WebAssembly is set before h5wasm compiles it (on import).
+import './wasmTiering.js';
 import h5wasm from 'h5wasm/node';
 import { Module } from 'h5wasm/node';
+
+export { Module };
 
 /** The h5wasm module namespace (File, Dataset, Group ...), typed as the package exports it. */
 export type H5 = typeof h5wasm;

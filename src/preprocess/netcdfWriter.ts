@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { FairpodError } from '../core/errors.js';
-import { loadH5 } from './h5.js';
+import { loadH5, Module } from './h5.js';
 import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
 import type { Hyperslab, NcAttributeInput, NcDtype, NumericArray } from './ncTypes.js';
 import { tempPathFor } from '../store/atomicWrite.js';
@@ -45,7 +45,12 @@ const H5_DTYPE: Record<WritableDtype, string> = {
   i4: '<i',
   u4: '<I',
 };
-const TYPED: Record<WritableDtype, new (n: number | ArrayLike<number>) => NumericArray> = {
+/** A typed array's constructor: from a length or values, or a view on memory. */
+interface TypedArrayConstructor {
+  new (n: number | ArrayLike<number>): NumericArray;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray;
+}
+const TYPED: Record<WritableDtype, TypedArrayConstructor> = {
   f4: Float32Array,
   f8: Float64Array,
   i1: Int8Array,
@@ -64,6 +69,8 @@ const SAME_TYPE_ATTRIBUTES = new Set([
   'valid_range',
   'actual_range',
 ]);
+/** Attributes HDF5's dimension scale functions write (the others only `setAttribute` writes). */
+const SCALE_ATTRIBUTES = new Set(['CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST']);
 /** Chunks around this size keep time-slice I/O fast without large buffers. */
 const TARGET_CHUNK_BYTES = 1 << 20;
 
@@ -80,6 +87,10 @@ export class NetcdfWriter {
     { dataset: Dataset; dtype: WritableDtype; dimensions: string[] }
   >();
   private closed = false;
+  /** Names of the attributes `setAttribute` wrote, by variable ('' for global ones). */
+  private readonly attributeNames = new Map<string, Set<string>>();
+  /** HDF5 memory `writeSlabFilled` fills, kept for the next slab. */
+  private scratch?: { ptr: number; bytes: number };
 
   private constructor(
     /** Where the file will be once closed. */
@@ -157,11 +168,59 @@ export class NetcdfWriter {
    * unlimited first dimension grows it (and its coordinate variable's extent with it).
    */
   writeSlab(name: string, slab: Hyperslab, data: NumericArray | number[]): void {
+    const { v, start, count, grown } = this.slabOf(name, slab);
+    if (data.length !== product(count))
+      throw new RangeError(`slab of ${name} holds ${product(count)} values, got ${data.length}`);
+    const typed = data instanceof TYPED[v.dtype] ? data : new TYPED[v.dtype](data);
+    this.grow(v, grown);
+    v.dataset.write_slice(
+      start.map((s, i) => [s, s + count[i]]),
+      typed,
+    );
+  }
+
+  /**
+   * Writes a hyperslab as `writeSlab` does, its values put by `fill` straight into HDF5's memory: a typed array
+   * of the variable's type and the slab's size, reused from slab to slab, which saves a copy of every value.
+   * `fill` must not call h5wasm (growing its memory would move the array); when it returns false, nothing is
+   * written (nor grown) and this returns false.
+   */
+  writeSlabFilled(name: string, slab: Hyperslab, fill: (values: NumericArray) => boolean): boolean {
+    const { v, start, count, grown } = this.slabOf(name, slab);
+    const n = product(count);
+    const bytes = n * DTYPE_BYTES[v.dtype];
+    if (!this.scratch || this.scratch.bytes < bytes) {
+      this.freeScratch();
+      const ptr = Module._malloc(Math.max(1, bytes));
+      if (ptr === 0) throw new Error(`cannot allocate ${bytes} bytes for a slab of ${name}`);
+      this.scratch = { ptr, bytes };
+    }
+    const { ptr } = this.scratch;
+    const heap = Module.HEAPU8.buffer;
+    if (!fill(new TYPED[v.dtype](heap, ptr, n))) return false;
+    if (Module.HEAPU8.buffer !== heap)
+      throw new Error(`h5wasm's memory moved while a slab of ${name} was filled`);
+    // From here h5wasm may grow its memory: the values stay at `ptr`.
+    this.grow(v, grown);
+    const status = Module.set_dataset_data(
+      this.file.file_id,
+      v.dataset.path,
+      count.map(BigInt),
+      start.map(BigInt),
+      count.map(() => 1n),
+      BigInt(ptr),
+    );
+    if (status < 0) throw new Error(`HDF5 could not write a slab of ${name}`);
+    return true;
+  }
+
+  /** The variable, its slab resolved, and the shape it must grow to first (undefined: it need not grow). */
+  private slabOf(name: string, slab: Hyperslab) {
     const v = this.variables.get(name);
     if (!v) throw new Error(`unknown variable ${name}`);
     const dims = v.dimensions.map((d) => this.dimensions.get(d)!);
     const shape = (v.dataset.shape ?? []).slice();
-    let grow = false;
+    let grown: number[] | undefined;
     slab.forEach((range, i) => {
       if (range && range[1] > shape[i]) {
         if (!dims[i].unlimited)
@@ -169,30 +228,33 @@ export class NetcdfWriter {
             `slab [${range[0]}, ${range[1]}) beyond fixed dimension ${v.dimensions[i]} of ${name}`,
           );
         shape[i] = range[1];
-        grow = true;
+        grown = shape;
       }
     });
-    if (grow) {
-      v.dataset.resize(shape);
-      dims.forEach((d, i) => {
-        if (d.unlimited && shape[i] > d.size) d.size = shape[i];
-      });
-    }
-    const { start, count } = resolveSlab(shape, slab);
-    if (data.length !== product(count))
-      throw new RangeError(`slab of ${name} holds ${product(count)} values, got ${data.length}`);
-    const typed = data instanceof TYPED[v.dtype] ? data : new TYPED[v.dtype](data);
-    v.dataset.write_slice(
-      start.map((s, i) => [s, s + count[i]]),
-      typed,
-    );
+    return { v, grown, ...resolveSlab(shape, slab) };
+  }
+
+  /** Grows a variable (and its unlimited dimensions) to `shape`, when given. */
+  private grow(v: { dataset: Dataset; dimensions: string[] }, shape: number[] | undefined): void {
+    if (!shape) return;
+    v.dataset.resize(shape);
+    v.dimensions.forEach((name, i) => {
+      const d = this.dimensions.get(name)!;
+      if (d.unlimited && shape[i] > d.size) d.size = shape[i];
+    });
   }
 
   /** Sets an attribute of a variable, or a global one when `variable` is null. */
   setAttribute(variable: string | null, name: string, value: NcAttributeInput): void {
     const target = variable === null ? this.file : this.variables.get(variable)?.dataset;
     if (!target) throw new Error(`unknown variable ${variable}`);
-    if (name in target.attrs) target.delete_attribute(name);
+    // Asking HDF5 for the names costs a call into it per attribute: the writer knows those it wrote.
+    const key = variable ?? '';
+    let written = this.attributeNames.get(key);
+    if (!written) this.attributeNames.set(key, (written = new Set()));
+    if (written.has(name) || (SCALE_ATTRIBUTES.has(name) && name in target.attrs))
+      target.delete_attribute(name);
+    written.add(name);
     if (typeof value === 'string') {
       // Fixed-length ASCII strings read as netCDF `char` attributes, which CDO and NCO handle everywhere (NC_STRING is not).
       const text = value.length === 0 ? ' ' : value;
@@ -211,6 +273,7 @@ export class NetcdfWriter {
   async close(): Promise<string> {
     if (this.closed) return this.finalPath;
     this.closed = true;
+    this.freeScratch();
     try {
       this.file.close();
       await fs.promises.rename(this.tempPath, this.finalPath);
@@ -229,6 +292,7 @@ export class NetcdfWriter {
   async abort(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.freeScratch();
       try {
         this.file.close();
       } catch {
@@ -236,6 +300,11 @@ export class NetcdfWriter {
       }
     }
     await fs.promises.rm(this.tempPath, { force: true });
+  }
+
+  private freeScratch(): void {
+    if (this.scratch) Module._free(this.scratch.ptr);
+    this.scratch = undefined;
   }
 
   /** The scale dataset of a dimension, creating netCDF's "dimension without variable" scale when there is none. */

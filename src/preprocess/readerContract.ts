@@ -26,6 +26,14 @@ export interface NetcdfReader {
   isFiltered(name: string): boolean;
   /** Values of a hyperslab (row-major); the whole variable when no slab is given. */
   read(name: string, slab?: Hyperslab): NumericArray;
+  /** Whether `readRaw` can read the variable (finding out may call HDF5, once per variable). */
+  readsRaw?(name: string): boolean;
+  /**
+   * Reads a hyperslab into `out` (the variable's type, the slab's size) straight from the file's bytes, calling
+   * no other library, once `readsRaw` said it can; false when it cannot, for this slab or at all (then `out`
+   * holds nothing usable).
+   */
+  readRaw?(name: string, slab: Hyperslab | undefined, out: ArrayBufferView): boolean;
   close(): void;
 }
 

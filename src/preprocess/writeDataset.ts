@@ -200,6 +200,47 @@ async function writeData(
     DTYPE_BYTES[info.dtype];
   const threads =
     options.readers ?? readerThreads(first.isFiltered(ds.nativeName) ? ds.timeSteps * stepBytes : 0);
+  const outSlab = (job: SlabJob) =>
+    ds.dimensions.map((_, i): [number, number] | undefined =>
+      i === timeAt ? [job.at, job.at + job.count] : undefined,
+    );
+  const readFailed = (job: SlabJob, err: unknown) =>
+    ds.error(
+      `cannot read ${ds.nativeName} steps ${job.start}..${job.start + job.count - 1} from ${job.chunk.path}: ${(err as Error).message}`,
+      'the file may be truncated; fetch it again',
+      job.chunk.path,
+    );
+  // Float data written in its stored type, from files whose bytes are read without HDF5 (`readRaw`): each slab
+  // is read straight into the writer's HDF5 memory and transformed there, no copy made; a slab that cannot be
+  // (it needs a chunk never written) is read through HDF5 and written as below.
+  const direct =
+    threads === 0 &&
+    (ds.dtype === 'f4' || ds.dtype === 'f8') &&
+    info.dtype === ds.dtype &&
+    ds.sources.every((s) => s.reader.readsRaw?.(ds.nativeName));
+  if (direct) {
+    for (const job of jobs) {
+      const filled = writer.writeSlabFilled(ds.name, outSlab(job), (values) => {
+        let read;
+        try {
+          read = job.chunk.reader.readRaw!(ds.nativeName, slabOf(job.start, job.count), values);
+        } catch (err) {
+          throw readFailed(job, err);
+        }
+        if (read) process(job.chunk.path, values as Float32Array | Float64Array);
+        return read;
+      });
+      if (filled) continue;
+      let values;
+      try {
+        values = asFloat(job.chunk.reader.read(ds.nativeName, slabOf(job.start, job.count)), ds.dtype);
+      } catch (err) {
+        throw readFailed(job, err);
+      }
+      writer.writeSlab(ds.name, outSlab(job), process(job.chunk.path, values));
+    }
+    return jobs.length;
+  }
   const pool = threads > 0 ? new SlabReaderPool(threads) : undefined;
   // Here, the read happens at once (in the promise's executor, a failure rejecting it).
   const read = (job: SlabJob): Promise<NumericArray> =>
@@ -222,16 +263,9 @@ async function writeData(
       try {
         values = asFloat(await inFlight.shift()!, ds.dtype);
       } catch (err) {
-        throw ds.error(
-          `cannot read ${ds.nativeName} steps ${job.start}..${job.start + job.count - 1} from ${job.chunk.path}: ${(err as Error).message}`,
-          'the file may be truncated; fetch it again',
-          job.chunk.path,
-        );
+        throw readFailed(job, err);
       }
-      const slab = ds.dimensions.map((_, i): [number, number] | undefined =>
-        i === timeAt ? [job.at, job.at + job.count] : undefined,
-      );
-      writer.writeSlab(ds.name, slab, process(job.chunk.path, values));
+      writer.writeSlab(ds.name, outSlab(job), process(job.chunk.path, values));
     }
   } finally {
     await pool?.close();

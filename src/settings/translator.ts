@@ -6,6 +6,8 @@
  * `zg` at `{plev: 500}` on (time, lat, lon) is 4-D; a 4-D variable with a `scalar_coord_templates` entry
  * then gives the level's own name (`zg500`), and the scalar coordinate is consumed.
  */
+// tsyringe needs the Reflect metadata polyfill loaded before it: every module importing it loads it first.
+import 'reflect-metadata';
 import { container, inject, registry, singleton } from 'tsyringe';
 import { FairpodError } from '../core/errors.js';
 import { linearConversion } from '../preprocess/units.js';

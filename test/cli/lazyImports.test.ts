@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
+import { Command } from 'commander';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { CLI } from '../faults/support.js';
 
 // A module-resolution hook that appends every URL the process resolves to a file: what a command loads.
@@ -110,6 +113,35 @@ describe('fairpod loads only what a command uses', function () {
     for (const driver of ['knex', 'sqlite3', 'pg'])
       expect(urls.filter((u) => u.includes(`/node_modules/${driver}/`))).to.deep.equal([]);
     expect(heavyIn(urls)).to.deep.equal([]);
+  });
+
+  it('preprocess loads its own command module and no other command, plugin or tsyringe', async () => {
+    const { urls, code } = await loadedBy(['preprocess', '--help']);
+    expect(code).to.equal(0);
+    const cli = urls.filter((u) => /\/dist\/src\/cli\/\w+\.js$/.test(u)).map((u) => path.basename(u));
+    expect([...new Set(cli)].sort()).to.deep.equal([
+      'commands.js',
+      'main.js',
+      'pluginOptions.js',
+      'preprocess.js',
+      'program.js',
+    ]);
+    expect(urls.filter((u) => /plugin\/load\.js|import-meta-resolve|tsyringe/.test(u))).to.deep.equal([]);
+  });
+
+  it('the command table names each command as its module registers it; the program has one or all', async () => {
+    for (const [name, load] of COMMANDS) {
+      const program = new Command();
+      (await load())(program);
+      expect(
+        program.commands.map((c) => c.name()),
+        name,
+      ).to.deep.equal([name]);
+    }
+    const one = await buildProgram(['node', 'fairpod', 'preprocess', 'x.nc']);
+    expect(one.commands.map((c) => c.name())).to.deep.equal(['preprocess']);
+    const all = await buildProgram(['node', 'fairpod', '--help']);
+    expect(all.commands.map((c) => c.name())).to.deep.equal(COMMANDS.map(([name]) => name));
   });
 
   it('run --help and help plan still list every plugin option (the plugins load for them only)', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { FairpodError } from '../../src/core/errors.js';
+import { loadH5 } from '../../src/preprocess/h5.js';
 import { openNetcdf } from '../../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../../src/preprocess/netcdfWriter.js';
 
@@ -134,6 +135,37 @@ describe('netCDF I/O', () => {
     }
   });
 
+  it('reads a variable alone as it reads it with the whole file, and plain HDF5 with phony dimensions', async () => {
+    const alone = await openNetcdf(file);
+    const whole = await openNetcdf(file);
+    try {
+      const variables = whole.variables;
+      expect(alone.variable('tas')).to.deep.equal(variables.find((v) => v.name === 'tas'));
+      expect(alone.hasVariable('bnds')).to.equal(false);
+      expect(alone.hasVariable('nosuch')).to.equal(false);
+      expect(alone.variables).to.deep.equal(variables);
+      expect(alone.dimensions).to.deep.equal(whole.dimensions);
+    } finally {
+      alone.close();
+      whole.close();
+    }
+    // No dimension scales: netCDF-C's phony dimensions, one per size, whichever variable is asked first.
+    const plain = path.join(dir, 'plain.h5');
+    const h5 = await loadH5();
+    const f = new h5.File(plain, 'w');
+    f.create_dataset({ name: 'v', data: new Float32Array(6), shape: [2, 3], dtype: '<f' });
+    f.create_dataset({ name: 'w', data: new Float32Array(3), shape: [3], dtype: '<f' });
+    f.close();
+    const r = await openNetcdf(plain);
+    try {
+      expect(r.variable('w').dimensions).to.deep.equal(['phony_dim_3']);
+      expect(r.variable('v').dimensions).to.deep.equal(['phony_dim_2', 'phony_dim_3']);
+      expect(r.dimensions.map((d) => d.name).sort()).to.deep.equal(['phony_dim_2', 'phony_dim_3']);
+    } finally {
+      r.close();
+    }
+  });
+
   it('reads classic and 64-bit-offset netCDF-3 (record variables interleaved) with the same interface', async () => {
     for (const kind of ['classic', '64-bit-offset']) {
       const nc3 = path.join(dir, `${kind}.nc`);
@@ -206,6 +238,45 @@ describe('netCDF I/O', () => {
     expect(printed.join('')).to.not.include('HDF5-DIAG');
     // Reading good files afterwards is not affected.
     (await openNetcdf(file)).close();
+  });
+
+  it('writes slabs filled in HDF5 memory, and nothing (nor grows) when the filling declines', async () => {
+    const target = path.join(dir, 'filled.nc');
+    const w = await NetcdfWriter.create(target);
+    w.defineDimension({ name: 't', size: 0, unlimited: true });
+    w.defineDimension({ name: 'x', size: 3 });
+    w.defineVariable({ name: 'v', dtype: 'f4', dimensions: ['t', 'x'] });
+    const filled = w.writeSlabFilled('v', [[0, 2]], (values) => {
+      expect(values).to.be.instanceOf(Float32Array).and.have.length(6);
+      values.set([1, 2, 3, 4, 5, 6]);
+      return true;
+    });
+    expect(filled).to.equal(true);
+    expect(w.writeSlabFilled('v', [[2, 4]], () => false)).to.equal(false);
+    expect(w.dimensionSize('t')).to.equal(2);
+    // The memory is reused: a smaller slab gets a view of its own size.
+    w.writeSlabFilled('v', [[2, 3]], (values) => (values.fill(7), values.length === 3));
+    await w.close();
+    const r = await openNetcdf(target);
+    expect(Array.from(r.read('v'))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 7, 7]);
+    r.close();
+  });
+
+  it('replaces an attribute set again, global or of a variable, of any type', async () => {
+    const target = path.join(dir, 'attrs.nc');
+    const w = await NetcdfWriter.create(target, { title: 'first' });
+    w.setAttribute(null, 'title', 'second');
+    w.defineDimension({ name: 'x', size: 2 });
+    w.defineVariable({ name: 'x', dtype: 'f8', dimensions: ['x'], data: [1, 2], attributes: { units: 'K' } });
+    w.setAttribute('x', 'units', 'degC');
+    w.setAttribute('x', 'valid_max', 3);
+    w.setAttribute('x', 'valid_max', 'none');
+    await w.close();
+    const r = await openNetcdf(target);
+    expect(r.attributes.title).to.equal('second');
+    expect(r.variable('x').attributes).to.deep.equal({ units: 'degC', valid_max: 'none' });
+    r.close();
+    expect(execFileSync('ncdump', ['-h', target], { encoding: 'utf8' })).to.include('x:units = "degC"');
   });
 
   it('leaves nothing behind when a write is aborted', async () => {

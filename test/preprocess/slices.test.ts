@@ -102,6 +102,30 @@ describe('preprocessing in slices (variables larger than memory)', function () {
     expect(await read(threads.outPath)).to.deep.equal(await read(here.outPath));
   });
 
+  it('reads an uncompressed variable straight into the writer, through HDF5 where chunks were never written', async () => {
+    const unwritten = [13, 14, 20];
+    const plain = path.join(dir, 'plain', path.basename(input));
+    const deflated = path.join(dir, 'deflated', path.basename(input));
+    await writeInput(plain, { deflate: 0, unwritten });
+    await writeInput(deflated, { unwritten });
+    const r = await openNetcdf(plain);
+    expect(r.readsRaw?.('ta')).to.equal(true);
+    r.close();
+    // Two steps a slab: some slabs need an unwritten chunk, the others are read raw.
+    const options = { sliceBytes: 2 * NLAT * NLON * 8, readers: 0 };
+    const raw = await preprocessVariable(
+      { ...request(), files: [plain] },
+      { ...options, outPath: path.join(dir, 'raw.nc') },
+    );
+    // A deflated file is read through HDF5 only.
+    const hdf5 = await preprocessVariable(
+      { ...request(), files: [deflated] },
+      { ...options, outPath: path.join(dir, 'hdf5.nc') },
+    );
+    expect(raw.slabs).to.equal(12);
+    expect(await read(raw.outPath)).to.deep.equal(await read(hdf5.outPath));
+  });
+
   it('a read failing in a reader thread fails the variable naming the file and the steps, writing nothing', async () => {
     // The threads open the file themselves: one that is gone by then fails there, not here.
     const gone = path.join(dir, 'gone.nc');

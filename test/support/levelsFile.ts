@@ -12,12 +12,20 @@ export const NLON = 8;
 /** Where, within a step of 500 hPa (level 2), every fifth step holds the fill value. */
 export const FILL_AT = 2 * NLAT * NLON + 7;
 
+/** Options of `writeLevelsFile`. */
+export interface LevelsFileOptions {
+  /** zlib level of `ta`, or 0 for uncompressed (default 1). */
+  deflate?: number;
+  /** Time steps never written: their chunks are absent, HDF5 reads its fill value there. */
+  unwritten?: number[];
+}
+
 /**
  * A deflated netCDF-4 file as CMIP6 writes them: ta(time, plev, lat, lon) in K, one time step per chunk,
  * `200 + t + i / 10` at time step t and flat index i within the step, but the fill value 1e20 at index
  * `FILL_AT` (500 hPa) of every fifth step.
  */
-export async function writeLevelsFile(file: string): Promise<void> {
+export async function writeLevelsFile(file: string, options: LevelsFileOptions = {}): Promise<void> {
   const units = TimeUnits.parse('days since 1990-01-01', 'noleap');
   const w = await NetcdfWriter.create(file, { Conventions: 'CF-1.8' });
   w.defineDimension({ name: 'time', size: NT, unlimited: true });
@@ -60,11 +68,12 @@ export async function writeLevelsFile(file: string): Promise<void> {
     dtype: 'f4',
     dimensions: ['time', 'plev', 'lat', 'lon'],
     chunks: [1, PLEV.length, NLAT, NLON],
-    deflate: 1,
+    ...(options.deflate === 0 ? {} : { deflate: options.deflate ?? 1 }),
     attributes: { units: 'K', _FillValue: 1e20 },
   });
   const step = new Float32Array(PLEV.length * NLAT * NLON);
   for (let t = 0; t < NT; t++) {
+    if (options.unwritten?.includes(t)) continue;
     step.forEach((_, i) => (step[i] = t % 5 === 0 && i === FILL_AT ? 1e20 : 200 + t + i / 10));
     w.writeSlab('ta', [[t, t + 1]], step);
   }
