@@ -342,6 +342,8 @@ const PLAIN_PROBE = 4096;
 /**
  * Builds a ColumnTable row by row. Cells arrive either as byte ranges of a source buffer (the CSV reader's fast
  * path: no string is made for any cell, and a cell equal to the previous row's comes with its code) or as strings.
+ * The source may change (the reader's blocks of a table file): plain columns record each cell's range as an
+ * offset in the whole table (the block's `base` added), so that their bytes are read from the table file later.
  *
  * The dictionaries are hash tables over bytes, written by hand: a JS Map would need a string per cell, and
  * making 11 million strings is most of what loading a million-row catalog used to cost.
@@ -356,7 +358,10 @@ export class ColumnTableBuilder {
   private starts: Uint32Array[];
   private ends: Uint32Array[];
   private readonly overrides: Map<number, string>[];
+  // Per column: 0 while no non-empty cell was seen, 1 while every one is a list, 2 once one is not (see plainColumn).
+  private readonly listCells: Uint8Array;
   private source: Buffer = Buffer.alloc(0);
+  private base = 0;
 
   constructor(readonly columns: string[]) {
     this.n = columns.length;
@@ -367,6 +372,7 @@ export class ColumnTableBuilder {
     this.starts = columns.map(() => new Uint32Array(this.capacity));
     this.ends = columns.map(() => new Uint32Array(this.capacity));
     this.overrides = columns.map(() => new Map());
+    this.listCells = new Uint8Array(this.n);
   }
 
   /** Whether column `c` is stored plain (the reader then needs only the cell's end, not its bytes compared). */
@@ -374,9 +380,10 @@ export class ColumnTableBuilder {
     return this.plain[c];
   }
 
-  /** Sets the buffer that byte ranges given to `addBytes` refer to. */
-  setSource(bytes: Buffer): void {
+  /** Sets the buffer that byte ranges given to `addBytes` refer to, and where it starts in the whole table. */
+  setSource(bytes: Buffer, base = 0): void {
     this.source = bytes;
+    this.base = base;
   }
 
   /** Starts a new row (grows the buffers when needed). Follow with one `addBytes`/`addString` per column. */
@@ -388,8 +395,9 @@ export class ColumnTableBuilder {
   addBytes(c: number, start: number, end: number): number {
     const row = this.size;
     if (this.plain[c] || row < PLAIN_PROBE) {
-      this.starts[c][row] = start;
-      this.ends[c][row] = end;
+      this.starts[c][row] = this.base + start;
+      this.ends[c][row] = this.base + end;
+      if (this.listCells[c] !== 2 && end > start) this.noteListCell(c, this.source, start, end);
       if (this.plain[c]) return 0;
     }
     const code = this.dicts[c].intern(this.source, start, end);
@@ -404,8 +412,8 @@ export class ColumnTableBuilder {
   addCode(c: number, code: number, start: number, end: number): void {
     const row = this.size;
     if (row < PLAIN_PROBE) {
-      this.starts[c][row] = start;
-      this.ends[c][row] = end;
+      this.starts[c][row] = this.base + start;
+      this.ends[c][row] = this.base + end;
     }
     this.codes[c][row] = code;
   }
@@ -417,10 +425,24 @@ export class ColumnTableBuilder {
       this.overrides[c].set(row, value);
       this.starts[c][row] = 0;
       this.ends[c][row] = 0;
+      if (this.listCells[c] !== 2 && value !== '')
+        this.listCells[c] = parseListValue(value) === undefined ? 2 : 1;
       if (this.plain[c]) return;
     }
     const bytes = Buffer.from(value, 'utf8');
     this.codes[c][row] = this.dicts[c].intern(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Notes whether a non-empty cell of a column that is or may become plain is a list: judged as cells arrive,
+   * since a plain column's bytes may be gone (an earlier block) when the table is finished. A list starts with
+   * [ or ( (a path never does, so that column is settled by its first cell).
+   */
+  private noteListCell(c: number, src: Buffer, start: number, end: number): void {
+    const first = src[start];
+    const list =
+      (first === 91 || first === 40) && parseListValue(src.toString('utf8', start, end)) !== undefined;
+    this.listCells[c] = list ? 1 : 2;
   }
 
   /** Ends the current row. */
@@ -466,12 +488,16 @@ export class ColumnTableBuilder {
     }
   }
 
-  /** The finished table: dictionary values decoded, list-valued columns detected, periods computed. */
-  finish(): ColumnTable {
+  /**
+   * The finished table: dictionary values decoded, list-valued columns detected. Plain columns' bytes are the
+   * source buffer (a table parsed whole), or, given `inFile`, read from that file when needed (a table read in
+   * blocks: their ranges are offsets in it).
+   */
+  finish(inFile?: SnapshotFile & { offset: number; length: number }): ColumnTable {
     const stored: StoredColumn[] = this.columns.map((_, c) => {
-      if (this.plain[c]) return this.plainColumn(c);
+      if (this.plain[c]) return this.plainColumn(c, inFile);
       const values = this.dicts[c].values();
-      const col: DictColumn = { kind: 'dict', values, codes: this.codes[c].slice(0, this.size) };
+      const col: DictColumn = { kind: 'dict', values, codes: this.trimmed(this.codes[c]) };
       const nonEmpty = values.filter((v) => v !== '');
       const parsed = nonEmpty.length > 0 ? values.map((v) => (v === '' ? [] : parseListValue(v))) : [];
       if (nonEmpty.length > 0 && parsed.every((p) => p !== undefined)) col.lists = parsed as string[][];
@@ -480,30 +506,24 @@ export class ColumnTableBuilder {
     return new ColumnTable(this.columns, stored, this.size);
   }
 
-  private plainColumn(c: number): PlainColumn {
-    const col: PlainColumn = {
+  /**
+   * The first `size` elements of a column's array: a view when the array is hardly larger (the reader reserved the
+   * rows it expected), which spares a copy of every column of a large table; else a copy, to free the rest.
+   */
+  private trimmed(a: Uint32Array): Uint32Array {
+    return a.length <= this.size * 1.1 ? a.subarray(0, this.size) : a.slice(0, this.size);
+  }
+
+  private plainColumn(c: number, inFile?: SnapshotFile & { offset: number; length: number }): PlainColumn {
+    return {
       kind: 'plain',
-      bytes: this.source,
-      starts: this.starts[c].slice(0, this.size),
-      ends: this.ends[c].slice(0, this.size),
+      bytes: inFile ? Buffer.alloc(0) : this.source,
+      ...(inFile ? { lazy: inFile } : {}),
+      starts: this.trimmed(this.starts[c]),
+      ends: this.trimmed(this.ends[c]),
       overrides: this.overrides[c],
-      lists: false,
+      lists: this.listCells[c] === 1,
     };
-    // A list column starts with [ or ( in every non-empty cell: check the first byte before parsing anything.
-    const table = new ColumnTable([this.columns[c]], [col], this.size, {
-      periods: { first: new Float64Array(0), last: new Float64Array(0) },
-    });
-    let any = false;
-    let all = true;
-    for (let i = 0; i < this.size && all; i++) {
-      const text = col.overrides.get(i);
-      if (text === undefined ? col.starts[i] === col.ends[i] : text === '') continue;
-      const first = text === undefined ? col.bytes[col.starts[i]] : text.charCodeAt(0);
-      any = true;
-      all = (first === 91 || first === 40) && parseListValue(table.text(0, i)) !== undefined;
-    }
-    col.lists = any && all;
-    return col;
   }
 }
 

@@ -62,13 +62,13 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   }
 
   let table: ColumnTable;
-  let read: { stat: ReturnType<typeof statTable>; raw: Buffer } | undefined;
+  let read: { stat: ReturnType<typeof statTable>; sha1: string } | undefined;
   if (tableFile !== undefined) {
     // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
     const stat = statTable(tableFile);
     const parsed = await readAndParseTable(tableFile);
     table = parsed.table;
-    read = { stat, raw: parsed.raw };
+    read = { stat, sha1: parsed.sha1 };
   } else {
     table = columnTableOfRows((header?.catalog_dict ?? []) as Record<string, unknown>[]);
   }
@@ -77,7 +77,7 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   if (useIndex && read) {
     // The table is already in memory, so this load answers from memory; the index serves the next loads.
     try {
-      await buildIndex(tableFile!, read.stat, read.raw, table);
+      buildIndex(tableFile!, read.stat, read.sha1, table);
     } catch (err) {
       notes.push(
         `${tableFile}: no index written, searches read the table each time (${(err as Error).message})`,
