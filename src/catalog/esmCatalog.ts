@@ -62,7 +62,7 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   }
 
   let table: ColumnTable;
-  let read: { stat: ReturnType<typeof statTable>; sha1: string } | undefined;
+  let read: { stat: ReturnType<typeof statTable>; sha1: string | undefined } | undefined;
   if (tableFile !== undefined) {
     // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
     const stat = statTable(tableFile);
@@ -74,10 +74,12 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   }
   header ??= defaultHeader(source, table.columns);
   checkHeaderAgainstTable(header, headerPath, table.columns, tableFile, notes);
-  if (useIndex && read) {
+  if (useIndex && read && read.sha1 === undefined)
+    notes.push(`${tableFile}: changed while it was read; no index written, the next load reads it again`);
+  else if (useIndex && read) {
     // The table is already in memory, so this load answers from memory; the index serves the next loads.
     try {
-      buildIndex(tableFile!, read.stat, read.sha1, table);
+      buildIndex(tableFile!, read.stat, read.sha1!, table);
     } catch (err) {
       notes.push(
         `${tableFile}: no index written, searches read the table each time (${(err as Error).message})`,

@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { ValidationError } from '../core/errors.js';
 import { ColumnTable, ColumnTableBuilder } from './columnTable.js';
@@ -57,7 +58,8 @@ const HEAD = 64 << 10;
 const MAX_TABLE_BYTES = 2 ** 32 - 1;
 
 /**
- * Reads and parses a table file, with the SHA-1 of its bytes. A plain CSV is read in blocks of `blockBytes` (tests
+ * Reads and parses a table file, with the SHA-1 of its bytes (for a plain CSV hashed by a worker thread while the
+ * table is parsed; undefined when the file changed while it was read). A plain CSV is read in blocks of `blockBytes` (tests
  * make them tiny to put block ends everywhere), each read running (in libuv's thread pool) while the block before
  * it is parsed, into two buffers used in turn: the text is never held whole (a 1M-row table is 213 MB, and with
  * the table and its index it made the first load's peak 620 MB). A record cut by a block's end is carried to the
@@ -67,18 +69,19 @@ const MAX_TABLE_BYTES = 2 ** 32 - 1;
 export async function readAndParseTable(
   file: string,
   blockBytes = BLOCK,
-): Promise<{ table: ColumnTable; sha1: string }> {
+): Promise<{ table: ColumnTable; sha1: string | undefined }> {
   if (file.endsWith('.gz')) {
     const { raw, text } = await readTableBytes(file);
     tooLarge(file, text.length);
     return { table: parseColumnTable(file, text), sha1: sha1Hex(raw) };
   }
   const handle = await fs.open(file, 'r');
+  let hashing: ReturnType<typeof sha1InWorker> | undefined;
   try {
     const stat = await handle.stat();
     const { size } = stat;
     tooLarge(file, size);
-    const hash = crypto.createHash('sha1');
+    hashing = sha1InWorker(file);
     const parser = new TableParser(file, size);
     const buffers = [Buffer.allocUnsafe(HEAD + blockBytes), Buffer.allocUnsafe(HEAD + blockBytes)];
     let carry = Buffer.alloc(0);
@@ -92,7 +95,6 @@ export async function readAndParseTable(
       const eof = bytesRead === 0 || offset >= size;
       if (!eof) pending = handle.read(buffers[1 - k], HEAD, Math.min(blockBytes, size - offset), offset);
       const block = buffers[k].subarray(HEAD, HEAD + bytesRead);
-      hash.update(block);
       let window: Buffer;
       if (carry.length <= HEAD) {
         carry.copy(buffers[k], HEAD - carry.length);
@@ -112,10 +114,34 @@ export async function readAndParseTable(
       offset: 0,
       length: size,
     });
-    return { table, sha1: hash.digest('hex') };
+    const sha1 = await hashing.result;
+    // The worker read the file on its own: its hash is the parsed bytes' only if the file did not change meanwhile.
+    const after = await handle.stat();
+    const same = after.size === size && after.mtimeMs === stat.mtimeMs && after.ino === stat.ino;
+    return { table, sha1: same ? sha1 : undefined };
+  } catch (err) {
+    await hashing?.stop();
+    throw err;
   } finally {
     await handle.close();
   }
+}
+
+/** The SHA-1 of `file`, computed by a worker thread (see sha1Worker.ts); `stop` ends it early. */
+function sha1InWorker(file: string): { result: Promise<string>; stop: () => Promise<void> } {
+  const worker = new Worker(new URL('./sha1Worker.js', import.meta.url), { workerData: file });
+  const result = new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  // A failed parse does not wait for the hash: the error is the parse's.
+  result.catch(() => {});
+  return {
+    result,
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
 }
 
 function sha1Hex(bytes: Uint8Array): string {
