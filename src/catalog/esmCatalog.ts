@@ -66,7 +66,7 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   if (tableFile !== undefined) {
     // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
     const stat = statTable(tableFile);
-    const parsed = await readAndParseTable(tableFile);
+    const parsed = await readAndParseTable(tableFile, { hash: useIndex });
     table = parsed.table;
     read = { stat, sha1: parsed.sha1 };
   } else {

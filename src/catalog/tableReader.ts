@@ -58,8 +58,8 @@ const HEAD = 64 << 10;
 const MAX_TABLE_BYTES = 2 ** 32 - 1;
 
 /**
- * Reads and parses a table file, with the SHA-1 of its bytes (for a plain CSV hashed by a worker thread while the
- * table is parsed; undefined when the file changed while it was read). A plain CSV is read in blocks of `blockBytes` (tests
+ * Reads and parses a table file, with the SHA-1 of its bytes when `hash` (what its index is keyed by; for a plain CSV
+ * hashed by a worker thread while the table is parsed; undefined when the file changed while it was read). A plain CSV is read in blocks of `blockBytes` (tests
  * make them tiny to put block ends everywhere), each read running (in libuv's thread pool) while the block before
  * it is parsed, into two buffers used in turn: the text is never held whole (a 1M-row table is 213 MB, and with
  * the table and its index it made the first load's peak 620 MB). A record cut by a block's end is carried to the
@@ -68,12 +68,12 @@ const MAX_TABLE_BYTES = 2 ** 32 - 1;
  */
 export async function readAndParseTable(
   file: string,
-  blockBytes = BLOCK,
+  { blockBytes = BLOCK, hash = true }: { blockBytes?: number; hash?: boolean } = {},
 ): Promise<{ table: ColumnTable; sha1: string | undefined }> {
   if (file.endsWith('.gz')) {
     const { raw, text } = await readTableBytes(file);
     tooLarge(file, text.length);
-    return { table: parseColumnTable(file, text), sha1: sha1Hex(raw) };
+    return { table: parseColumnTable(file, text), sha1: hash ? sha1Hex(raw) : undefined };
   }
   const handle = await fs.open(file, 'r');
   let hashing: ReturnType<typeof sha1InWorker> | undefined;
@@ -81,7 +81,7 @@ export async function readAndParseTable(
     const stat = await handle.stat();
     const { size } = stat;
     tooLarge(file, size);
-    hashing = sha1InWorker(file);
+    if (hash) hashing = sha1InWorker(file);
     const parser = new TableParser(file, size);
     const buffers = [Buffer.allocUnsafe(HEAD + blockBytes), Buffer.allocUnsafe(HEAD + blockBytes)];
     let carry = Buffer.alloc(0);
@@ -114,7 +114,7 @@ export async function readAndParseTable(
       offset: 0,
       length: size,
     });
-    const sha1 = await hashing.result;
+    const sha1 = await hashing?.result;
     // The worker read the file on its own: its hash is the parsed bytes' only if the file did not change meanwhile.
     const after = await handle.stat();
     const same = after.size === size && after.mtimeMs === stat.mtimeMs && after.ino === stat.ino;

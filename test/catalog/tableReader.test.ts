@@ -49,10 +49,12 @@ describe('the table reader', () => {
     const file = path.join(tempDir(), 't.csv');
     fs.writeFileSync(file, CSV);
     for (const chunk of [1, 2, 3, 5, 7, 13, 64]) {
-      const { table, sha1 } = await readAndParseTable(file, chunk);
+      const { table, sha1 } = await readAndParseTable(file, { blockBytes: chunk });
       expect(cells(table), `chunks of ${chunk} bytes`).to.deep.equal(EXPECTED);
       expect(sha1).to.equal(crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex'));
     }
+    // Without an index to key, nothing is hashed.
+    expect((await readAndParseTable(file, { hash: false })).sha1).to.equal(undefined);
   });
 
   it('locates a wrong row and an unclosed quote at their line, in chunks too', async () => {
@@ -66,7 +68,7 @@ describe('the table reader', () => {
       const file = path.join(dir, 'bad.csv');
       fs.writeFileSync(file, csv);
       for (const chunk of [3, 1 << 20]) {
-        const err = await readAndParseTable(file, chunk).then(
+        const err = await readAndParseTable(file, { blockBytes: chunk }).then(
           () => undefined,
           (e: unknown) => e,
         );
@@ -84,7 +86,7 @@ describe('the table reader', () => {
     const file = path.join(tempDir(), 'long.csv');
     fs.writeFileSync(file, csv);
     for (const block of [4096, 70_000, 1 << 20]) {
-      const { table } = await readAndParseTable(file, block);
+      const { table } = await readAndParseTable(file, { blockBytes: block });
       expect(cells(table), `blocks of ${block} bytes`).to.deep.equal([
         ['tas', '/a'],
         ['pr', long],
@@ -104,7 +106,7 @@ describe('the table reader', () => {
     fs.writeFileSync(file, csv);
     const whole = parseColumnTable(file, Buffer.from(csv));
     for (const block of [97, 1000, 65_536]) {
-      const { table } = await readAndParseTable(file, block);
+      const { table } = await readAndParseTable(file, { blockBytes: block });
       expect(cells(table), `blocks of ${block} bytes`).to.deep.equal(cells(whole));
       expect(table.listColumns()).to.deep.equal(['realm']);
       expect(table.cell(2, 1)).to.deep.equal(['atmos', 'r1']);
@@ -116,11 +118,11 @@ describe('the table reader', () => {
     const file = path.join(tempDir(), 'p.csv');
     const rows = Array.from({ length: 5000 }, (_, i) => `tas,/data/f${i}.nc`);
     fs.writeFileSync(file, `variable_id,path\n${rows.join('\n')}\n`);
-    const { table } = await readAndParseTable(file, 4096);
+    const { table } = await readAndParseTable(file, { blockBytes: 4096 });
     expect(table.text(1, 4321)).to.equal('/data/f4321.nc');
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(file, later, later);
-    const again = (await readAndParseTable(file, 4096)).table;
+    const again = (await readAndParseTable(file, { blockBytes: 4096 })).table;
     fs.appendFileSync(file, 'pr,/data/new.nc\n');
     expect(() => again.cells(1, [10, 20])).to.throw(/changed while this catalog was in use/);
   });
