@@ -131,7 +131,8 @@ export async function runCaseCommand(
   const workDir = workDirFrom(options);
   const plugin = (await loadPlugins()).find(options.dataManager);
   for (const c of cases) validateCase(c);
-  for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
+  const podSettings = [];
+  for (const pod of pods) podSettings.push(await loadPodSettings(locatePodSettings(pod)));
   parseOptions(plugin.definition.options ?? {}, pluginOptions, { plugin: plugin.definition.name });
   const slurm = mode === 'run' && executorOptions.executor === 'slurm';
   const slurmRun = slurm ? await import('./slurmRun.js') : undefined;
@@ -186,6 +187,7 @@ export async function runCaseCommand(
   try {
     reports = await runCases({
       ...request,
+      podSettings,
       dryRun: mode === 'plan',
       provenance:
         project && new (await import('../registry/podRunRecorder.js')).ProjectRunProvenance(project),

@@ -118,11 +118,13 @@ export interface CaseData {
   pluginOptions: Record<string, unknown>;
 }
 
-/** Loads the settings of the request's PODs (their warnings logged), once for all cases. */
+/** Loads the settings of the request's PODs (unless `loaded` already), and logs their warnings: once for all cases. */
 export async function loadRequestedPods(
   request: Pick<CaseRunRequest, 'pods' | 'logger'>,
+  loaded?: PodSettings[],
 ): Promise<PodSettings[]> {
-  const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
+  const settings =
+    loaded ?? (await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p)))));
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
   return settings;
 }
