@@ -231,7 +231,7 @@ const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffs
 const CLUSTER_COLUMN = 'variable_id';
 
 /** `a` reordered: element s of the result is a[perm[s]]. */
-function permute<T extends Float64Array | Uint32Array>(a: T, perm: Int32Array | undefined): T {
+function permute<T extends Float64Array | Uint32Array | Int32Array>(a: T, perm: Int32Array | undefined): T {
   if (!perm) return a;
   const out = new (a.constructor as new (n: number) => T)(perm.length);
   for (let s = 0; s < perm.length; s++) out[s] = a[perm[s]];
@@ -251,7 +251,10 @@ function* encodeSnapshot(
   const perm = cc >= 0 && table.stored[cc].kind === 'dict' ? table.postings(cc).rows : undefined;
   const first = permute(table.periodFirst, perm);
   const last = permute(table.periodLast, perm);
-  const periodIndex = PeriodIndex.build(first, last).parts;
+  const ids = table.rowPeriods;
+  const periodIndex = (
+    ids ? PeriodIndex.fromIds(permute(ids.rows, perm), ids.periods) : PeriodIndex.build(first, last)
+  ).parts;
   let inverse: Int32Array | undefined;
   const columns: ColumnLayout[] = table.columns.map((name, c) => {
     const col = table.stored[c];

@@ -52,6 +52,8 @@ export type StoredColumn = DictColumn | PlainColumn;
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
   private periods?: { first: Float64Array; last: Float64Array };
+  /** Each row's period as an id into `periods` (-1: none), when the keys were computed here. */
+  private periodIds?: RowPeriods;
   private periodIndexCache?: PeriodIndex;
   private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
@@ -139,8 +141,23 @@ export class ColumnTable {
 
   /** The index of the rows' periods, built on first use (the first date-range search, or the snapshot's writing). */
   get periodIndex(): PeriodIndex {
-    this.periodIndexCache ??= PeriodIndex.build(this.periodFirst, this.periodLast);
+    if (!this.periodIndexCache) {
+      const ids = this.rowPeriods;
+      this.periodIndexCache = ids
+        ? PeriodIndex.fromIds(ids.rows, ids.periods)
+        : PeriodIndex.build(this.periodFirst, this.periodLast);
+    }
     return this.periodIndexCache;
+  }
+
+  /**
+   * Each row's period as an id into the distinct periods, when this table computed its period keys (a table read
+   * from its CSV; a snapshot's table has them stored): the period index is built from them without looking up
+   * each row's keys.
+   */
+  get rowPeriods(): RowPeriods | undefined {
+    this.periods ??= this.computePeriods();
+    return this.periodIds;
   }
 
   /** Whether the period index is at hand (given by a snapshot, or built already). */
@@ -237,6 +254,9 @@ export class ColumnTable {
   private computePeriods(): { first: Float64Array; last: Float64Array } {
     const first = new Float64Array(this.size).fill(NaN);
     const last = new Float64Array(this.size).fill(NaN);
+    const rows = new Int32Array(this.size).fill(-1);
+    const periods: [number, number][] = [];
+    this.periodIds = { rows, periods };
     const tc = timeColumns(this.columns);
     if (!tc) return { first, last };
     const idx = (name: string | undefined): number => (name === undefined ? -1 : this.columns.indexOf(name));
@@ -246,30 +266,48 @@ export class ColumnTable {
       c >= 0 && this.stored[c].kind === 'dict' ? (this.stored[c] as DictColumn) : undefined,
     );
     const allDict = time.every((c, k) => c < 0 || dicts[k] !== undefined);
-    const cache = new Map<string | number, [number, number] | undefined>();
-    const [sn, en] = dicts.map((d) => (d?.values.length ?? 0) + 1);
+    // The period id of each combination seen (-1: none, -2: not seen yet): in a typed array when the combinations of
+    // dictionary codes are few enough to number (a Map lookup per row cost 40 ms of a million rows).
+    const [sn, en, rn] = dicts.map((d) => (d?.values.length ?? 0) + 1);
+    const byCodes = allDict && sn * en * rn <= 1 << 22 ? new Int32Array(sn * en * rn).fill(-2) : undefined;
+    const cache = new Map<string | number, number>();
     const text = (k: number, i: number): string | undefined =>
       time[k] < 0 ? undefined : this.text(time[k], i);
+    const [c0, c1, c2] = dicts.map((d) => d?.codes);
+    const firsts: number[] = [];
+    const lasts: number[] = [];
     for (let i = 0; i < this.size; i++) {
       let key: string | number;
       if (allDict) {
-        const code = (k: number): number => dicts[k]?.codes[i] ?? 0;
-        key = (code(2) * en + code(1)) * sn + code(0);
+        key = ((c2 ? c2[i] : 0) * en + (c1 ? c1[i] : 0)) * sn + (c0 ? c0[i] : 0);
       } else {
         key = `${text(0, i)}\u0000${text(1, i)}\u0000${text(2, i)}`;
       }
-      let p = cache.get(key);
-      if (p === undefined && !cache.has(key)) {
-        p = periodOf(text(0, i), text(1, i), text(2, i));
-        cache.set(key, p);
+      let id = byCodes ? byCodes[key as number] : (cache.get(key) ?? -2);
+      if (id === -2) {
+        const p = periodOf(text(0, i), text(1, i), text(2, i));
+        id = p ? periods.push(p) - 1 : -1;
+        if (p) {
+          firsts.push(p[0]);
+          lasts.push(p[1]);
+        }
+        if (byCodes) byCodes[key as number] = id;
+        else cache.set(key, id);
       }
-      if (p) {
-        first[i] = p[0];
-        last[i] = p[1];
+      if (id >= 0) {
+        rows[i] = id;
+        first[i] = firsts[id];
+        last[i] = lasts[id];
       }
     }
     return { first, last };
   }
+}
+
+/** Each row's period as an id into `periods` (-1: none). */
+export interface RowPeriods {
+  rows: Int32Array;
+  periods: [number, number][];
 }
 
 /** The inverse of a permutation. */
