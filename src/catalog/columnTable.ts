@@ -267,7 +267,7 @@ export class ColumnTable {
     );
     const allDict = time.every((c, k) => c < 0 || dicts[k] !== undefined);
     // The period id of each combination seen (-1: none, -2: not seen yet): in a typed array when the combinations of
-    // dictionary codes are few enough to number (a Map lookup per row cost 40 ms of a million rows).
+    // dictionary codes are few enough to number (a Map lookup per row cost about 20 ms of a million rows).
     const [sn, en, rn] = dicts.map((d) => (d?.values.length ?? 0) + 1);
     const byCodes = allDict && sn * en * rn <= 1 << 22 ? new Int32Array(sn * en * rn).fill(-2) : undefined;
     const cache = new Map<string | number, number>();
