@@ -504,8 +504,9 @@ async function main(): Promise<void> {
     `cold load building the index snapshot + query: ${f1(coldIndex.ms)} ms, peak RSS ${f1(coldIndex.rssMb)} MB\n`,
   );
 
-  // Warm means an index built earlier: let the kernel finish writing the one just built (200 MB of dirty pages
-  // flushed during the warm phase slowed its searches several-fold in some runs).
+  // Warm means an index built earlier: let the kernel finish writing the one just built (its dirty pages, 200 MB
+  // while the index copied the paths, 76 MB since, flushed during the warm phase slowed its searches several-fold
+  // in some runs).
   execFileSync('sync');
   const warm = runPhase('warm');
   process.stdout.write(

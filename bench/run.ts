@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'push',
   'catalog',
   'planScale',
+  'runScale',
   'preprocess',
   'preprocessLarge',
   'download',

@@ -18,6 +18,7 @@ export interface ProcessTiming {
   /** Peak resident memory, MB. */
   rssMb: number;
   stdout: string;
+  stderr: string;
 }
 
 /** Options of `timeProcess`. */
@@ -52,7 +53,7 @@ export async function timeProcess(argv: string[], options: TimeOptions = {}): Pr
   const rss = fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()!;
   fs.rmSync(rssFile, { force: true });
   if (code !== 0) throw new Error(`${argv.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`);
-  return { seconds, rssMb: Number(rss) / 1024, stdout };
+  return { seconds, rssMb: Number(rss) / 1024, stdout, stderr };
 }
 
 /** The median of `xs`. */

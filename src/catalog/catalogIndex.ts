@@ -17,8 +17,12 @@
  * rewritten in place); the layout JSON (columns, dictionary values); then 8-byte aligned arrays: period keys
  * (Float64 first, last), the period index (see periodIndex.ts: Float64 starts, ends and running maximum ends of
  * the `periods` distinct periods, Int32 rows, Uint32 offsets), the table row of each stored row (Int32, when rows
- * are clustered, see CLUSTER_COLUMN), and per column either its codes (Uint32) or, for a plain column, cell starts and ends (Uint32) and the cells'
- * UTF-8 bytes. Written by hand: no library stores typed arrays with string dictionaries.
+ * are clustered, see CLUSTER_COLUMN), and per column either its codes (Uint32) or, for a plain column, cell starts
+ * and ends (Uint32) and then either the cells' UTF-8 bytes or, for a plain CSV table (`inTable`), nothing more: the
+ * starts and ends are offsets in the table itself, which the index is only used with while its size, mtime or
+ * hash match. Version 5 (`FPCATIX5`) stopped copying the paths: they were 140 MB of a 1M-row catalog's 204 MB
+ * snapshot, and a third of the first load's time went into packing them. The parts are written as they are made,
+ * one array at a time. Written by hand: no library stores typed arrays with string dictionaries.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,12 +31,12 @@ import path from 'node:path';
 import { ColumnTable, type StoredColumn } from './columnTable.js';
 import { parseListValue } from './csvTable.js';
 import { PeriodIndex, type PeriodIndexParts } from './periodIndex.js';
-import { readSnapshotRange, readSnapshotRanges } from './snapshotFile.js';
+import { readSnapshotRange, readSnapshotRanges, type SnapshotFile } from './snapshotFile.js';
 import { MemoryCatalog } from './memoryCatalog.js';
 import type { EsmCatalogHeader } from './types.js';
 import { temporaryName } from './write.js';
 
-const MAGIC = Buffer.from('FPCATIX4');
+const MAGIC = Buffer.from('FPCATIX5');
 const META_BLOCK = 4096;
 
 /** What the index records about its table. */
@@ -47,7 +51,16 @@ interface IndexMeta {
 /** Where each column's data is, and its dictionary. */
 type ColumnLayout =
   | { name: string; kind: 'dict'; values: string[]; lists: boolean }
-  | { name: string; kind: 'plain'; lists: boolean; bytes: number; overrides: [number, string][] };
+  | {
+      name: string;
+      kind: 'plain';
+      lists: boolean;
+      /** The cells' bytes in the index (0 when `inTable`). */
+      bytes: number;
+      /** The starts and ends are offsets in the table file: no bytes in the index. */
+      inTable: boolean;
+      overrides: [number, string][];
+    };
 
 /** The layout JSON: whether rows are stored clustered (then their table order follows the periods), and columns. */
 interface SnapshotLayout {
@@ -71,9 +84,12 @@ export function statTable(file: string): TableStat {
   return { size: Number(stat.size), mtimeNs: String(stat.mtimeNs) };
 }
 
-/** The SHA-1 of bytes already read. */
-export function sha1Of(bytes: Uint8Array): string {
-  return crypto.createHash('sha1').update(bytes).digest('hex');
+/** The SHA-1 of a file, read as a stream (a large table is not held whole). */
+async function sha1OfFile(file: string): Promise<string> {
+  const hash = crypto.createHash('sha1');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Where the index of `tableFile` is looked for and written: beside it, then in the cache directory. */
@@ -124,13 +140,14 @@ export async function openIndex(tableFile: string): Promise<ColumnTable | undefi
     }
     if (meta === undefined || meta.size !== stat.size) continue;
     if (meta.mtimeNs !== stat.mtimeNs) {
-      hash ??= sha1Of(await fs.promises.readFile(tableFile));
+      hash ??= await sha1OfFile(tableFile);
       if (meta.sha1 !== hash) continue;
       refreshStat(location, { ...meta, mtimeNs: stat.mtimeNs });
     }
     const snapshot = fs.openSync(location, 'r');
     try {
-      return decodeSnapshot(location, snapshot, meta);
+      const { ino, size, mtimeMs } = fs.statSync(tableFile);
+      return decodeSnapshot(location, snapshot, meta, { file: tableFile, ino, size, mtimeMs });
     } catch {
       continue; // a damaged snapshot is rebuilt
     } finally {
@@ -155,18 +172,11 @@ function refreshStat(location: string, meta: IndexMeta): void {
 }
 
 /**
- * Writes the index of a table whose file had `stat` and bytes `raw` when it was read into `table`, through a
+ * Writes the index of a table whose file had `stat` and SHA-1 `sha1` when it was read into `table`, through a
  * temporary file renamed into place, beside the table or else in the cache directory. Returns where it was
  * written; throws when neither place is writable.
  */
-export async function buildIndex(
-  tableFile: string,
-  stat: TableStat,
-  raw: Uint8Array,
-  table: ColumnTable,
-): Promise<string> {
-  const sha1 = sha1Of(raw);
-  const parts = encodeSnapshot(table, { ...stat, sha1 });
+export function buildIndex(tableFile: string, stat: TableStat, sha1: string, table: ColumnTable): string {
   const errors: string[] = [];
   const [beside] = indexLocations(tableFile);
   for (const location of indexLocations(tableFile)) {
@@ -174,11 +184,12 @@ export async function buildIndex(
     try {
       fs.mkdirSync(path.dirname(location), { recursive: true });
       assertWritable(path.dirname(location));
-      const handle = await fs.promises.open(tmp, 'w');
+      const fd = fs.openSync(tmp, 'w');
       try {
-        await handle.writev(parts);
+        // Each part is written as it is made: only one permuted array is held at a time.
+        for (const part of encodeSnapshot(table, { ...stat, sha1 })) writeAll(fd, part);
       } finally {
-        await handle.close();
+        fs.closeSync(fd);
       }
       fs.renameSync(tmp, location);
       // The SQLite index earlier versions kept there (`<table>.fairpod-index.sqlite`, `<id>.sqlite`) would only
@@ -198,6 +209,10 @@ export async function buildIndex(
   throw new Error(`cannot write a catalog index (${errors.join('; ')})`);
 }
 
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
 /**
  * Throws unless `dir` is writable. A directory with no write bit at all counts as read-only even for root, who
  * could write anyway: shared, read-only catalog directories must not gain index files.
@@ -215,62 +230,79 @@ const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffs
 // `variable_id=sftlf` took 2.5-12 ms to read (cache misses in every column); a contiguous 2,096 about 1 ms.
 const CLUSTER_COLUMN = 'variable_id';
 
+/** A row order, with its runs of consecutive table rows when they are long (see permute). */
+interface Permutation {
+  perm: Int32Array;
+  /** Pairs (first table row, length) in stored order, or undefined when runs are short. */
+  runs: Int32Array | undefined;
+}
+
+/**
+ * The runs of consecutive table rows in `perm`: clustering DRS-ordered rows by variable keeps each variable's
+ * files of one experiment together (a run per variable and experiment), so that the arrays are reordered by copying
+ * runs instead of gathering each element (the gather cost about 1 s of a 3.5M-row first load: 13 columns, a cache
+ * miss per element). Undefined when the runs are shorter than 16 rows on average.
+ */
+function permutation(perm: Int32Array): Permutation {
+  let count = 0;
+  for (let s = 0; s < perm.length; s++) if (s === 0 || perm[s] !== perm[s - 1] + 1) count++;
+  if (count * 16 > perm.length) return { perm, runs: undefined };
+  const runs = new Int32Array(2 * count);
+  let r = -1;
+  for (let s = 0; s < perm.length; s++) {
+    if (s === 0 || perm[s] !== perm[s - 1] + 1) runs[2 * ++r] = perm[s];
+    runs[2 * r + 1]++;
+  }
+  return { perm, runs };
+}
+
 /** `a` reordered: element s of the result is a[perm[s]]. */
-function permute<T extends Float64Array | Uint32Array>(a: T, perm: Int32Array | undefined): T {
-  if (!perm) return a;
+function permute<T extends Float64Array | Uint32Array | Int32Array>(a: T, order: Permutation | undefined): T {
+  if (!order) return a;
+  const { perm, runs } = order;
   const out = new (a.constructor as new (n: number) => T)(perm.length);
-  for (let s = 0; s < perm.length; s++) out[s] = a[perm[s]];
+  if (runs) {
+    for (let r = 0, s = 0; r < runs.length; r += 2) {
+      out.set(a.subarray(runs[r], runs[r] + runs[r + 1]), s);
+      s += runs[r + 1];
+    }
+  } else for (let s = 0; s < perm.length; s++) out[s] = a[perm[s]];
   return out;
 }
 
-/** The snapshot of `table` (as parsed, in table order) as buffers to write in order. */
-function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layoutBytes'>): Buffer[] {
+/**
+ * The snapshot of `table` (as parsed, in table order) as buffers to write in order, each made when the previous one
+ * was written.
+ */
+function* encodeSnapshot(
+  table: ColumnTable,
+  key: Omit<IndexMeta, 'rows' | 'layoutBytes'>,
+): Generator<Buffer> {
   const cc = table.columns.indexOf(CLUSTER_COLUMN);
   // Stored row s is table row perm[s]; the postings of the cluster column are exactly that order.
   const perm = cc >= 0 && table.stored[cc].kind === 'dict' ? table.postings(cc).rows : undefined;
-  const inverse = new Int32Array(perm ? perm.length : 0);
-  if (perm) for (let s = 0; s < perm.length; s++) inverse[perm[s]] = s;
-  const first = permute(table.periodFirst, perm);
-  const last = permute(table.periodLast, perm);
-  const periodIndex = PeriodIndex.build(first, last).parts;
-  const arrays: Buffer[] = [
-    bytesOf(first),
-    bytesOf(last),
-    bytesOf(periodIndex.starts),
-    bytesOf(periodIndex.ends),
-    bytesOf(periodIndex.maxLast),
-    bytesOf(periodIndex.rows),
-    bytesOf(periodIndex.offsets),
-    Buffer.alloc(pad8(periodIndex.rows.byteLength + periodIndex.offsets.byteLength)),
-  ];
-  if (perm) arrays.push(bytesOf(perm));
+  const order = perm && permutation(perm);
+  const first = permute(table.periodFirst, order);
+  const last = permute(table.periodLast, order);
+  const ids = table.rowPeriods;
+  const periodIndex = (
+    ids ? PeriodIndex.fromIds(permute(ids.rows, order), ids.periods) : PeriodIndex.build(first, last)
+  ).parts;
+  let inverse: Int32Array | undefined;
   const columns: ColumnLayout[] = table.columns.map((name, c) => {
     const col = table.stored[c];
-    if (col.kind === 'dict') {
-      arrays.push(bytesOf(permute(col.codes, perm)));
+    if (col.kind === 'dict')
       return { name, kind: 'dict', values: col.values, lists: col.lists !== undefined };
-    }
-    // Only the cells' bytes are kept, packed: the table's other bytes are in the dictionaries already.
-    const starts = new Uint32Array(table.size);
-    const ends = new Uint32Array(table.size);
-    let total = 0;
-    for (let i = 0; i < table.size; i++) total += col.ends[i] - col.starts[i];
-    const packed = Buffer.allocUnsafe(total);
-    let at = 0;
-    for (let s = 0; s < table.size; s++) {
-      const i = perm ? perm[s] : s;
-      starts[s] = at;
-      at += col.bytes.copy(packed, at, col.starts[i], col.ends[i]);
-      ends[s] = at;
-    }
-    arrays.push(bytesOf(starts), bytesOf(ends), packed, Buffer.alloc(pad8(total)));
-    const overrides = [...col.overrides].map(([i, v]): [number, string] => [perm ? inverse[i] : i, v]);
-    return { name, kind: 'plain', lists: col.lists, bytes: total, overrides };
+    if (perm) inverse ??= inversePermutation(perm);
+    const overrides = [...col.overrides].map(([i, v]): [number, string] => [inverse ? inverse[i] : i, v]);
+    // A table read in blocks keeps its cells in the table file (col.lazy): they stay there.
+    let bytes = 0;
+    if (!col.lazy) for (let i = 0; i < table.size; i++) bytes += col.ends[i] - col.starts[i];
+    return { name, kind: 'plain', lists: col.lists, bytes, inTable: col.lazy !== undefined, overrides };
   });
-  const clusterOffsets = perm ? Array.from(table.postings(cc).offsets) : undefined;
   const layout: SnapshotLayout = {
     clustered: perm !== undefined,
-    clusterOffsets,
+    clusterOffsets: perm ? Array.from(table.postings(cc).offsets) : undefined,
     periods: periodIndex.starts.length,
     columns,
   };
@@ -279,17 +311,61 @@ function encodeSnapshot(table: ColumnTable, key: Omit<IndexMeta, 'rows' | 'layou
     layoutJson,
     Buffer.alloc(pad8(MAGIC.length + META_BLOCK + layoutJson.length), ' '),
   ]);
-  const meta: IndexMeta = { ...key, rows: table.size, layoutBytes: layoutPart.length };
-  return [MAGIC, metaBlock(meta), layoutPart, ...arrays];
+  yield MAGIC;
+  yield metaBlock({ ...key, rows: table.size, layoutBytes: layoutPart.length });
+  yield layoutPart;
+  yield bytesOf(first);
+  yield bytesOf(last);
+  yield bytesOf(periodIndex.starts);
+  yield bytesOf(periodIndex.ends);
+  yield bytesOf(periodIndex.maxLast);
+  yield bytesOf(periodIndex.rows);
+  yield bytesOf(periodIndex.offsets);
+  yield Buffer.alloc(pad8(periodIndex.rows.byteLength + periodIndex.offsets.byteLength));
+  if (perm) yield bytesOf(perm);
+  for (let c = 0; c < table.columns.length; c++) {
+    const col = table.stored[c];
+    if (col.kind === 'dict') {
+      yield bytesOf(permute(col.codes, order));
+      continue;
+    }
+    if (col.lazy) {
+      yield bytesOf(permute(col.starts, order));
+      yield bytesOf(permute(col.ends, order));
+      continue;
+    }
+    // Only the cells' bytes are kept, packed: the table's other bytes are in the dictionaries already.
+    const { bytes } = columns[c] as { bytes: number };
+    const starts = new Uint32Array(table.size);
+    const ends = new Uint32Array(table.size);
+    const packed = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let s = 0; s < table.size; s++) {
+      const i = perm ? perm[s] : s;
+      starts[s] = at;
+      at += col.bytes.copy(packed, at, col.starts[i], col.ends[i]);
+      ends[s] = at;
+    }
+    yield bytesOf(starts);
+    yield bytesOf(ends);
+    yield packed;
+    yield Buffer.alloc(pad8(bytes));
+  }
+}
+
+function inversePermutation(perm: Int32Array): Int32Array {
+  const inverse = new Int32Array(perm.length);
+  for (let s = 0; s < perm.length; s++) inverse[perm[s]] = s;
+  return inverse;
 }
 
 /**
  * The ColumnTable of the snapshot `file`, open as `fd`: only its layout is read now; each array is read from `file`
  * when first used, and the plain columns' cells (the paths) only for the rows a search returns (see
- * PlainColumn.lazy). Reading the whole 200 MB snapshot of bench/catalog.ts on load took about 210 ms; its paths
- * are about 140 MB of it.
+ * PlainColumn.lazy), from the snapshot or, for `inTable` columns, from `table` (the table file as it is now). Reading
+ * the whole 200 MB snapshot of bench/catalog.ts on load took about 210 ms; its paths were about 140 MB of it.
  */
-function decodeSnapshot(file: string, fd: number, meta: IndexMeta): ColumnTable {
+function decodeSnapshot(file: string, fd: number, meta: IndexMeta, table: SnapshotFile): ColumnTable {
   const { size: fileSize, ino } = fs.fstatSync(fd);
   const n = meta.rows;
   let at = MAGIC.length + META_BLOCK;
@@ -393,9 +469,13 @@ function decodeSnapshot(file: string, fd: number, meta: IndexMeta): ColumnTable 
     }
     const starts = lazyView(Uint32Array);
     const ends = lazyView(Uint32Array);
-    if (at + col.bytes > fileSize) throw new Error('truncated catalog index');
-    const lazy = { file, ino, offset: at, length: col.bytes };
-    at += col.bytes + pad8(col.bytes);
+    let lazy: SnapshotFile & { offset: number; length: number };
+    if (col.inTable) lazy = { ...table, offset: 0, length: table.size! };
+    else {
+      if (at + col.bytes > fileSize) throw new Error('truncated catalog index');
+      lazy = { file, ino, offset: at, length: col.bytes };
+      at += col.bytes + pad8(col.bytes);
+    }
     return {
       kind: 'plain',
       bytes: Buffer.alloc(0),

@@ -52,6 +52,8 @@ export type StoredColumn = DictColumn | PlainColumn;
 /** A whole table by column, plus each row's period keys (NaN when the row has none). */
 export class ColumnTable {
   private periods?: { first: Float64Array; last: Float64Array };
+  /** Each row's period as an id into `periods` (-1: none), when the keys were computed here. */
+  private periodIds?: RowPeriods;
   private periodIndexCache?: PeriodIndex;
   private readonly postingsCache = new Map<number, { offsets: Uint32Array; rows: Int32Array }>();
 
@@ -139,8 +141,23 @@ export class ColumnTable {
 
   /** The index of the rows' periods, built on first use (the first date-range search, or the snapshot's writing). */
   get periodIndex(): PeriodIndex {
-    this.periodIndexCache ??= PeriodIndex.build(this.periodFirst, this.periodLast);
+    if (!this.periodIndexCache) {
+      const ids = this.rowPeriods;
+      this.periodIndexCache = ids
+        ? PeriodIndex.fromIds(ids.rows, ids.periods)
+        : PeriodIndex.build(this.periodFirst, this.periodLast);
+    }
     return this.periodIndexCache;
+  }
+
+  /**
+   * Each row's period as an id into the distinct periods, when this table computed its period keys (a table read
+   * from its CSV; a snapshot's table has them stored): the period index is built from them without looking up
+   * each row's keys.
+   */
+  get rowPeriods(): RowPeriods | undefined {
+    this.periods ??= this.computePeriods();
+    return this.periodIds;
   }
 
   /** Whether the period index is at hand (given by a snapshot, or built already). */
@@ -237,6 +254,9 @@ export class ColumnTable {
   private computePeriods(): { first: Float64Array; last: Float64Array } {
     const first = new Float64Array(this.size).fill(NaN);
     const last = new Float64Array(this.size).fill(NaN);
+    const rows = new Int32Array(this.size).fill(-1);
+    const periods: [number, number][] = [];
+    this.periodIds = { rows, periods };
     const tc = timeColumns(this.columns);
     if (!tc) return { first, last };
     const idx = (name: string | undefined): number => (name === undefined ? -1 : this.columns.indexOf(name));
@@ -246,30 +266,48 @@ export class ColumnTable {
       c >= 0 && this.stored[c].kind === 'dict' ? (this.stored[c] as DictColumn) : undefined,
     );
     const allDict = time.every((c, k) => c < 0 || dicts[k] !== undefined);
-    const cache = new Map<string | number, [number, number] | undefined>();
-    const [sn, en] = dicts.map((d) => (d?.values.length ?? 0) + 1);
+    // The period id of each combination seen (-1: none, -2: not seen yet): in a typed array when the combinations of
+    // dictionary codes are few enough to number (a Map lookup per row cost about 20 ms of a million rows).
+    const [sn, en, rn] = dicts.map((d) => (d?.values.length ?? 0) + 1);
+    const byCodes = allDict && sn * en * rn <= 1 << 22 ? new Int32Array(sn * en * rn).fill(-2) : undefined;
+    const cache = new Map<string | number, number>();
     const text = (k: number, i: number): string | undefined =>
       time[k] < 0 ? undefined : this.text(time[k], i);
+    const [c0, c1, c2] = dicts.map((d) => d?.codes);
+    const firsts: number[] = [];
+    const lasts: number[] = [];
     for (let i = 0; i < this.size; i++) {
       let key: string | number;
       if (allDict) {
-        const code = (k: number): number => dicts[k]?.codes[i] ?? 0;
-        key = (code(2) * en + code(1)) * sn + code(0);
+        key = ((c2 ? c2[i] : 0) * en + (c1 ? c1[i] : 0)) * sn + (c0 ? c0[i] : 0);
       } else {
         key = `${text(0, i)}\u0000${text(1, i)}\u0000${text(2, i)}`;
       }
-      let p = cache.get(key);
-      if (p === undefined && !cache.has(key)) {
-        p = periodOf(text(0, i), text(1, i), text(2, i));
-        cache.set(key, p);
+      let id = byCodes ? byCodes[key as number] : (cache.get(key) ?? -2);
+      if (id === -2) {
+        const p = periodOf(text(0, i), text(1, i), text(2, i));
+        id = p ? periods.push(p) - 1 : -1;
+        if (p) {
+          firsts.push(p[0]);
+          lasts.push(p[1]);
+        }
+        if (byCodes) byCodes[key as number] = id;
+        else cache.set(key, id);
       }
-      if (p) {
-        first[i] = p[0];
-        last[i] = p[1];
+      if (id >= 0) {
+        rows[i] = id;
+        first[i] = firsts[id];
+        last[i] = lasts[id];
       }
     }
     return { first, last };
   }
+}
+
+/** Each row's period as an id into `periods` (-1: none). */
+export interface RowPeriods {
+  rows: Int32Array;
+  periods: [number, number][];
 }
 
 /** The inverse of a permutation. */
@@ -342,6 +380,8 @@ const PLAIN_PROBE = 4096;
 /**
  * Builds a ColumnTable row by row. Cells arrive either as byte ranges of a source buffer (the CSV reader's fast
  * path: no string is made for any cell, and a cell equal to the previous row's comes with its code) or as strings.
+ * The source may change (the reader's blocks of a table file): plain columns record each cell's range as an
+ * offset in the whole table (the block's `base` added), so that their bytes are read from the table file later.
  *
  * The dictionaries are hash tables over bytes, written by hand: a JS Map would need a string per cell, and
  * making 11 million strings is most of what loading a million-row catalog used to cost.
@@ -356,7 +396,10 @@ export class ColumnTableBuilder {
   private starts: Uint32Array[];
   private ends: Uint32Array[];
   private readonly overrides: Map<number, string>[];
+  // Per column: 0 while no non-empty cell was seen, 1 while every one is a list, 2 once one is not (see plainColumn).
+  private readonly listCells: Uint8Array;
   private source: Buffer = Buffer.alloc(0);
+  private base = 0;
 
   constructor(readonly columns: string[]) {
     this.n = columns.length;
@@ -367,6 +410,7 @@ export class ColumnTableBuilder {
     this.starts = columns.map(() => new Uint32Array(this.capacity));
     this.ends = columns.map(() => new Uint32Array(this.capacity));
     this.overrides = columns.map(() => new Map());
+    this.listCells = new Uint8Array(this.n);
   }
 
   /** Whether column `c` is stored plain (the reader then needs only the cell's end, not its bytes compared). */
@@ -374,9 +418,10 @@ export class ColumnTableBuilder {
     return this.plain[c];
   }
 
-  /** Sets the buffer that byte ranges given to `addBytes` refer to. */
-  setSource(bytes: Buffer): void {
+  /** Sets the buffer that byte ranges given to `addBytes` refer to, and where it starts in the whole table. */
+  setSource(bytes: Buffer, base = 0): void {
     this.source = bytes;
+    this.base = base;
   }
 
   /** Starts a new row (grows the buffers when needed). Follow with one `addBytes`/`addString` per column. */
@@ -388,8 +433,9 @@ export class ColumnTableBuilder {
   addBytes(c: number, start: number, end: number): number {
     const row = this.size;
     if (this.plain[c] || row < PLAIN_PROBE) {
-      this.starts[c][row] = start;
-      this.ends[c][row] = end;
+      this.starts[c][row] = this.base + start;
+      this.ends[c][row] = this.base + end;
+      if (this.listCells[c] !== 2 && end > start) this.noteListCell(c, this.source, start, end);
       if (this.plain[c]) return 0;
     }
     const code = this.dicts[c].intern(this.source, start, end);
@@ -404,8 +450,8 @@ export class ColumnTableBuilder {
   addCode(c: number, code: number, start: number, end: number): void {
     const row = this.size;
     if (row < PLAIN_PROBE) {
-      this.starts[c][row] = start;
-      this.ends[c][row] = end;
+      this.starts[c][row] = this.base + start;
+      this.ends[c][row] = this.base + end;
     }
     this.codes[c][row] = code;
   }
@@ -417,10 +463,24 @@ export class ColumnTableBuilder {
       this.overrides[c].set(row, value);
       this.starts[c][row] = 0;
       this.ends[c][row] = 0;
+      if (this.listCells[c] !== 2 && value !== '')
+        this.listCells[c] = parseListValue(value) === undefined ? 2 : 1;
       if (this.plain[c]) return;
     }
     const bytes = Buffer.from(value, 'utf8');
     this.codes[c][row] = this.dicts[c].intern(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Notes whether a non-empty cell of a column that is or may become plain is a list: judged as cells arrive,
+   * since a plain column's bytes may be gone (an earlier block) when the table is finished. A list starts with
+   * [ or ( (a path never does, so that column is settled by its first cell).
+   */
+  private noteListCell(c: number, src: Buffer, start: number, end: number): void {
+    const first = src[start];
+    const list =
+      (first === 91 || first === 40) && parseListValue(src.toString('utf8', start, end)) !== undefined;
+    this.listCells[c] = list ? 1 : 2;
   }
 
   /** Ends the current row. */
@@ -466,12 +526,16 @@ export class ColumnTableBuilder {
     }
   }
 
-  /** The finished table: dictionary values decoded, list-valued columns detected, periods computed. */
-  finish(): ColumnTable {
+  /**
+   * The finished table: dictionary values decoded, list-valued columns detected. Plain columns' bytes are the
+   * source buffer (a table parsed whole), or, given `inFile`, read from that file when needed (a table read in
+   * blocks: their ranges are offsets in it).
+   */
+  finish(inFile?: SnapshotFile & { offset: number; length: number }): ColumnTable {
     const stored: StoredColumn[] = this.columns.map((_, c) => {
-      if (this.plain[c]) return this.plainColumn(c);
+      if (this.plain[c]) return this.plainColumn(c, inFile);
       const values = this.dicts[c].values();
-      const col: DictColumn = { kind: 'dict', values, codes: this.codes[c].slice(0, this.size) };
+      const col: DictColumn = { kind: 'dict', values, codes: this.trimmed(this.codes[c]) };
       const nonEmpty = values.filter((v) => v !== '');
       const parsed = nonEmpty.length > 0 ? values.map((v) => (v === '' ? [] : parseListValue(v))) : [];
       if (nonEmpty.length > 0 && parsed.every((p) => p !== undefined)) col.lists = parsed as string[][];
@@ -480,30 +544,24 @@ export class ColumnTableBuilder {
     return new ColumnTable(this.columns, stored, this.size);
   }
 
-  private plainColumn(c: number): PlainColumn {
-    const col: PlainColumn = {
+  /**
+   * The first `size` elements of a column's array: a view when the array is hardly larger (the reader reserved the
+   * rows it expected), which spares a copy of every column of a large table; else a copy, to free the rest.
+   */
+  private trimmed(a: Uint32Array): Uint32Array {
+    return a.length <= this.size * 1.1 ? a.subarray(0, this.size) : a.slice(0, this.size);
+  }
+
+  private plainColumn(c: number, inFile?: SnapshotFile & { offset: number; length: number }): PlainColumn {
+    return {
       kind: 'plain',
-      bytes: this.source,
-      starts: this.starts[c].slice(0, this.size),
-      ends: this.ends[c].slice(0, this.size),
+      bytes: inFile ? Buffer.alloc(0) : this.source,
+      ...(inFile ? { lazy: inFile } : {}),
+      starts: this.trimmed(this.starts[c]),
+      ends: this.trimmed(this.ends[c]),
       overrides: this.overrides[c],
-      lists: false,
+      lists: this.listCells[c] === 1,
     };
-    // A list column starts with [ or ( in every non-empty cell: check the first byte before parsing anything.
-    const table = new ColumnTable([this.columns[c]], [col], this.size, {
-      periods: { first: new Float64Array(0), last: new Float64Array(0) },
-    });
-    let any = false;
-    let all = true;
-    for (let i = 0; i < this.size && all; i++) {
-      const text = col.overrides.get(i);
-      if (text === undefined ? col.starts[i] === col.ends[i] : text === '') continue;
-      const first = text === undefined ? col.bytes[col.starts[i]] : text.charCodeAt(0);
-      any = true;
-      all = (first === 91 || first === 40) && parseListValue(table.text(0, i)) !== undefined;
-    }
-    col.lists = any && all;
-    return col;
   }
 }
 

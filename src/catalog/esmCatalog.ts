@@ -62,22 +62,24 @@ export async function loadEsmCatalog(file: string, options: LoadOptions = {}): P
   }
 
   let table: ColumnTable;
-  let read: { stat: ReturnType<typeof statTable>; raw: Buffer } | undefined;
+  let read: { stat: ReturnType<typeof statTable>; sha1: string | undefined } | undefined;
   if (tableFile !== undefined) {
     // The stat is taken before the read, so that the index never records a newer mtime than the bytes it holds.
     const stat = statTable(tableFile);
-    const parsed = await readAndParseTable(tableFile);
+    const parsed = await readAndParseTable(tableFile, { hash: useIndex });
     table = parsed.table;
-    read = { stat, raw: parsed.raw };
+    read = { stat, sha1: parsed.sha1 };
   } else {
     table = columnTableOfRows((header?.catalog_dict ?? []) as Record<string, unknown>[]);
   }
   header ??= defaultHeader(source, table.columns);
   checkHeaderAgainstTable(header, headerPath, table.columns, tableFile, notes);
-  if (useIndex && read) {
+  if (useIndex && read && read.sha1 === undefined)
+    notes.push(`${tableFile}: changed while it was read; no index written, the next load reads it again`);
+  else if (useIndex && read) {
     // The table is already in memory, so this load answers from memory; the index serves the next loads.
     try {
-      await buildIndex(tableFile!, read.stat, read.raw, table);
+      buildIndex(tableFile!, read.stat, read.sha1!, table);
     } catch (err) {
       notes.push(
         `${tableFile}: no index written, searches read the table each time (${(err as Error).message})`,

@@ -48,6 +48,41 @@ export class PeriodIndex {
       }
       period[i] = id;
     }
+    return PeriodIndex.ofPeriods(period, found);
+  }
+
+  /**
+   * The same index as `build`, from each row's period as an id into `periods` (-1 for none), as a table's period
+   * keys are computed (one per distinct combination of time cells): no per-row lookup of the keys. Ids of equal
+   * periods are merged, and periods no row has are left out, so that the index is `build`'s.
+   */
+  static fromIds(rowPeriod: Int32Array, periods: [number, number][]): PeriodIndex {
+    const used = new Uint8Array(periods.length);
+    for (let i = 0; i < rowPeriod.length; i++) if (rowPeriod[i] >= 0) used[rowPeriod[i]] = 1;
+    // Each used id's distinct period, in order of first use as `build` numbers them (the order is re-sorted anyway).
+    const distinct = new Map<number, Map<number, number>>();
+    const found: [number, number][] = [];
+    const merged = new Int32Array(periods.length).fill(-1);
+    periods.forEach(([f, l], id) => {
+      if (!used[id]) return;
+      let byLast = distinct.get(f);
+      if (!byLast) distinct.set(f, (byLast = new Map()));
+      let d = byLast.get(l);
+      if (d === undefined) {
+        d = found.length;
+        byLast.set(l, d);
+        found.push([f, l]);
+      }
+      merged[id] = d;
+    });
+    const period = new Int32Array(rowPeriod.length);
+    for (let i = 0; i < rowPeriod.length; i++) period[i] = rowPeriod[i] < 0 ? -1 : merged[rowPeriod[i]];
+    return PeriodIndex.ofPeriods(period, found);
+  }
+
+  /** The index of rows whose period is `found[period[i]]` (-1: none); `found` holds distinct periods. */
+  private static ofPeriods(period: Int32Array, found: [number, number][]): PeriodIndex {
+    const n = period.length;
     const u = found.length;
     const sorted = Array.from({ length: u }, (_, k) => k).sort(
       (a, b) => found[a][0] - found[b][0] || found[a][1] - found[b][1],

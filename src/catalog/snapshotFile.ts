@@ -1,11 +1,19 @@
-/** Reading byte ranges of an index snapshot after it was loaded (its parts are read when first needed). */
+/**
+ * Reading byte ranges of a file a catalog was loaded from after the load: an index snapshot (its parts are read when
+ * first needed), or the CSV table itself (its path cells, see PlainColumn.lazy).
+ */
 import fs from 'node:fs';
 import { FairpodError } from '../core/errors.js';
 
-/** A snapshot file as loaded: its path and inode, so that a snapshot rebuilt (renamed over it) since is noticed. */
+/**
+ * A file as loaded: its path and inode, so that a file rebuilt (renamed over it) since is noticed; for a table,
+ * read in place, also its size and mtime, so that one rewritten in place is noticed too.
+ */
 export interface SnapshotFile {
   file: string;
   ino: number;
+  size?: number;
+  mtimeMs?: number;
 }
 
 /**
@@ -24,8 +32,13 @@ export function readSnapshotRange(snapshot: SnapshotFile, position: number, leng
 export function readSnapshotRanges(snapshot: SnapshotFile, ranges: [number, number][]): Buffer[] {
   const fd = fs.openSync(snapshot.file, 'r');
   try {
-    if (fs.fstatSync(fd).ino !== snapshot.ino)
-      throw new FairpodError(`${snapshot.file} was rebuilt while this catalog was in use`, {
+    const stat = fs.fstatSync(fd);
+    if (
+      stat.ino !== snapshot.ino ||
+      (snapshot.size !== undefined && stat.size !== snapshot.size) ||
+      (snapshot.mtimeMs !== undefined && stat.mtimeMs !== snapshot.mtimeMs)
+    )
+      throw new FairpodError(`${snapshot.file} was rebuilt or changed while this catalog was in use`, {
         location: { file: snapshot.file },
         hint: 'load the catalog again (its table changed)',
       });

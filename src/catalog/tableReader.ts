@@ -1,19 +1,22 @@
 /**
  * Reading a catalog's CSV table into a ColumnTable.
  *
- * Written by hand rather than with csv-parse, and over bytes rather than strings: the table is read whole into
- * one buffer, and the reader walks it byte by byte, handing the builder each cell as a byte range. A cell equal to
- * the previous row's costs a byte comparison, a plain cell (a path) only the search for its end, and no string is
- * made for either. Lines holding a quote take the slow path (RFC 4180 via `splitQuotedLine`: `""` escapes,
+ * Written by hand rather than with csv-parse, and over bytes rather than strings: the table is read in blocks, and
+ * the reader walks each byte by byte, handing the builder each cell as a byte range. A cell equal to the previous
+ * row's costs a byte comparison, a plain cell (a path) only the search for its end, and no string is made for
+ * either. Lines holding a quote take the slow path (RFC 4180 via `splitQuotedLine`: `""` escapes,
  * newlines inside quotes). In bench/catalog.ts this loads a million-row catalog several times faster than
  * splitting lines into strings, which was itself 13x faster than csv-parse.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { ValidationError } from '../core/errors.js';
 import { ColumnTable, ColumnTableBuilder } from './columnTable.js';
 import { splitQuotedLine } from './csvTable.js';
+import type { SnapshotFile } from './snapshotFile.js';
 
 const gunzip = promisify(zlib.gunzip);
 const NL = 10;
@@ -47,45 +50,112 @@ export async function readColumnTable(file: string): Promise<ColumnTable> {
   return (await readAndParseTable(file)).table;
 }
 
-// Bytes read at a time while the previous bytes are parsed.
-const CHUNK = 4 << 20;
+// Bytes read at a time while the previous block is parsed.
+const BLOCK = 16 << 20;
+// Room before each block for the record the previous block ended inside (a longer one is joined by a copy).
+const HEAD = 64 << 10;
+// Cell ranges are Uint32 offsets in the table.
+const MAX_TABLE_BYTES = 2 ** 32 - 1;
 
 /**
- * Reads and parses a table file: a `.gz` is gunzipped whole first; a plain CSV is read into one buffer in chunks,
- * each read running (in libuv's thread pool) while the bytes before it are parsed, which hides most of the read
- * (about 200 ms of a 216 MB table in the bench). Returns the table and the file's bytes (for its hash).
- * `chunkBytes` is the read size (tests make it tiny to put chunk ends everywhere).
+ * Reads and parses a table file, with the SHA-1 of its bytes when `hash` (what its index is keyed by; for a plain
+ * CSV hashed by a worker thread while the table is parsed; undefined when the file changed while it was read).
+ *
+ * A plain CSV is read in blocks of `blockBytes` (tests make them tiny to put block ends everywhere), each read
+ * running (in libuv's thread pool) while the block before it is parsed, into two buffers used in turn: the text is
+ * never held whole (a 1M-row table is 213 MB, and with the table and its index it made the first load's peak
+ * 620 MB). A record cut by a block's end is carried to the next. The cells of plain columns (the paths) are kept as
+ * offsets in the file and read from it when a search returns their rows (see PlainColumn.lazy). A `.gz` is
+ * gunzipped whole first (it cannot be read at an offset).
  */
 export async function readAndParseTable(
   file: string,
-  chunkBytes = CHUNK,
-): Promise<{ table: ColumnTable; raw: Buffer }> {
+  { blockBytes = BLOCK, hash = true }: { blockBytes?: number; hash?: boolean } = {},
+): Promise<{ table: ColumnTable; sha1: string | undefined }> {
   if (file.endsWith('.gz')) {
     const { raw, text } = await readTableBytes(file);
-    return { table: parseColumnTable(file, text), raw };
+    tooLarge(file, text.length);
+    return { table: parseColumnTable(file, text), sha1: hash ? sha1Hex(raw) : undefined };
   }
   const handle = await fs.open(file, 'r');
+  let hashing: ReturnType<typeof sha1InWorker> | undefined;
   try {
-    const { size } = await handle.stat();
-    // Unzeroed: the parser only ever looks at the bytes read so far.
-    const buf = Buffer.allocUnsafe(size);
-    const parser = new TableParser(file, buf);
-    let available = 0;
-    let pending = handle.read(buf, 0, Math.min(chunkBytes, size), 0);
-    while (available < size) {
+    const stat = await handle.stat();
+    const { size } = stat;
+    tooLarge(file, size);
+    if (hash) hashing = sha1InWorker(file);
+    const parser = new TableParser(file, size);
+    const buffers = [Buffer.allocUnsafe(HEAD + blockBytes), Buffer.allocUnsafe(HEAD + blockBytes)];
+    let carry = Buffer.alloc(0);
+    let offset = 0;
+    let k = 0;
+    let pending = handle.read(buffers[0], HEAD, Math.min(blockBytes, size), 0);
+    for (;;) {
       const { bytesRead } = await pending;
-      if (bytesRead === 0) break; // the file shrank while read
-      available += bytesRead;
-      if (available < size)
-        pending = handle.read(buf, available, Math.min(chunkBytes, size - available), available);
-      parser.parse(available, available >= size);
+      offset += bytesRead;
+      // A file that shrank while read ends where its bytes end.
+      const eof = bytesRead === 0 || offset >= size;
+      if (!eof) pending = handle.read(buffers[1 - k], HEAD, Math.min(blockBytes, size - offset), offset);
+      const block = buffers[k].subarray(HEAD, HEAD + bytesRead);
+      let window: Buffer;
+      if (carry.length <= HEAD) {
+        carry.copy(buffers[k], HEAD - carry.length);
+        window = buffers[k].subarray(HEAD - carry.length, HEAD + bytesRead);
+      } else window = Buffer.concat([carry, block]);
+      const used = parser.parse(window, offset - bytesRead - carry.length, eof);
+      if (eof) break;
+      // A copy: this buffer receives the read after next.
+      carry = Buffer.from(window.subarray(used));
+      k = 1 - k;
     }
-    if (available < size) parser.parse(available, true);
-    const raw = buf.subarray(0, available);
-    return { table: parser.finish(), raw };
+    const table = parser.finish({
+      file,
+      ino: stat.ino,
+      size,
+      mtimeMs: stat.mtimeMs,
+      offset: 0,
+      length: size,
+    });
+    const sha1 = await hashing?.result;
+    // The worker read the file on its own: its hash is the parsed bytes' only if the file did not change meanwhile.
+    const after = await handle.stat();
+    const same = after.size === size && after.mtimeMs === stat.mtimeMs && after.ino === stat.ino;
+    return { table, sha1: same ? sha1 : undefined };
+  } catch (err) {
+    await hashing?.stop();
+    throw err;
   } finally {
     await handle.close();
   }
+}
+
+/** The SHA-1 of `file`, computed by a worker thread (see sha1Worker.ts); `stop` ends it early. */
+function sha1InWorker(file: string): { result: Promise<string>; stop: () => Promise<void> } {
+  const worker = new Worker(new URL('./sha1Worker.js', import.meta.url), { workerData: file });
+  const result = new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  // A failed parse does not wait for the hash: the error is the parse's.
+  result.catch(() => {});
+  return {
+    result,
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function sha1Hex(bytes: Uint8Array): string {
+  return crypto.createHash('sha1').update(bytes).digest('hex');
+}
+
+function tooLarge(file: string, bytes: number): void {
+  if (bytes > MAX_TABLE_BYTES)
+    throw new ValidationError(`the catalog table is ${bytes} bytes, more than the 4 GiB fairpod reads`, {
+      location: { file },
+      hint: 'split the catalog into several tables (one per model or experiment)',
+    });
 }
 
 /**
@@ -93,12 +163,15 @@ export async function readAndParseTable(
  * cells, a header with duplicate or empty names, or an unclosed quote is a ValidationError located at its line.
  */
 export function parseColumnTable(file: string, buf: Buffer): ColumnTable {
-  const parser = new TableParser(file, buf);
-  parser.parse(buf.length, true);
+  const parser = new TableParser(file, buf.length);
+  parser.parse(buf, 0, true);
   return parser.finish();
 }
 
-/** A CSV parser over one buffer that is filled from its start while it is parsed. */
+/**
+ * A CSV parser over a table's blocks: each `parse` is given a window of the table's bytes (where the previous one
+ * stopped, then new bytes), parses the complete records in it and says where the rest starts.
+ */
 class TableParser {
   private pos = 0;
   private bomChecked = false;
@@ -118,29 +191,43 @@ class TableParser {
   private cellEnd = new Int32Array(0);
   private leading = 0;
   private reserved = false;
-  private readonly words: DataView;
+  // The current window and where it starts in the table.
+  private buf: Buffer = Buffer.alloc(0);
+  private base = 0;
+  private words: DataView = new DataView(new ArrayBuffer(0));
 
+  /** A parser of `file`, whose text is `size` bytes. */
   constructor(
     private readonly file: string,
-    private readonly buf: Buffer,
-  ) {
-    this.words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+    private readonly size: number,
+  ) {}
 
-  /** Parses the complete records among the first `available` bytes (all of them when `eof`). */
-  parse(available: number, eof: boolean): void {
-    const { buf } = this;
+  /**
+   * Parses the complete records of `window`, the table's bytes from offset `base` on (all of them when `eof`); returns
+   * how many bytes of it were parsed: the rest (a record the window ends inside) must start the next window.
+   */
+  parse(window: Buffer, base: number, eof: boolean): number {
+    // Cells compared with the previous row's are in this window only: the comparisons start afresh.
+    this.buf = window;
+    this.base = base;
+    this.words = new DataView(window.buffer, window.byteOffset, window.byteLength);
+    this.prevStart.fill(-1);
+    this.leading = 0;
+    this.nextQuote = -1;
+    this.pos = 0;
+    const available = window.length;
+    const buf = window;
+    const view = window;
     let { width, prevStart, prevEnd, prevCode, cellStart, cellEnd } = this;
-    // Every search is bounded to the bytes read: beyond them the buffer holds garbage.
-    const view = buf.subarray(0, available);
-    let pos = this.pos;
+    let pos = 0;
     if (!this.bomChecked && (available >= 3 || eof)) {
       this.bomChecked = true;
       if (available >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
-    if (!this.bomChecked) return;
-    if (this.nextQuote < pos) this.nextQuote = view.indexOf(QUOTE, pos);
+    if (!this.bomChecked) return 0;
+    this.nextQuote = view.indexOf(QUOTE, pos);
     let builder = this.builder;
+    builder?.setSource(window, base);
     while (pos < available) {
       const nl = view.indexOf(NL, pos);
       if (nl === -1 && !eof) break;
@@ -156,7 +243,7 @@ class TableParser {
         this.pos = pos;
         const recordLine = this.line;
         const fields = quoted ? this.quotedRecord(view, eof) : splitLine(buf, pos, end);
-        if (fields === undefined) return; // a quoted record continues beyond the bytes read
+        if (fields === undefined) return this.pos; // a quoted record continues beyond the window
         pos = quoted ? this.pos : lineEnd + 1;
         if (!builder) {
           builder = this.start(fields.map((f) => f.trim()));
@@ -241,24 +328,24 @@ class TableParser {
       this.prevLine = pos;
       pos = lineEnd + 1;
     }
-    this.pos = pos;
+    return Math.min(pos, available);
   }
 
-  /** The finished table; a table without even a header row is an error. */
-  finish(): ColumnTable {
+  /** The finished table (see ColumnTableBuilder.finish); a table without even a header row is an error. */
+  finish(inFile?: SnapshotFile & { offset: number; length: number }): ColumnTable {
     if (!this.builder) {
       throw new ValidationError('the catalog table is empty', {
         location: { file: this.file, line: 1 },
         hint: 'the first row must name the columns',
       });
     }
-    return this.builder.finish();
+    return this.builder.finish(inFile);
   }
 
   /** Sizes the columns for the rows the whole buffer will hold, judging by the first rows: no growing copies. */
   private reserve(builder: ColumnTableBuilder, pos: number): void {
     this.reserved = true;
-    builder.reserve(Math.ceil((builder.size / pos) * this.buf.length * 1.05));
+    builder.reserve(Math.ceil((builder.size / (this.base + pos)) * this.size * 1.05));
   }
 
   private start(names: string[]): ColumnTableBuilder {
@@ -275,7 +362,7 @@ class TableParser {
       );
     }
     const builder = new ColumnTableBuilder(names);
-    builder.setSource(this.buf);
+    builder.setSource(this.buf, this.base);
     this.builder = builder;
     this.width = names.length;
     this.prevStart = new Int32Array(this.width).fill(-1);

@@ -23,7 +23,8 @@ import { defaultServices } from './defaultServices.js';
 import type { Project } from '../registry/project.js';
 import { ValidationError } from '../core/errors.js';
 import type { ExecutorOptions } from './slurmRun.js';
-import type { PlanOnlyOptions, RunOnlyOptions } from './caseCommand.js';
+import type { PlanOnlyOptions, RunOnlyOptions, TimingOptions } from './caseCommand.js';
+import { StageTimes } from '../core/stageTimes.js';
 import { formatPlanSummary } from '../core/planSummary.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
@@ -67,7 +68,7 @@ function interpretersFrom(python: string | undefined): Record<string, string> {
 export async function runCaseCommand(
   mode: 'run' | 'plan',
   pods: string[],
-  options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions,
+  options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions & TimingOptions,
 ): Promise<void> {
   const {
     disablePreprocessor,
@@ -84,6 +85,7 @@ export async function runCaseCommand(
     wait,
     resume,
     verbose,
+    timings: wantTimings,
     ...caseOptions
   } = options;
   const executorOptions: ExecutorOptions = {
@@ -129,17 +131,23 @@ export async function runCaseCommand(
   const workDir = workDirFrom(options);
   const plugin = (await loadPlugins()).find(options.dataManager);
   for (const c of cases) validateCase(c);
-  for (const pod of pods) await loadPodSettings(locatePodSettings(pod));
+  const podSettings = [];
+  for (const pod of pods) podSettings.push(await loadPodSettings(locatePodSettings(pod)));
   parseOptions(plugin.definition.options ?? {}, pluginOptions, { plugin: plugin.definition.name });
   const slurm = mode === 'run' && executorOptions.executor === 'slurm';
   const slurmRun = slurm ? await import('./slurmRun.js') : undefined;
   const slurmOptions = slurmRun ? slurmRun.slurmOptionsFrom(executorOptions) : {};
   const logger = new StderrLogger();
+  // Start-up (Node, modules, the checks above) ends here; the Slurm path is not timed.
+  const startedAt = performance.now();
+  const timings = wantTimings && !slurm ? new StageTimes() : undefined;
+  const recording = <T>(work: () => Promise<T>): Promise<T> =>
+    timings ? timings.time('registry recording', work) : work();
   const project =
     mode === 'run' && record !== false
       ? slurm && !allowSqlite
         ? await existingProject(projectDir)
-        : await (await import('./provenance.js')).openRunProject(projectDir, logger)
+        : await recording(async () => (await import('./provenance.js')).openRunProject(projectDir, logger))
       : undefined;
   // What a local and a Slurm run are both given.
   const request = {
@@ -179,12 +187,14 @@ export async function runCaseCommand(
   try {
     reports = await runCases({
       ...request,
+      podSettings,
       dryRun: mode === 'plan',
       provenance:
         project && new (await import('../registry/podRunRecorder.js')).ProjectRunProvenance(project),
+      timings,
     });
   } finally {
-    await project?.close();
+    await recording(async () => project?.close());
   }
   // One case prints its report; several print one report per case (a JSON array with --json).
   const json = reports.length === 1 ? reports[0] : reports;
@@ -194,4 +204,5 @@ export async function runCaseCommand(
       : `${reports.map((r) => (mode === 'plan' && !verbose ? formatPlanSummary(r) : formatReport(r, mode))).join('\n\n')}\n`,
   );
   if (reports.some((r) => r.pods.some((p) => !p.ok))) process.exitCode = 1;
+  if (timings) process.stderr.write(timings.format(startedAt));
 }

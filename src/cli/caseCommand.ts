@@ -13,6 +13,12 @@ export interface RunOnlyOptions extends Partial<ExecutorOptions> {
   ghostscript?: string;
 }
 
+/** Options `fairpod run` and `fairpod plan` both have. */
+export interface TimingOptions {
+  /** Print each stage's wall time on stderr at the end. */
+  timings?: boolean;
+}
+
 /** Options only `fairpod plan` has. */
 export interface PlanOnlyOptions {
   /** The whole story per variable instead of one line. */
@@ -54,9 +60,16 @@ export function addCaseCommand(program: Command, mode: 'run' | 'plan', descripti
       '--verbose',
       'print every query, candidate count, decision and file (default: one line per POD variable)',
     );
+  command.option(
+    '--timings',
+    'print on stderr the wall time of each stage: start-up, catalog load, query, select, fetch, preprocess, POD drivers, registry recording, POD output',
+  );
   // Not commander's required option: `fairpod run --resume RUNDIR` needs no --data-manager.
   return addCaseOptions(command, false).action(
-    async (pods: string[], options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions) => {
+    async (
+      pods: string[],
+      options: CaseCommandOptions & RunOnlyOptions & PlanOnlyOptions & TimingOptions,
+    ) => {
       // The work is in its own module, loaded when the command runs: defining it (for --help) loads nothing else.
       const { runCaseCommand } = await import('./caseAction.js');
       await runCaseCommand(mode, pods, options);

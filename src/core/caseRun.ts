@@ -31,6 +31,7 @@ import { buildReport, type PodReport, type RunReport } from './report.js';
 import { recordedEnvironment, type RunProvenance } from './provenance.js';
 import type { Logger, Preprocessor, VariableTranslator } from './services.js';
 import type { PodSettings } from '../settings/types.js';
+import type { StageName, StageTimes } from './stageTimes.js';
 
 /** Everything `fairpod run` and `fairpod plan` need. */
 export interface CaseRunRequest {
@@ -57,6 +58,17 @@ export interface CaseRunRequest {
   interpreters?: Record<string, string>;
   /** The ghostscript executable that converts PS/EPS figures (default `gs`). */
   ghostscript?: string;
+  /** Where the stages' wall times are summed (`--timings`). */
+  timings?: StageTimes;
+}
+
+/** Runs `work` charged to `stage` when the request is timed. */
+function timed<T>(
+  request: Pick<CaseRunRequest, 'timings'>,
+  stage: StageName,
+  work: () => Promise<T>,
+): Promise<T> {
+  return request.timings ? request.timings.time(stage, work) : work();
 }
 
 /** The fetched files a POD's preprocessed data came from, with the registry data product each one is. */
@@ -106,11 +118,13 @@ export interface CaseData {
   pluginOptions: Record<string, unknown>;
 }
 
-/** Loads the settings of the request's PODs (their warnings logged), once for all cases. */
+/** Loads the settings of the request's PODs (unless `loaded` already), and logs their warnings: once for all cases. */
 export async function loadRequestedPods(
   request: Pick<CaseRunRequest, 'pods' | 'logger'>,
+  loaded?: PodSettings[],
 ): Promise<PodSettings[]> {
-  const settings = await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p))));
+  const settings =
+    loaded ?? (await Promise.all(request.pods.map((p) => loadPodSettings(locatePodSettings(p)))));
   for (const s of settings) for (const w of s.warnings) request.logger.warn(w);
   return settings;
 }
@@ -154,6 +168,7 @@ export async function requestCaseData(request: CaseRunRequest, settings: PodSett
     strict: request.strict,
     dryRun: request.dryRun,
     workDir: request.workDir,
+    timings: request.timings,
   });
   return {
     caseSpec: request.caseSpec,
@@ -181,7 +196,7 @@ export async function runPods(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
           `POD ${c.pod.name} was not run: it runs once with all cases, and case${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} lack${lacking.length > 1 ? '' : 's'} data it requires`,
         );
   }
-  const index = await writeIndex(request, cases);
+  const index = await timed(request, 'POD output', () => writeIndex(request, cases));
   for (const c of cases) c.report.index = index;
 }
 
@@ -219,10 +234,12 @@ const MULTICASE_HINT =
  * MDTF's environment, then makes its HTML page and PNG figures and checks the page's links; records all of it,
  * as one code run with every case's inputs, when a registry is given. Every case's report gets the outcome.
  */
-export async function runOnePod(
-  request: Omit<CaseRunRequest, 'caseSpec'>,
-  cases: PodCaseRun[],
-): Promise<void> {
+export function runOnePod(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
+  // All but its driver and its recording is the POD's output tree, pages and figures.
+  return timed(request, 'POD output', () => runOnePodTimed(request, cases));
+}
+
+async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
   const { workDir } = request;
   const { pod } = cases[0]!;
   const fail = (reason: string) => cases.forEach((c) => failReport(c.report, reason));
@@ -255,16 +272,18 @@ export async function runOnePod(
   await writeCaseInfo(cases, workDir, paths);
   const env = podEnvironment(cases, workDir, paths);
   const caseSpecs = cases.map((c) => c.caseSpec);
-  const record = await request.provenance?.openPodRun(pod, caseSpecs, {
-    pod: pod.settings.file,
-    cases: caseSpecs,
-    data_manager: request.dataManager,
-    plugin_options: request.pluginOptions,
-    strict: request.strict ?? false,
-    work_dir: workDir,
-    obs_data: paths.obsData ?? null,
-    environment: recordedEnvironment(env),
-  });
+  const record = await timed(request, 'registry recording', async () =>
+    request.provenance?.openPodRun(pod, caseSpecs, {
+      pod: pod.settings.file,
+      cases: caseSpecs,
+      data_manager: request.dataManager,
+      plugin_options: request.pluginOptions,
+      strict: request.strict ?? false,
+      work_dir: workDir,
+      obs_data: paths.obsData ?? null,
+      environment: recordedEnvironment(env),
+    }),
+  );
   // The driver itself is the run's submission_script; every other file of the POD is an input.
   const driver = path.resolve(pod.settings.podHome, pod.settings.settings.driver);
   const codeFiles = (await filesBelow(pod.settings.podHome)).filter((f) => f !== driver);
@@ -275,13 +294,17 @@ export async function runOnePod(
   const inputs = [...new Set([pod.settings.file, ...codeFiles, ...dataInputs, ...obsFiles])];
   if (record) {
     for (const c of cases) c.report.codeRun = record.runId;
-    for (const file of inputs) await record.read(file, dataProducts.get(file));
-    for (const file of preprocessed) await record.write(file);
+    await timed(request, 'registry recording', async () => {
+      for (const file of inputs) await record.read(file, dataProducts.get(file));
+      for (const file of preprocessed) await record.write(file);
+    });
   }
   request.logger.info(
     `running POD ${pod.name}${cases.length > 1 ? ` with cases ${caseSpecs.map((c) => c.name).join(', ')}` : ''}`,
   );
-  const result = await runPodDriver(pod, paths.podWork, env, request.interpreters);
+  const result = await timed(request, 'POD drivers', () =>
+    runPodDriver(pod, paths.podWork, env, request.interpreters),
+  );
   for (const c of cases) c.report.driver = { exitCode: result.exitCode, logFile: result.logFile };
   if (result.exitCode !== 0) {
     const missingObs = obs.missingFiles.length
@@ -299,11 +322,13 @@ export async function runOnePod(
   }
   await writeDataLog(pod, paths.podWork, dataInputs, preprocessed);
   if (record) {
-    const placed = new Set(preprocessed);
-    for (const file of await filesBelow(paths.podWork)) {
-      if (!placed.has(file)) await record.writeResult(file, paths.podWork);
-    }
-    await record.finish(cases.every((c) => c.report.ok));
+    await timed(request, 'registry recording', async () => {
+      const placed = new Set(preprocessed);
+      for (const file of await filesBelow(paths.podWork)) {
+        if (!placed.has(file)) await record.writeResult(file, paths.podWork);
+      }
+      await record.finish(cases.every((c) => c.report.ok));
+    });
   }
 }
 

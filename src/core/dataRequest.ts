@@ -7,6 +7,7 @@ import { selectExperiments, SelectionMemo } from './selection.js';
 import type { DataSourceServices, PreprocessContext } from './services.js';
 import { analysisPeriod, overlapsPeriod } from './timeCoverage.js';
 import { nameOccursIn, seriesDirectory } from './caseMatch.js';
+import type { StageName } from './stageTimes.js';
 import { firstViableAlternateSet, Stage, Status, VarlistEntry } from './varlist.js';
 
 /** Thrown when the loop does not converge within its iteration cap. */
@@ -50,7 +51,7 @@ export class DataRequest {
     const cap = (): number =>
       options.maxIterations ?? base + [...this.keys.values()].filter((k) => k.failure !== undefined).length;
     for (const v of entries) if (v.requirement !== 'alternate' && v.stage === Stage.NOTSET) v.activate();
-    await this.source.setup?.(this.context);
+    await this.timed('catalog load', async () => this.source.setup?.(this.context));
     try {
       for (let iteration = 1; ; iteration++) {
         const pending = this.active().filter((v) => v.stage < target);
@@ -72,11 +73,21 @@ export class DataRequest {
     for (const pod of pods) this.settlePod(pod);
   }
 
+  /** Runs `work` charged to `stage` when the request is timed (`--timings`). */
+  private timed<T>(stage: StageName, work: () => Promise<T>): Promise<T> {
+    const { timings } = this.context.options;
+    return timings ? timings.time(stage, work) : work();
+  }
+
   private active(): VarlistEntry[] {
     return this.pods.filter((p) => !p.failed).flatMap((p) => p.varlist.filter((v) => v.isActive));
   }
 
-  private async preprocessStage(): Promise<void> {
+  private preprocessStage(): Promise<void> {
+    return this.timed('preprocess', () => this.preprocessWork());
+  }
+
+  private async preprocessWork(): Promise<void> {
     if (this.active().some((v) => v.stage < Stage.FETCHED)) await this.fetchStage();
     const { caseSpec, options } = this.context;
     const preprocessContext: PreprocessContext = {
@@ -98,7 +109,11 @@ export class DataRequest {
     }
   }
 
-  private async fetchStage(): Promise<void> {
+  private fetchStage(): Promise<void> {
+    return this.timed('fetch', () => this.fetchWork());
+  }
+
+  private async fetchWork(): Promise<void> {
     if (this.active().some((v) => v.stage < Stage.QUERIED || !v.selection)) await this.selectStage();
     const batch = this.active().filter((v) => v.stage === Stage.QUERIED && v.selection);
     const queue = new PQueue({ concurrency: this.context.options.concurrency ?? 4 });
@@ -131,7 +146,11 @@ export class DataRequest {
     return pending;
   }
 
-  private async selectStage(): Promise<void> {
+  private selectStage(): Promise<void> {
+    return this.timed('select', () => this.selectWork());
+  }
+
+  private async selectWork(): Promise<void> {
     if (this.active().some((v) => v.stage < Stage.QUERIED)) await this.queryStage();
     const batch = this.active().filter((v) => v.stage === Stage.QUERIED && !v.selection);
     if (batch.length === 0) return;
@@ -150,7 +169,11 @@ export class DataRequest {
     for (const { entry, reason } of failures) this.failEntry(entry, `select: ${reason}`);
   }
 
-  private async queryStage(): Promise<void> {
+  private queryStage(): Promise<void> {
+    return this.timed('query', () => this.queryWork());
+  }
+
+  private async queryWork(): Promise<void> {
     const { caseSpec } = this.context;
     const found = new Map<VarlistEntry, { keys: DataKey[]; description: string }>();
     for (const v of this.active().filter((e) => e.stage === Stage.INITED)) {

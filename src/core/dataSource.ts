@@ -1,6 +1,7 @@
 import { ValidationError, type Location } from './errors.js';
 import type { DataKey, DataKeyInit } from './dataKey.js';
 import type { ExperimentColumns, TieBreaker } from './selection.js';
+import type { StageTimes } from './stageTimes.js';
 import type { VarlistEntry } from './varlist.js';
 
 /**
@@ -34,6 +35,8 @@ export interface RequestOptions {
   maxIterations?: number;
   /** Concurrent fetches. */
   concurrency?: number;
+  /** Where the stages' wall times are summed (`--timings`). */
+  timings?: StageTimes;
 }
 
 /** What a plugin's query found for one variable. */

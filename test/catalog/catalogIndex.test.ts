@@ -142,6 +142,41 @@ describe('the catalog index', () => {
     }
   });
 
+  it('stores rows in DRS order clustered by variable (long runs of table rows) as a scan finds them', async () => {
+    const dir = tempDir();
+    // Members, then variables, then 20 yearly files each: every variable's rows are runs of 20 table rows.
+    const rows: CatalogRow[] = [];
+    for (let m = 1; m <= 3; m++)
+      for (const v of ['tas', 'pr', 'ua'])
+        for (let y = 1980; y < 2000; y++)
+          rows.push({
+            variable_id: v,
+            member_id: `r${m}`,
+            start_time: String(y),
+            end_time: String(y),
+            path: `/d/${v}_r${m}_${y}.nc`,
+          });
+    const columns = ['variable_id', 'member_id', 'start_time', 'end_time', 'path'];
+    const csv = `${columns.join(',')}\n${rows.map((r) => columns.map((c) => r[c]).join(',')).join('\n')}\n`;
+    fs.writeFileSync(path.join(dir, 't.csv'), csv);
+    fs.writeFileSync(path.join(dir, 'c.json'), header('t.csv', columns.slice(0, -1)));
+    const json = path.join(dir, 'c.json');
+    await loadEsmCatalog(json);
+    const cat = await loadEsmCatalog(json);
+    expect(cat).to.be.instanceOf(IndexedCatalog);
+    const queries: CatalogQuery[] = [
+      {},
+      { variable_id: 'pr' },
+      { variable_id: ['ua', 'tas'], member_id: 'r2' },
+    ];
+    for (const q of queries) {
+      expect(await cat.search(q), JSON.stringify(q)).to.deep.equal(searchRows(rows, columns, q));
+      const period = { timeRange: { start: '1985', end: '1986' } };
+      expect(await cat.search(q, period)).to.deep.equal(searchRows(rows, columns, q, period));
+    }
+    await cat.close();
+  });
+
   it('goes to the cache directory when the table directory is read-only', async () => {
     const dir = tempDir();
     const json = catalogIn(dir, CSV);

@@ -55,6 +55,17 @@ describe('the period index', () => {
         last[i] = (start + Math.floor(rnd() * longest)) * 1e10 + 1231235959;
       }
       const index = PeriodIndex.build(first, last);
+      // The same index from period ids, as a table computes them: some ids name the same period (two spellings of
+      // its dates), one names a period no row has.
+      const periods: [number, number][] = [[0, 1]];
+      const idOf = new Map<string, number>();
+      const ids = Int32Array.from(first, (f, i) => {
+        if (Number.isNaN(f)) return -1;
+        const key = `${f},${last[i]},${i % 2}`;
+        if (!idOf.has(key)) idOf.set(key, periods.push([f, last[i]]) - 1);
+        return idOf.get(key)!;
+      });
+      expect(PeriodIndex.fromIds(ids, periods).parts).to.deep.equal(index.parts);
       for (let q = 0; q < 60; q++) {
         const a = 1840 + Math.floor(rnd() * (span + 20));
         const b = a + Math.floor(rnd() * 5);

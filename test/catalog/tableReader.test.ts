@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseColumnTable, readAndParseTable } from '../../src/catalog/tableReader.js';
@@ -48,10 +49,12 @@ describe('the table reader', () => {
     const file = path.join(tempDir(), 't.csv');
     fs.writeFileSync(file, CSV);
     for (const chunk of [1, 2, 3, 5, 7, 13, 64]) {
-      const { table, raw } = await readAndParseTable(file, chunk);
+      const { table, sha1 } = await readAndParseTable(file, { blockBytes: chunk });
       expect(cells(table), `chunks of ${chunk} bytes`).to.deep.equal(EXPECTED);
-      expect(raw.equals(fs.readFileSync(file))).to.equal(true);
+      expect(sha1).to.equal(crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex'));
     }
+    // Without an index to key, nothing is hashed.
+    expect((await readAndParseTable(file, { hash: false })).sha1).to.equal(undefined);
   });
 
   it('locates a wrong row and an unclosed quote at their line, in chunks too', async () => {
@@ -65,7 +68,7 @@ describe('the table reader', () => {
       const file = path.join(dir, 'bad.csv');
       fs.writeFileSync(file, csv);
       for (const chunk of [3, 1 << 20]) {
-        const err = await readAndParseTable(file, chunk).then(
+        const err = await readAndParseTable(file, { blockBytes: chunk }).then(
           () => undefined,
           (e: unknown) => e,
         );
@@ -74,5 +77,66 @@ describe('the table reader', () => {
         expect((err as ValidationError).location?.line, `${csv} in chunks of ${chunk}`).to.equal(line);
       }
     }
+  });
+
+  it('carries a record longer than the room before a block (a 100 kB quoted cell with a comma, quotes, a newline)', async () => {
+    const long = `/data/${'a'.repeat(50_000)}, "c"\nline 2,${'b'.repeat(50_000)}.nc`;
+    const quoted = `"${long.replaceAll('"', '""')}"`;
+    const csv = `variable_id,path\r\ntas,/a\r\npr,${quoted}\r\nua,/b\r\n`;
+    const file = path.join(tempDir(), 'long.csv');
+    fs.writeFileSync(file, csv);
+    for (const block of [4096, 70_000, 1 << 20]) {
+      const { table } = await readAndParseTable(file, { blockBytes: block });
+      expect(cells(table), `blocks of ${block} bytes`).to.deep.equal([
+        ['tas', '/a'],
+        ['pr', long],
+        ['ua', '/b'],
+      ]);
+    }
+  });
+
+  it('parses many rows in small blocks as it parses them whole: plain and list columns, codes across blocks', async () => {
+    // More rows than the probe that decides which columns are plain, so that plain cells come from many blocks.
+    const lines = Array.from({ length: 9000 }, (_, i) => {
+      const list = i % 5 === 0 ? '' : `"['atmos', 'r${i}']"`;
+      return `${['tas', 'pr', 'ua'][Math.floor(i / 7) % 3]},r${i % 4}i1p1f1,${list},/data/${i % 3 ? 'x' : '"q"'}/f${i}.nc`;
+    });
+    const csv = `variable_id,member_id,realm,path\n${lines.join('\n')}\n`;
+    const file = path.join(tempDir(), 'many.csv');
+    fs.writeFileSync(file, csv);
+    const whole = parseColumnTable(file, Buffer.from(csv));
+    for (const block of [97, 1000, 65_536]) {
+      const { table } = await readAndParseTable(file, { blockBytes: block });
+      expect(cells(table), `blocks of ${block} bytes`).to.deep.equal(cells(whole));
+      expect(table.listColumns()).to.deep.equal(['realm']);
+      expect(table.cell(2, 1)).to.deep.equal(['atmos', 'r1']);
+      expect(table.stored[3].kind).to.equal('plain');
+    }
+  });
+
+  it('reads the cells of plain columns from the table file, and refuses to once the file changed', async () => {
+    const file = path.join(tempDir(), 'p.csv');
+    const rows = Array.from({ length: 5000 }, (_, i) => `tas,/data/f${i}.nc`);
+    fs.writeFileSync(file, `variable_id,path\n${rows.join('\n')}\n`);
+    const { table } = await readAndParseTable(file, { blockBytes: 4096 });
+    expect(table.text(1, 4321)).to.equal('/data/f4321.nc');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(file, later, later);
+    const again = (await readAndParseTable(file, { blockBytes: 4096 })).table;
+    fs.appendFileSync(file, 'pr,/data/new.nc\n');
+    expect(() => again.cells(1, [10, 20])).to.throw(/changed while this catalog was in use/);
+  });
+
+  it('refuses a table of more than 4 GiB with a clear error', async () => {
+    const file = path.join(tempDir(), 'huge.csv');
+    fs.writeFileSync(file, 'variable_id,path\n');
+    fs.truncateSync(file, 2 ** 32 + 1); // sparse: nothing is written
+    const err = await readAndParseTable(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(ValidationError);
+    expect((err as ValidationError).message).to.match(/more than the 4 GiB/);
+    expect((err as ValidationError).location?.file).to.equal(file);
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RunReport } from '../../src/core/report.js';
 import { writeDemoDataset } from '../../src/demo/dataset.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { parseStageTimes, STAGES } from '../../src/core/stageTimes.js';
 import { Project } from '../../src/registry/project.js';
 import { demoCase, fairpod } from '../support/cli.js';
 
@@ -205,6 +206,43 @@ describe('fairpod run and plan on the demo dataset', function () {
     } finally {
       delete process.env.FAIRPOD_PROJECT;
     }
+  });
+
+  it('--timings prints the wall time of each stage on stderr; a plan spends none in the stages only a run has', async () => {
+    const r = await fairpod(
+      'run',
+      'demo_plev',
+      ...caseArgs(
+        '--work-dir',
+        path.join(dir, 'timed-work'),
+        '--project',
+        path.join(dir, 'timed-project'),
+        '--json',
+        '--timings',
+      ),
+    );
+    expect(r.code, r.stderr).to.equal(0);
+    expect((JSON.parse(r.stdout) as RunReport).pods[0]!.ok).to.equal(true);
+    const run = parseStageTimes(r.stderr);
+    expect(Object.keys(run)).to.deep.equal(['start-up', ...STAGES, 'other', 'total']);
+    for (const stage of [
+      'catalog load',
+      'query',
+      'preprocess',
+      'POD drivers',
+      'registry recording',
+      'POD output',
+    ])
+      expect(run[stage], stage).to.be.greaterThan(0);
+    const sum = Object.entries(run).reduce((n, [k, v]) => (k === 'total' ? n : n + v), 0);
+    expect(sum).to.be.closeTo(run.total!, 0.01);
+    const p = await fairpod('plan', 'demo_plev', ...caseArgs('--timings'));
+    expect(p.code).to.equal(0);
+    const plan = parseStageTimes(p.stderr);
+    expect(plan.query).to.be.greaterThan(0);
+    for (const stage of ['preprocess', 'POD drivers', 'registry recording', 'POD output'])
+      expect(plan[stage], stage).to.equal(0);
+    expect(parseStageTimes((await fairpod('plan', 'demo_plev', ...caseArgs())).stderr)).to.deep.equal({});
   });
 
   it('a file missing on disk fails its data key and another version is chosen', async () => {
