@@ -12,6 +12,26 @@
  *    once `aria2c -j N` with the same SHA-256 checksums (aria2 verifies them after each file).
  * Prints medians, throughputs, fairpod's ratio to each peer (>1 = fairpod faster), the load average, and
  * fairpod's peak memory (max RSS; goal under 200 MB).
+ *
+ * Where the time goes (2026-12-03, 2 cores shared with other work, load 4-5; wall times spread 2x between
+ * rounds, CPU-seconds are steadier). Floors on the same nginx, 8 connections:
+ *   curl -Z                                                   0.7-1.8 s, 0.75 CPU-s (all of it in the kernel)
+ *   Node, raw socket reading into one reused buffer, discard  0.53 s,    0.55 CPU-s (no HTTP parser: not usable)
+ *   node:http GET, discard                                    1.0 s,     1.05 CPU-s (a new 64 KiB buffer per chunk)
+ *   node:http GET to files (2 MiB synchronous writes)         1.2-2.0 s
+ *     + SHA-256 in one thread reading the file back           1.7-2.3 s
+ *     + SHA-1 and SHA-256 in that thread                      2.0-3.0 s, 2.6-2.8 CPU-s
+ *     + SHA-1 and SHA-256 in two threads                      2.2-3.4 s (more CPU: each thread reads the file)
+ *   the same through got instead of node:http                 2.1-3.8 s, +0.2-0.3 CPU-s user
+ *   fairpod's Downloader (this benchmark's phase)             2.0-4.9 s, 3.6-4.3 CPU-s
+ * SHA-1 + SHA-256 of 768 MiB cost 0.83 CPU-s alone (SHA-NI), so with Node's receive the floor is ~1.3 s on two
+ * idle cores, about 0.55x curl. The Downloader's bodies over node:http instead of got's stream measured
+ * 0.34-0.35x curl against got's 0.36x in the same window (3.9 against 4.1 CPU-s): no gain, so got stays.
+ * perf of fairpod's process: hashing 24%, kernel copies 28%, V8's garbage collector 18% (28-50
+ * mark-compacts per run; 2-4 in a minimal node:http receiver with the same hashing thread): this phase's old
+ * generation (8-9 MB) sits just above V8's 8 MB threshold for incremental marking, so marking restarts after
+ * nearly every scavenge; with 20 MB more live objects, or `--no-incremental-marking`, 1-2 remain and user CPU
+ * drops by 0.2-0.45 s. With the whole library loaded first, as the CLI has it, peak RSS is 190-196 MB.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';

@@ -366,7 +366,6 @@ export class Downloader {
     const name = storeNameForUrl(url);
     const progress = this.progress;
     progress?.started(total !== undefined ? total - have : undefined);
-    const before = this.counts.bytes;
     // The bytes go to disk once, into the partial file; a worker thread hashes them from there as they are
     // written (see FollowHash), and the finished file is moved into the store as it is (no second copy).
     // Hashing on this thread (measured: 96 x 8 MiB, SHA-1 + SHA-256) took 40% of its time, and the socket
@@ -388,7 +387,8 @@ export class Downloader {
         expected: request.expected,
       });
       await this.state.discardPartial(key);
-      return { ...added, url: redactUrl(url.href), cached: false, bytes: this.counts.bytes - before };
+      // This transfer's bytes: the shared counter also counts the other connections' meanwhile.
+      return { ...added, url: redactUrl(url.href), cached: false, bytes: end - have };
     } catch (err) {
       if (err instanceof HashMismatchError) {
         await this.state.discardPartial(key);
