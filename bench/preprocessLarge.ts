@@ -1,13 +1,13 @@
 /**
  * Preprocessing of one variable larger than h5wasm's 2 GiB memory (issue 14, deliverable 3).
- * Run: `npx tsc -p . && node dist/bench/preprocessLarge.js [--time 720 --plev 19 --nlat 192 --nlon 288 --rounds 2]`.
+ * Run: `npx tsc -p . && node dist/bench/preprocessLarge.js [--time 780 --plev 19 --nlat 192 --nlon 288 --rounds 2]`.
  *
- * 1. Generates one netCDF-4 file holding ta(time, plev, lat, lon) float32, by default 720 months × 19 levels ×
- *    192 × 288 (3.0 GB uncompressed, one variable), compressed as CMIP6 files are: chunks of one time step,
+ * 1. Generates one netCDF-4 file holding ta(time, plev, lat, lon) float32, by default 780 months (1950-2014,
+ *    CMIP6's historical years from 1950) × 19 levels × 192 × 288 (3.05 GiB uncompressed, one variable), compressed as CMIP6 files are: chunks of one time step,
  *    zlib level 1 with the shuffle filter (`nccopy -d1 -s`). It is written uncompressed one time step at a
  *    time, then compressed by nccopy; it lives in os.tmpdir() (reused when present), never in the repository.
  * 2. fairpod, as a user runs it: `fairpod preprocess FILE --var ta --firstyr Y1 --lastyr Y2 --level 500
- *    --deflate 1 -o OUT` (the 500 hPa level of the last 30 years, deflated output).
+ *    --deflate 1 -o OUT` (the 500 hPa level of the last half of the years, deflated output).
  * 3. The peer, CDO, the way its users write it: one chain, `cdo -f nc4 -z zip_1 -sellevel,50000
  *    -seldate,Y1-01-01T00:00:00,Y2-12-31T23:59:59 FILE OUT`.
  * Both are timed as whole processes in alternating rounds (round 0 warms the page cache and is not judged);
@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
-const NT = arg('time', 720);
+const NT = arg('time', 780);
 const NLEV = arg('plev', 19);
 const NLAT = arg('nlat', 192);
 const NLON = arg('nlon', 288);
