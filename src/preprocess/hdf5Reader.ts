@@ -5,7 +5,7 @@ import { loadH5, quietHdf5 } from './h5.js';
 import type { H5 } from './h5.js';
 import { findVariable } from './readerContract.js';
 import type { NetcdfReader } from './readerContract.js';
-import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
+import { DTYPE_BYTES, NUMERIC_ARRAYS, product, resolveSlab } from './ncTypes.js';
 import type {
   Hyperslab,
   NcAttributeValue,
@@ -36,14 +36,7 @@ const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 /** Typed arrays of the raw bytes of each dtype (as the file stores them, little-endian). */
 const RAW_ARRAY: Partial<Record<NcDtype, new (n: number) => NumericArray | BigInt64Array>> = {
-  f4: Float32Array,
-  f8: Float64Array,
-  i1: Int8Array,
-  u1: Uint8Array,
-  i2: Int16Array,
-  u2: Uint16Array,
-  i4: Int32Array,
-  u4: Uint32Array,
+  ...NUMERIC_ARRAYS,
   i8: BigInt64Array,
 };
 

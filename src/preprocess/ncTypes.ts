@@ -14,6 +14,24 @@ export type NcAttributeInput =
 export type NumericArray =
   Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
+/** A numeric typed array's constructor: from a length or values, or a view on memory. */
+export interface NumericArrayConstructor {
+  new (n: number | ArrayLike<number>): NumericArray;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray;
+}
+
+/** The typed array of each numeric dtype but 64-bit integers (whose values need a BigInt64Array). */
+export const NUMERIC_ARRAYS: Record<Exclude<NcDtype, 'char' | 'i8'>, NumericArrayConstructor> = {
+  f4: Float32Array,
+  f8: Float64Array,
+  i1: Int8Array,
+  u1: Uint8Array,
+  i2: Int16Array,
+  u2: Uint16Array,
+  i4: Int32Array,
+  u4: Uint32Array,
+};
+
 /** One dimension of a file. */
 export interface NcDimension {
   name: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
 import { FairpodError } from '../core/errors.js';
 import { loadH5, Module } from './h5.js';
-import { DTYPE_BYTES, product, resolveSlab } from './ncTypes.js';
+import { DTYPE_BYTES, NUMERIC_ARRAYS, product, resolveSlab } from './ncTypes.js';
 import type { Hyperslab, NcAttributeInput, NcDtype, NumericArray } from './ncTypes.js';
 import { tempPathFor } from '../store/atomicWrite.js';
 
@@ -44,21 +44,6 @@ const H5_DTYPE: Record<WritableDtype, string> = {
   u2: '<H',
   i4: '<i',
   u4: '<I',
-};
-/** A typed array's constructor: from a length or values, or a view on memory. */
-interface TypedArrayConstructor {
-  new (n: number | ArrayLike<number>): NumericArray;
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray;
-}
-const TYPED: Record<WritableDtype, TypedArrayConstructor> = {
-  f4: Float32Array,
-  f8: Float64Array,
-  i1: Int8Array,
-  u1: Uint8Array,
-  i2: Int16Array,
-  u2: Uint16Array,
-  i4: Int32Array,
-  u4: Uint32Array,
 };
 /** CF attributes that must have the variable's own type. */
 const SAME_TYPE_ATTRIBUTES = new Set([
@@ -171,7 +156,7 @@ export class NetcdfWriter {
     const { v, start, count, grown } = this.slabOf(name, slab);
     if (data.length !== product(count))
       throw new RangeError(`slab of ${name} holds ${product(count)} values, got ${data.length}`);
-    const typed = data instanceof TYPED[v.dtype] ? data : new TYPED[v.dtype](data);
+    const typed = data instanceof NUMERIC_ARRAYS[v.dtype] ? data : new NUMERIC_ARRAYS[v.dtype](data);
     this.grow(v, grown);
     v.dataset.write_slice(
       start.map((s, i) => [s, s + count[i]]),
@@ -197,7 +182,7 @@ export class NetcdfWriter {
     }
     const { ptr } = this.scratch;
     const heap = Module.HEAPU8.buffer;
-    if (!fill(new TYPED[v.dtype](heap, ptr, n))) return false;
+    if (!fill(new NUMERIC_ARRAYS[v.dtype](heap, ptr, n))) return false;
     if (Module.HEAPU8.buffer !== heap)
       throw new Error(`h5wasm's memory moved while a slab of ${name} was filled`);
     // From here h5wasm may grow its memory: the values stay at `ptr`.
@@ -265,7 +250,7 @@ export class NetcdfWriter {
       variable !== null && SAME_TYPE_ATTRIBUTES.has(name) ? this.variables.get(variable)!.dtype : undefined;
     const values = typeof value === 'number' ? [value] : value;
     const dtype = own ?? dtypeOfAttribute(values);
-    const typed = new TYPED[dtype](Array.from(values as ArrayLike<number>));
+    const typed = new NUMERIC_ARRAYS[dtype](Array.from(values as ArrayLike<number>));
     target.create_attribute(name, typed, [typed.length], H5_DTYPE[dtype]);
   }
 
@@ -336,10 +321,10 @@ export class NetcdfWriter {
     const maxshape = chunked ? shape.map((s, i) => (unlimited[i] ? null : s)) : null;
     const values =
       data === undefined
-        ? new TYPED[dtype](product(initialShape))
-        : data instanceof TYPED[dtype]
+        ? new NUMERIC_ARRAYS[dtype](product(initialShape))
+        : data instanceof NUMERIC_ARRAYS[dtype]
           ? data
-          : new TYPED[dtype](data);
+          : new NUMERIC_ARRAYS[dtype](data);
     if (values.length !== product(initialShape)) {
       throw new RangeError(
         `variable ${name}: data holds ${values.length} values, its shape [${shape}] needs ${product(shape)}`,
