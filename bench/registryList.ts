@@ -73,7 +73,7 @@ async function fairpodClient(url: string): Promise<{ seconds: number; rows: numb
 
 const PYTHON_PEER = `
 import json, sys, time, urllib.request, resource
-url = sys.argv[1] + "/api/data_product/?limit=1000"
+url = sys.argv[1] + "/api/data_product/?page_size=1000"
 t0 = time.perf_counter(); rows = 0
 while url:
     with urllib.request.urlopen(url) as r:
