@@ -329,8 +329,12 @@ function loadPlainBytes(col: PlainColumn): void {
   col.lazy = undefined;
 }
 
-// Cells of a lazy column closer than this are read together: one read of the gap costs less than another call.
-const READ_GAP = 64 << 10;
+/**
+ * Cells of a lazy column closer than this are read together: one read of the gap costs less than another call.
+ * A page: a read call from the page cache costs about 1 µs, copying a 64 KiB gap about 10 µs (with 64 KiB, a
+ * search of 1985 rows spread over a 1M-row table read 36 ms of gaps; with 4 KiB it takes 8 ms).
+ */
+const READ_GAP = 4 << 10;
 
 /**
  * The texts of rows `ids` of a lazily read column: their cells sorted by offset, and runs of cells less than

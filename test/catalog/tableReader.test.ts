@@ -127,6 +127,31 @@ describe('the table reader', () => {
     expect(() => again.cells(1, [10, 20])).to.throw(/changed while this catalog was in use/);
   });
 
+  // Cells up to 64 KiB apart were read with their gaps: a search of scattered rows read most of the table.
+  it('reads scattered cells of a plain column without the bytes between them', async () => {
+    const file = path.join(tempDir(), 'sparse.csv');
+    const rows = Array.from({ length: 20000 }, (_, i) => `tas,/data/${String(i).padStart(6, '0')}.nc`);
+    fs.writeFileSync(file, `variable_id,path\n${rows.join('\n')}\n`);
+    const { table } = await readAndParseTable(file, { blockBytes: 4096 });
+    const ids = Array.from({ length: 50 }, (_, k) => k * 400);
+    const readSync = fs.readSync;
+    let bytes = 0;
+    fs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      const n = readSync(...args);
+      bytes += n;
+      return n;
+    }) as typeof fs.readSync;
+    let texts: (string | string[])[];
+    try {
+      texts = table.cells(1, ids);
+    } finally {
+      fs.readSync = readSync;
+    }
+    expect(texts).to.deep.equal(ids.map((i) => `/data/${String(i).padStart(6, '0')}.nc`));
+    // Rows 400 apart are 8 kB apart here (20 bytes a row): each cell is read alone.
+    expect(bytes).to.equal(50 * '/data/000000.nc'.length);
+  });
+
   it('refuses a table of more than 4 GiB with a clear error', async () => {
     const file = path.join(tempDir(), 'huge.csv');
     fs.writeFileSync(file, 'variable_id,path\n');
