@@ -35,6 +35,7 @@ import { readSnapshotRange, readSnapshotRanges, type SnapshotFile } from './snap
 import { MemoryCatalog } from './memoryCatalog.js';
 import type { EsmCatalogHeader } from './types.js';
 import { temporaryName } from './write.js';
+import { hashFile } from '../store/hashing.js';
 
 const MAGIC = Buffer.from('FPCATIX5');
 const META_BLOCK = 4096;
@@ -82,14 +83,6 @@ export interface TableStat {
 export function statTable(file: string): TableStat {
   const stat = fs.statSync(file, { bigint: true });
   return { size: Number(stat.size), mtimeNs: String(stat.mtimeNs) };
-}
-
-/** The SHA-1 of a file, read as a stream (a large table is not held whole). */
-async function sha1OfFile(file: string): Promise<string> {
-  const hash = crypto.createHash('sha1');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Where the index of `tableFile` is looked for and written: beside it, then in the cache directory. */
@@ -140,7 +133,7 @@ export async function openIndex(tableFile: string): Promise<ColumnTable | undefi
     }
     if (meta === undefined || meta.size !== stat.size) continue;
     if (meta.mtimeNs !== stat.mtimeNs) {
-      hash ??= await sha1OfFile(tableFile);
+      hash ??= (await hashFile(tableFile)).digests.sha1!;
       if (meta.sha1 !== hash) continue;
       refreshStat(location, { ...meta, mtimeNs: stat.mtimeNs });
     }
