@@ -87,7 +87,9 @@ export async function readAndParseTable(
     tooLarge(file, size);
     if (hash) hashing = new FollowHash(file, ['sha1']);
     const parser = new TableParser(file, size);
-    const buffers = [Buffer.allocUnsafe(HEAD + blockBytes), Buffer.allocUnsafe(HEAD + blockBytes)];
+    // No larger than the table: a small catalog's load does not take 32 MiB (see hashInto for what that costs).
+    const room = HEAD + Math.min(blockBytes, size);
+    const buffers = [Buffer.allocUnsafe(room), Buffer.allocUnsafe(room)];
     let carry = Buffer.alloc(0);
     let offset = 0;
     let k = 0;

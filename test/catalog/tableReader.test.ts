@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseColumnTable, readAndParseTable } from '../../src/catalog/tableReader.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { isolateIndexCache, tempDir } from './support.js';
+import { allocations } from '../support/allocations.js';
 
 /** Every row of a table as raw text cells. */
 function cells(table: { size: number; columns: string[]; text(c: number, i: number): string }): string[][] {
@@ -150,6 +151,16 @@ describe('the table reader', () => {
     expect(texts).to.deep.equal(ids.map((i) => `/data/${String(i).padStart(6, '0')}.nc`));
     // Rows 400 apart are 8 kB apart here (20 bytes a row): each cell is read alone.
     expect(bytes).to.equal(50 * '/data/000000.nc'.length);
+  });
+
+  // Two 16 MiB blocks were taken for every table, however small.
+  it('reads a small table into buffers the size of a small table', async () => {
+    const file = path.join(tempDir(), 'small.csv');
+    fs.writeFileSync(file, CSV);
+    let table: Awaited<ReturnType<typeof readAndParseTable>>['table'] | undefined;
+    const sizes = await allocations(async () => ({ table } = await readAndParseTable(file, { hash: false })));
+    expect(Math.max(...sizes)).to.be.at.most(64 * 1024 + CSV.length * 4);
+    expect(cells(table!)).to.deep.equal(EXPECTED);
   });
 
   it('refuses a table of more than 4 GiB with a clear error', async () => {

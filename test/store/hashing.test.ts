@@ -4,22 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HASH_CHUNK_BYTES, hashFile } from '../../src/store/hashing.js';
-
-/** The sizes `Buffer.allocUnsafe` was asked for while `f` ran. */
-async function allocations(f: () => Promise<unknown>): Promise<number[]> {
-  const original = Buffer.allocUnsafe;
-  const sizes: number[] = [];
-  Buffer.allocUnsafe = (size: number) => {
-    sizes.push(size);
-    return original(size);
-  };
-  try {
-    await f();
-  } finally {
-    Buffer.allocUnsafe = original;
-  }
-  return sizes;
-}
+import { allocations } from '../support/allocations.js';
 
 describe('hashFile', () => {
   let dir: string;
