@@ -24,7 +24,7 @@ import type { Project } from '../registry/project.js';
 import { ValidationError } from '../core/errors.js';
 import type { ExecutorOptions } from './slurmRun.js';
 import type { PlanOnlyOptions, RunOnlyOptions, TimingOptions } from './caseCommand.js';
-import { StageTimes } from '../core/stageTimes.js';
+import { StageTimes, timeStage } from '../core/stageTimes.js';
 import { formatPlanSummary } from '../core/planSummary.js';
 
 /** True when `file` is a FAIR `config.yaml` (has `run_metadata`) rather than POD settings. */
@@ -141,8 +141,7 @@ export async function runCaseCommand(
   // Start-up (Node, modules, the checks above) ends here; the Slurm path is not timed.
   const startedAt = performance.now();
   const timings = wantTimings && !slurm ? new StageTimes() : undefined;
-  const recording = <T>(work: () => Promise<T>): Promise<T> =>
-    timings ? timings.time('registry recording', work) : work();
+  const recording = <T>(work: () => Promise<T>): Promise<T> => timeStage(timings, 'registry recording', work);
   const project =
     mode === 'run' && record !== false
       ? slurm && !allowSqlite

@@ -31,7 +31,7 @@ import { buildReport, type PodReport, type RunReport } from './report.js';
 import { recordedEnvironment, type RunProvenance } from './provenance.js';
 import type { Logger, Preprocessor, VariableTranslator } from './services.js';
 import type { PodSettings } from '../settings/types.js';
-import type { StageName, StageTimes } from './stageTimes.js';
+import { timeStage, type StageTimes } from './stageTimes.js';
 
 /** Everything `fairpod run` and `fairpod plan` need. */
 export interface CaseRunRequest {
@@ -60,15 +60,6 @@ export interface CaseRunRequest {
   ghostscript?: string;
   /** Where the stages' wall times are summed (`--timings`). */
   timings?: StageTimes;
-}
-
-/** Runs `work` charged to `stage` when the request is timed. */
-function timed<T>(
-  request: Pick<CaseRunRequest, 'timings'>,
-  stage: StageName,
-  work: () => Promise<T>,
-): Promise<T> {
-  return request.timings ? request.timings.time(stage, work) : work();
 }
 
 /** The fetched files a POD's preprocessed data came from, with the registry data product each one is. */
@@ -196,7 +187,7 @@ export async function runPods(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
           `POD ${c.pod.name} was not run: it runs once with all cases, and case${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} lack${lacking.length > 1 ? '' : 's'} data it requires`,
         );
   }
-  const index = await timed(request, 'POD output', () => writeIndex(request, cases));
+  const index = await timeStage(request.timings, 'POD output', () => writeIndex(request, cases));
   for (const c of cases) c.report.index = index;
 }
 
@@ -236,7 +227,7 @@ const MULTICASE_HINT =
  */
 export function runOnePod(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
   // All but its driver and its recording is the POD's output tree, pages and figures.
-  return timed(request, 'POD output', () => runOnePodTimed(request, cases));
+  return timeStage(request.timings, 'POD output', () => runOnePodTimed(request, cases));
 }
 
 async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: PodCaseRun[]): Promise<void> {
@@ -272,7 +263,7 @@ async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
   await writeCaseInfo(cases, workDir, paths);
   const env = podEnvironment(cases, workDir, paths);
   const caseSpecs = cases.map((c) => c.caseSpec);
-  const record = await timed(request, 'registry recording', async () =>
+  const record = await timeStage(request.timings, 'registry recording', async () =>
     request.provenance?.openPodRun(pod, caseSpecs, {
       pod: pod.settings.file,
       cases: caseSpecs,
@@ -294,7 +285,7 @@ async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
   const inputs = [...new Set([pod.settings.file, ...codeFiles, ...dataInputs, ...obsFiles])];
   if (record) {
     for (const c of cases) c.report.codeRun = record.runId;
-    await timed(request, 'registry recording', async () => {
+    await timeStage(request.timings, 'registry recording', async () => {
       for (const file of inputs) await record.read(file, dataProducts.get(file));
       for (const file of preprocessed) await record.write(file);
     });
@@ -302,7 +293,7 @@ async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
   request.logger.info(
     `running POD ${pod.name}${cases.length > 1 ? ` with cases ${caseSpecs.map((c) => c.name).join(', ')}` : ''}`,
   );
-  const result = await timed(request, 'POD drivers', () =>
+  const result = await timeStage(request.timings, 'POD drivers', () =>
     runPodDriver(pod, paths.podWork, env, request.interpreters),
   );
   for (const c of cases) c.report.driver = { exitCode: result.exitCode, logFile: result.logFile };
@@ -322,7 +313,7 @@ async function runOnePodTimed(request: Omit<CaseRunRequest, 'caseSpec'>, cases: 
   }
   await writeDataLog(pod, paths.podWork, dataInputs, preprocessed);
   if (record) {
-    await timed(request, 'registry recording', async () => {
+    await timeStage(request.timings, 'registry recording', async () => {
       const placed = new Set(preprocessed);
       for (const file of await filesBelow(paths.podWork)) {
         if (!placed.has(file)) await record.writeResult(file, paths.podWork);

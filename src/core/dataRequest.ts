@@ -7,7 +7,7 @@ import { selectExperiments, SelectionMemo } from './selection.js';
 import type { DataSourceServices, PreprocessContext } from './services.js';
 import { analysisPeriod, overlapsPeriod } from './timeCoverage.js';
 import { nameOccursIn, seriesDirectory } from './caseMatch.js';
-import type { StageName } from './stageTimes.js';
+import { timeStage, type StageName } from './stageTimes.js';
 import { firstViableAlternateSet, Stage, Status, VarlistEntry } from './varlist.js';
 
 /** Thrown when the loop does not converge within its iteration cap. */
@@ -75,8 +75,7 @@ export class DataRequest {
 
   /** Runs `work` charged to `stage` when the request is timed (`--timings`). */
   private timed<T>(stage: StageName, work: () => Promise<T>): Promise<T> {
-    const { timings } = this.context.options;
-    return timings ? timings.time(stage, work) : work();
+    return timeStage(this.context.options.timings, stage, work);
   }
 
   private active(): VarlistEntry[] {

@@ -63,6 +63,15 @@ export class StageTimes {
   }
 }
 
+/** Runs `work` charged to `stage` of `timings`, or only runs it when nothing is timed. */
+export function timeStage<T>(
+  timings: StageTimes | undefined,
+  stage: StageName,
+  work: () => Promise<T>,
+): Promise<T> {
+  return timings ? timings.time(stage, work) : work();
+}
+
 /** Parses what `StageTimes.format` printed (among other lines) into seconds by stage. */
 export function parseStageTimes(text: string): Record<string, number> {
   const start = text.indexOf('stage times (wall):\n');
