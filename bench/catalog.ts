@@ -28,18 +28,15 @@ import { readColumnTable } from '../src/catalog/tableReader.js';
 import { loadTemplate } from '../src/catalog/templates.js';
 import type { CatalogQuery } from '../src/catalog/types.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { numberOption } from './wholeProcess.js';
 
 const OUT = path.join(PACKAGE_ROOT, 'bench', 'out');
 // Debian's python (python3-pandas lives there), not whatever `python3` a version manager puts first on PATH.
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const SELF = fileURLToPath(import.meta.url);
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const ROWS = arg('rows', 1_000_000);
-const FILES = arg('files', 100_000);
+const ROWS = numberOption('rows', 1_000_000);
+const FILES = numberOption('files', 100_000);
 const CATALOG_DIR = path.join(OUT, `catalog-${ROWS}`);
 const CATALOG_JSON = path.join(CATALOG_DIR, 'cmip6.json');
 const CATALOG_CSV = path.join(CATALOG_DIR, 'cmip6.csv');

@@ -44,17 +44,13 @@ import { Downloader } from '../src/fetch/downloader.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { ContentStore } from '../src/store/contentStore.js';
 import { startNginx } from '../test/fetch/nginx.js';
-import { loadAverage, median } from './wholeProcess.js';
+import { loadAverage, median, numberOption } from './wholeProcess.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const FILES = arg('files', 96);
-const MIB = arg('mib', 8);
-const CONNECTIONS = arg('connections', 8);
-const ROUNDS = arg('rounds', 3);
+const FILES = numberOption('files', 96);
+const MIB = numberOption('mib', 8);
+const CONNECTIONS = numberOption('connections', 8);
+const ROUNDS = numberOption('rounds', 3);
 const OUT = path.join(PACKAGE_ROOT, 'bench', 'out');
 const DATA = path.join(OUT, `download-${FILES}x${MIB}MiB`);
 const MANIFEST = path.join(DATA, 'manifest.json');

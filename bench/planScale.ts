@@ -16,16 +16,12 @@
 import fs from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { caseArgs, dropIndex, generate } from './scaleCatalog.js';
-import { FAIRPOD, loadAverage, median, timeProcess, type ProcessTiming } from './wholeProcess.js';
+import { FAIRPOD, loadAverage, median, timeProcess, type ProcessTiming, option } from './wholeProcess.js';
 
 const PYTHON = '/usr/bin/python3';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1]!;
-};
-const SIZES = arg('rows', '1000000,3500000').split(',').map(Number);
-const RUNS = Number(arg('runs', '3'));
+const SIZES = option('rows', '1000000,3500000').split(',').map(Number);
+const RUNS = Number(option('runs', '3'));
 
 const f2 = (n: number): string => n.toFixed(2);
 const mb = (n: number): string => `${n.toFixed(0)} MB`;

@@ -22,17 +22,13 @@ import { NetcdfWriter } from '../src/preprocess/netcdfWriter.js';
 import { TimeUnits } from '../src/preprocess/timeUnits.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { defineTa, monthlyTimes } from './taField.js';
-import { FAIRPOD, loadAverage, median, timeProcess } from './wholeProcess.js';
+import { FAIRPOD, loadAverage, median, timeProcess, numberOption } from './wholeProcess.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const NT = arg('time', 360);
-const NLEV = arg('plev', 19);
-const NLAT = arg('nlat', 180);
-const NLON = arg('nlon', 360);
-const ROUNDS = arg('rounds', 3);
+const NT = numberOption('time', 360);
+const NLEV = numberOption('plev', 19);
+const NLAT = numberOption('nlat', 180);
+const NLON = numberOption('nlon', 360);
+const ROUNDS = numberOption('rounds', 3);
 const DIR = path.join(PACKAGE_ROOT, 'bench', 'out', `preprocess-${NT}x${NLEV}x${NLAT}x${NLON}`);
 const FIRST = 1980;
 const YEARS_PER_CHUNK = NT / 36; // three chunks of whole years

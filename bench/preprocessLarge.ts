@@ -23,17 +23,13 @@ import { openNetcdf } from '../src/preprocess/netcdfReader.js';
 import { NetcdfWriter } from '../src/preprocess/netcdfWriter.js';
 import { TimeUnits } from '../src/preprocess/timeUnits.js';
 import { defineTa, monthlyTimes } from './taField.js';
-import { FAIRPOD, loadAverage, median, timeProcess } from './wholeProcess.js';
+import { FAIRPOD, loadAverage, median, timeProcess, numberOption } from './wholeProcess.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const NT = arg('time', 780);
-const NLEV = arg('plev', 19);
-const NLAT = arg('nlat', 192);
-const NLON = arg('nlon', 288);
-const ROUNDS = arg('rounds', 2);
+const NT = numberOption('time', 780);
+const NLEV = numberOption('plev', 19);
+const NLAT = numberOption('nlat', 192);
+const NLON = numberOption('nlon', 288);
+const ROUNDS = numberOption('rounds', 2);
 const DIR = path.join(os.tmpdir(), `fairpod-bench-preprocess-large-${NT}x${NLEV}x${NLAT}x${NLON}`);
 const FIRST = 1950;
 const YEARS = Math.floor(NT / 12);

@@ -16,21 +16,17 @@
  * goal: within noise of 0, under 10% of the plan. The load average is printed: the 2 cores are shared.
  */
 import path from 'node:path';
-import { parseStageTimes } from '../src/core/stageTimes.js';
+import { parseStageTimes, STAGES } from '../src/core/stageTimes.js';
 import { caseArgs, generate } from './scaleCatalog.js';
-import { FAIRPOD, loadAverage, median, timeProcess, type ProcessTiming } from './wholeProcess.js';
+import { FAIRPOD, loadAverage, median, timeProcess, type ProcessTiming, option } from './wholeProcess.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1]!;
-};
-const ROWS = Number(arg('rows', '1000000'));
-const RUNS = Number(arg('runs', '3'));
+const ROWS = Number(option('rows', '1000000'));
+const RUNS = Number(option('runs', '3'));
 
 /** The stages only a run has (the plan's are 0). */
 const RUN_ONLY = ['preprocess', 'POD drivers', 'registry recording', 'POD output'];
 /** Every stage line `--timings` prints, in order. */
-const ROWS_PRINTED = ['start-up', 'catalog load', 'query', 'select', 'fetch', ...RUN_ONLY, 'other', 'total'];
+const ROWS_PRINTED = ['start-up', ...STAGES, 'other', 'total'];
 
 /** A timed process with the stage times it printed. */
 interface Timed {

@@ -78,3 +78,14 @@ export async function timeRepeated(
 export function loadAverage(): string {
   return os.loadavg()[0]!.toFixed(2);
 }
+
+/** The value after `--name` on the benchmark's command line, else `fallback`. */
+export function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1]!;
+}
+
+/** A numeric `option`. */
+export function numberOption(name: string, fallback: number): number {
+  return Number(option(name, String(fallback)));
+}
