@@ -3,8 +3,9 @@
  * Run: `npx tsc -p . && node dist/bench/preprocessLarge.js [--time 780 --plev 19 --nlat 192 --nlon 288 --rounds 2]`.
  *
  * 1. Generates one netCDF-4 file holding ta(time, plev, lat, lon) float32, by default 780 months (1950-2014,
- *    CMIP6's historical years from 1950) × 19 levels × 192 × 288 (3.05 GiB uncompressed, one variable), compressed as CMIP6 files are: chunks of one time step,
- *    zlib level 1 with the shuffle filter (`nccopy -d1 -s`). It is written uncompressed one time step at a
+ *    CMIP6's historical years from 1950) × 19 levels × 192 × 288 (3.05 GiB uncompressed, one variable),
+ *    compressed as CMIP6 files are: chunks of one time step, zlib level 1 with the shuffle filter
+ *    (`nccopy -d1 -s`). It is written uncompressed one time step at a
  *    time, then compressed by nccopy; it lives in os.tmpdir() (reused when present), never in the repository.
  * 2. fairpod, as a user runs it: `fairpod preprocess FILE --var ta --firstyr Y1 --lastyr Y2 --level 500
  *    --deflate 1 -o OUT` (the 500 hPa level of the last half of the years, deflated output).

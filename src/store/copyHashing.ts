@@ -19,9 +19,9 @@ function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
  * Copies the file `source` to the new file `target` (created, never overwritten) and returns the digests of
  * what `target` holds.
  *
- * For a large file, the copy is `fs.copyFile` (copy_file_range on Linux: the kernel copies page to page on one of libuv's
- * threads), and meanwhile a worker thread hashes `source` (FollowHash): both cores work, and each reads the
- * file once from the page cache. When `source` is the same version after the copy as before it (size,
+ * For a large file, the copy is `fs.copyFile` (copy_file_range on Linux: the kernel copies page to page on one
+ * of libuv's threads), and meanwhile a worker thread hashes `source` (FollowHash): both cores work, and each
+ * reads the file once from the page cache. When `source` is the same version after the copy as before it (size,
  * mtime, ctime and inode, to the nanosecond: the identity the store's stat cache trusts too), the copy holds
  * the bytes that were hashed. When anyone wrote to it meanwhile, the copy itself is hashed instead: what is
  * hashed is what was stored. Measured on 1 GiB as `fairpod store add`: 0.83 s against 1.44 s when the copy
